@@ -1,0 +1,188 @@
+//! The loaded field catalogue of each dataset version, and the summary shown wherever a version is shown.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::ReferenceError;
+use crate::model::{CodeList, Field, KeyRole, Rule, RuleKind};
+use crate::source::{FileSet, Origin};
+
+/// One version's fields (in CSV header order), code lists and rules.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub fields: Vec<Field>,
+    pub codelists: BTreeMap<String, CodeList>,
+    pub rules: Vec<Rule>,
+    index: HashMap<String, usize>,
+}
+
+impl Catalogue {
+    pub(crate) fn new(fields: Vec<Field>, codelists: BTreeMap<String, CodeList>, rules: Vec<Rule>) -> Self {
+        let index = fields.iter().enumerate().map(|(i, f)| (f.header.clone(), i)).collect();
+        Self {
+            fields,
+            codelists,
+            rules,
+            index,
+        }
+    }
+
+    /// The column of a header in the catalogue's order.
+    pub fn column(&self, header: &str) -> Option<usize> {
+        self.index.get(header).copied()
+    }
+
+    pub fn field(&self, header: &str) -> Option<&Field> {
+        self.column(header).map(|i| &self.fields[i])
+    }
+
+    /// The exact header row of a CDS-R file: every field of every dataset.
+    pub fn headers(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| f.header.as_str())
+    }
+
+    pub fn key_column(&self, role: KeyRole) -> Option<usize> {
+        self.fields.iter().position(|f| f.key == Some(role))
+    }
+
+    pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(move |r| r.kind == kind)
+    }
+}
+
+/// A dataset letter (R now) with the date it is in force from.
+#[derive(Debug, Clone)]
+pub struct DatasetVersion {
+    pub letter: String,
+    pub name: String,
+    pub release: String,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub folder: String,
+    pub provenance: crate::model::Provenance,
+    pub catalogue: Catalogue,
+}
+
+impl DatasetVersion {
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+}
+
+/// Every dataset version of one reference-data folder, with where it came from and its checksum.
+#[derive(Debug, Clone)]
+pub struct ReferenceData {
+    pub origin: Origin,
+    pub sha256: String,
+    pub versions: Vec<DatasetVersion>,
+}
+
+impl ReferenceData {
+    pub fn shipped() -> Result<Self, ReferenceError> {
+        crate::load::load(&FileSet::shipped())
+    }
+
+    pub fn from_dir(dir: &Path) -> Result<Self, ReferenceError> {
+        crate::load::load(&FileSet::from_dir(dir)?)
+    }
+
+    /// The provider's folder when one is set, otherwise the shipped copy.
+    pub fn from_setting(dir: Option<&Path>) -> Result<Self, ReferenceError> {
+        match dir {
+            Some(d) => Self::from_dir(d),
+            None => Self::shipped(),
+        }
+    }
+
+    /// The dataset version in force on `date`.
+    pub fn version_on(&self, date: NaiveDate) -> Result<&DatasetVersion, ReferenceError> {
+        self.versions
+            .iter()
+            .find(|v| v.in_force_on(date))
+            .ok_or(ReferenceError::NoVersionInForce(date))
+    }
+
+    pub fn info_on(&self, date: NaiveDate) -> Result<ReferenceInfo, ReferenceError> {
+        Ok(ReferenceInfo::new(self, self.version_on(date)?))
+    }
+}
+
+/// How many catalogue items carry one provenance tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ProvenanceCount {
+    pub tag: String,
+    pub fields: u32,
+    pub codes: u32,
+    pub rules: u32,
+}
+
+/// What is shown wherever the reference-data version is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReferenceInfo {
+    pub letter: String,
+    pub name: String,
+    pub release: String,
+    pub effective_from: String,
+    pub source: String,
+    pub shipped: bool,
+    pub sha256: String,
+    pub field_count: u32,
+    pub codelist_count: u32,
+    pub code_count: u32,
+    pub rule_count: u32,
+    pub provenance: Vec<ProvenanceCount>,
+}
+
+impl ReferenceInfo {
+    pub fn new(data: &ReferenceData, version: &DatasetVersion) -> Self {
+        let c = &version.catalogue;
+        let mut counts: BTreeMap<String, ProvenanceCount> = BTreeMap::new();
+        let mut bump = |tag: &str, which: fn(&mut ProvenanceCount) -> &mut u32| {
+            let key = tag_key(tag).to_owned();
+            let entry = counts.entry(key.clone()).or_insert_with(|| ProvenanceCount {
+                tag: key,
+                fields: 0,
+                codes: 0,
+                rules: 0,
+            });
+            *which(entry) += 1;
+        };
+        for f in &c.fields {
+            bump(&f.provenance.0, |p| &mut p.fields);
+        }
+        for code in c.codelists.values().flat_map(|l| &l.codes) {
+            bump(&code.provenance.0, |p| &mut p.codes);
+        }
+        for r in &c.rules {
+            bump(&r.provenance.0, |p| &mut p.rules);
+        }
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Self {
+            letter: version.letter.clone(),
+            name: version.name.clone(),
+            release: version.release.clone(),
+            effective_from: version.effective_from.format("%d/%m/%Y").to_string(),
+            source: data.origin.to_string(),
+            shipped: data.origin == Origin::Shipped,
+            sha256: data.sha256.clone(),
+            field_count: count(c.fields.len()),
+            codelist_count: count(c.codelists.len()),
+            code_count: count(c.codelists.values().map(|l| l.codes.len()).sum()),
+            rule_count: count(c.rules.len()),
+            provenance: counts.into_values().collect(),
+        }
+    }
+}
+
+/// Groups every `vendor-X` tag under one heading for the summary, keeping the others as they are.
+fn tag_key(tag: &str) -> &str {
+    match tag {
+        "seed" | "public" | "assumed" => tag,
+        t if t.starts_with("vendor-") => t,
+        _ => "assumed",
+    }
+}

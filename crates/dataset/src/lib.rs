@@ -1,0 +1,16 @@
+//! CDS-R as data: loads and checks the reference data, and validates records against it.
+//!
+//! Nothing about an individual field is written in this crate: headers, types, code lists,
+//! requirements and rules all come from `reference-data/`. The code knows only the *kinds*
+//! of check (see [`model::RuleKind`]).
+
+pub mod catalogue;
+pub mod error;
+mod load;
+pub mod model;
+pub mod source;
+
+pub use catalogue::{Catalogue, DatasetVersion, ProvenanceCount, ReferenceData, ReferenceInfo};
+pub use error::{ReferenceError, ReferenceProblem};
+pub use model::{Dataset, Section, Severity};
+pub use source::{FileSet, Origin};
