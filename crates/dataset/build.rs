@@ -31,10 +31,17 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
-    let mut code = String::from("/// The shipped reference-data files, by path relative to `reference-data/`.\npub static SHIPPED: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The shipped reference-data files, by path relative to `reference-data/`.\npub static SHIPPED: &[(&str, &[u8])] = &[\n",
+    );
     for (rel, path) in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(code, "    ({rel:?}, include_bytes!({:?})),", path.display().to_string()).expect("write to string");
+        writeln!(
+            code,
+            "    ({rel:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .expect("write to string");
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets this")).join("shipped.rs");

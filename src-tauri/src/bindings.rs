@@ -26,3 +26,10 @@ pub struct AppInfo {
     pub version: String,
     pub reference: ReferenceInfo,
 }
+
+/// Writes every IPC type, with the types it uses, into `cfg`'s folder.
+pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+    AppError::export_all(cfg)?;
+    AppInfo::export_all(cfg)?;
+    Ok(())
+}

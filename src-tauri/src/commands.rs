@@ -9,7 +9,9 @@ use crate::bindings::{AppError, AppInfo};
 pub fn app_info() -> Result<AppInfo, AppError> {
     let data = ReferenceData::shipped().map_err(|e| AppError::new(e.code(), e.to_string()))?;
     let today = chrono_today();
-    let reference = data.info_on(today).map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    let reference = data
+        .info_on(today)
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
     Ok(AppInfo {
         name: "NDTMS Desk".into(),
         version: env!("CARGO_PKG_VERSION").into(),

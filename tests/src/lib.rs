@@ -1,1 +1,421 @@
 //! Harness for end-to-end tests: Xvfb, tauri-driver, a small WebDriver client and screenshots.
+//!
+//! Each test gets its own X display and its own tauri-driver on free ports, so tests can run in
+//! parallel and leave nothing behind: every process is killed when its guard drops.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The app binary under test: `NDTMS_APP_BINARY`, or the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("NDTMS_APP_BINARY").map_or_else(
+        || {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| repo_root().join("target"), PathBuf::from);
+            target.join("debug/ndtms-desk")
+        },
+        PathBuf::from,
+    )
+}
+
+/// A log file under `target/e2e-logs/` for a helper process's output.
+fn log_file(name: &str) -> Result<Stdio> {
+    let dir = repo_root().join("target/e2e-logs");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let file = std::fs::File::create(dir.join(format!("{name}.log")))
+        .map_err(|e| format!("create log: {e}"))?;
+    Ok(Stdio::from(file))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("timed out after {timeout:?} waiting for {what}"))
+}
+
+/// A child process killed on drop.
+#[derive(Debug)]
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A private X display served by Xvfb.
+#[derive(Debug)]
+pub struct Display {
+    pub number: u32,
+    _xvfb: Guard,
+}
+
+impl Display {
+    pub fn start() -> Result<Self> {
+        use std::io::BufRead as _;
+        // `-displayfd 1` makes Xvfb choose a free display itself and print its number once it
+        // is ready, so parallel tests never race for the same display.
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start Xvfb (is the xvfb package installed?): {e}"))?;
+        let stdout = child.stdout.take().ok_or("Xvfb has no stdout")?;
+        let guard = Guard(child);
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("reading Xvfb's display number: {e}"))?;
+        let number = line
+            .trim()
+            .parse()
+            .map_err(|_| format!("Xvfb did not report a display number (said {line:?})"))?;
+        Ok(Self {
+            number,
+            _xvfb: guard,
+        })
+    }
+
+    pub fn name(&self) -> String {
+        format!(":{}", self.number)
+    }
+
+    /// Captures the whole display as PNG. (WebDriver screenshots hang with WebKitWebDriver under
+    /// Xvfb, so the X server's own pixels are taken instead.)
+    pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = repo_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+        let path = dir.join(format!("{name}.png"));
+        let xwd = Command::new("xwd")
+            .args(["-root", "-silent", "-display", &self.name()])
+            .output()
+            .map_err(|e| format!("cannot run xwd (package x11-apps): {e}"))?;
+        if !xwd.status.success() || xwd.stdout.is_empty() {
+            return Err(format!(
+                "xwd failed: {}",
+                String::from_utf8_lossy(&xwd.stderr)
+            ));
+        }
+        let mut convert = Command::new("convert")
+            .args(["xwd:-", &format!("png:{}", path.display())])
+            .stdin(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run convert (package imagemagick): {e}"))?;
+        {
+            use std::io::Write as _;
+            let mut stdin = convert.stdin.take().ok_or("convert has no stdin")?;
+            stdin
+                .write_all(&xwd.stdout)
+                .map_err(|e| format!("write to convert: {e}"))?;
+        }
+        let status = convert.wait().map_err(|e| format!("convert: {e}"))?;
+        if !status.success() {
+            return Err(format!("convert exited with {status}"));
+        }
+        Ok(path)
+    }
+}
+
+/// tauri-driver, proxying to WebKitWebDriver, on the given display.
+#[derive(Debug)]
+pub struct Driver {
+    pub url: String,
+    _process: Guard,
+}
+
+impl Driver {
+    /// Starts tauri-driver; `env` reaches the app, which WebKitWebDriver starts as its child.
+    pub fn start(display: &Display, env: &[(&str, &str)]) -> Result<Self> {
+        let port = free_port();
+        let native_port = free_port();
+        let binary = std::env::var_os("TAURI_DRIVER").map_or_else(
+            || {
+                let home = std::env::var_os("CARGO_HOME").map_or_else(
+                    || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+                    PathBuf::from,
+                );
+                let installed = home.join("bin/tauri-driver");
+                if installed.exists() {
+                    installed
+                } else {
+                    PathBuf::from("tauri-driver")
+                }
+            },
+            PathBuf::from,
+        );
+        let child = Command::new(&binary)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("DISPLAY", display.name())
+            .envs(env.iter().copied())
+            .stdout(log_file(&format!("tauri-driver-{port}.out"))?)
+            .stderr(log_file(&format!("tauri-driver-{port}"))?)
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "cannot start {} (cargo install tauri-driver --version 2.1.0): {e}",
+                    binary.display()
+                )
+            })?;
+        let guard = Guard(child);
+        let url = format!("http://127.0.0.1:{port}");
+        wait_until("tauri-driver to listen", Duration::from_secs(15), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })?;
+        Ok(Self {
+            url,
+            _process: guard,
+        })
+    }
+}
+
+/// Everything one test needs: a display, a driver and a WebDriver session on the real app.
+#[derive(Debug)]
+pub struct App {
+    pub display: Display,
+    driver: Driver,
+    session: String,
+    agent: ureq::Agent,
+}
+
+impl App {
+    /// Starts the built app with `env` added to its environment.
+    pub fn launch(env: &[(&str, &str)]) -> Result<Self> {
+        let binary = app_binary();
+        if !binary.exists() {
+            return Err(format!(
+                "the app binary {} does not exist: build it first (npm run ui:build && cargo build -p ndtms-desk)",
+                binary.display()
+            ));
+        }
+        let display = Display::start()?;
+        let driver = Driver::start(&display, env)?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            // A fresh connection per command: a pooled one can be closed by tauri-driver while idle.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .build()
+            .into();
+        let caps = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "tauri:options": { "application": binary.to_string_lossy() }
+                }
+            }
+        });
+        // tauri-driver listens before its WebKitWebDriver does, so the first requests can be cut off.
+        let start = Instant::now();
+        let body = loop {
+            match post(&agent, &format!("{}/session", driver.url), &caps) {
+                Ok(b) => break b,
+                Err(e) if start.elapsed() < Duration::from_secs(20) && e.contains("io:") => {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let session = body["value"]["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session id in {body}"))?
+            .to_owned();
+        Ok(Self {
+            display,
+            driver,
+            session,
+            agent,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{}", self.driver.url, self.session, path)
+    }
+
+    fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        post(&self.agent, &self.url(path), body)
+    }
+
+    fn get(&self, path: &str) -> Result<Value> {
+        let mut resp = self
+            .agent
+            .get(&self.url(path))
+            .call()
+            .map_err(|e| format!("GET {path}: {e}"))?;
+        let v: Value = resp
+            .body_mut()
+            .read_json()
+            .map_err(|e| format!("GET {path}: {e}"))?;
+        check(v)
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub fn execute(&self, script: &str, args: &[Value]) -> Result<Value> {
+        Ok(self.post("/execute/sync", &json!({"script": script, "args": args}))?["value"].take())
+    }
+
+    /// Runs an asynchronous script; it must call `arguments[arguments.length - 1](result)`.
+    pub fn execute_async(&self, script: &str, args: &[Value]) -> Result<Value> {
+        Ok(self.post("/execute/async", &json!({"script": script, "args": args}))?["value"].take())
+    }
+
+    pub fn find(&self, css: &str) -> Result<String> {
+        let v = self.post("/element", &json!({"using": "css selector", "value": css}))?;
+        v["value"]
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no element matches {css}"))
+    }
+
+    pub fn text(&self, css: &str) -> Result<String> {
+        let id = self.find(css)?;
+        Ok(self.get(&format!("/element/{id}/text"))?["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    pub fn click(&self, css: &str) -> Result<()> {
+        let id = self.find(css)?;
+        self.post(&format!("/element/{id}/click"), &json!({}))
+            .map(drop)
+    }
+
+    pub fn type_text(&self, css: &str, text: &str) -> Result<()> {
+        let id = self.find(css)?;
+        self.post(&format!("/element/{id}/value"), &json!({"text": text}))
+            .map(drop)
+    }
+
+    /// Waits until the element exists and its text contains `expected`; the error says what it showed.
+    pub fn wait_for_text(&self, css: &str, expected: &str, timeout: Duration) -> Result<String> {
+        let start = Instant::now();
+        let mut last = String::from("(element not found)");
+        while start.elapsed() < timeout {
+            if let Ok(t) = self.text(css) {
+                if t.contains(expected) {
+                    return Ok(t);
+                }
+                last = t;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!(
+            "{css} should contain {expected:?} but shows {last:?}"
+        ))
+    }
+
+    /// Saves a screenshot of the window under `target/e2e-screenshots/`.
+    pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // The DOM can be ahead of the pixels: wait for two animation frames and a moment for
+        // WebKit to composite what the test has just seen.
+        self.execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            &[],
+        )?;
+        std::thread::sleep(Duration::from_millis(400));
+        self.display.screenshot(name)
+    }
+
+    /// Runs axe-core in the page and returns the serious and critical violations, described.
+    pub fn accessibility_violations(&self) -> Result<Vec<String>> {
+        let axe_path = repo_root().join("node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path)
+            .map_err(|e| format!("cannot read {} (run npm ci): {e}", axe_path.display()))?;
+        self.execute(&format!("{axe}\nreturn typeof window.axe;"), &[])?;
+        let result = self.execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.map(n => n.target.join(' ')) }))))
+               .catch(e => done({ error: String(e) }));",
+            &[],
+        )?;
+        if let Some(err) = result.get("error") {
+            return Err(format!("axe-core failed: {err}"));
+        }
+        let list = result
+            .as_array()
+            .ok_or_else(|| format!("unexpected axe result {result}"))?;
+        Ok(list
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"], v["impact"], v["help"], v["nodes"]
+                )
+            })
+            .collect())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.agent.delete(&self.url("")).call();
+    }
+}
+
+fn post(agent: &ureq::Agent, url: &str, body: &Value) -> Result<Value> {
+    let mut resp = agent
+        .post(url)
+        .send_json(body)
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    let v: Value = resp
+        .body_mut()
+        .read_json()
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    check(v)
+}
+
+/// WebDriver reports failures as `{"value": {"error": ..., "message": ...}}`.
+fn check(v: Value) -> Result<Value> {
+    if let Some(err) = v["value"].get("error").and_then(Value::as_str) {
+        return Err(format!("WebDriver error {err}: {}", v["value"]["message"]));
+    }
+    Ok(v)
+}

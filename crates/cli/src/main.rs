@@ -44,15 +44,22 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    let data = ReferenceData::from_setting(cli.reference_data.as_deref()).map_err(|e| e.to_string())?;
+    let data =
+        ReferenceData::from_setting(cli.reference_data.as_deref()).map_err(|e| e.to_string())?;
     match cli.command {
         Command::Reference { json } => {
             let today = chrono::Local::now().date_naive();
             let info = data.info_on(today).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?
+                );
             } else {
-                println!("Reference data: {} ({}), release {}", info.name, info.letter, info.release);
+                println!(
+                    "Reference data: {} ({}), release {}",
+                    info.name, info.letter, info.release
+                );
                 println!("In force from:  {}", info.effective_from);
                 println!("Source:         {}", info.source);
                 println!("SHA-256:        {}", info.sha256);
@@ -62,7 +69,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
                 println!("Provenance (fields / codes / rules):");
                 for p in &info.provenance {
-                    println!("  {:<10} {:>4} / {:>4} / {:>4}", p.tag, p.fields, p.codes, p.rules);
+                    println!(
+                        "  {:<10} {:>4} / {:>4} / {:>4}",
+                        p.tag, p.fields, p.codes, p.rules
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -21,8 +21,16 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    pub(crate) fn new(fields: Vec<Field>, codelists: BTreeMap<String, CodeList>, rules: Vec<Rule>) -> Self {
-        let index = fields.iter().enumerate().map(|(i, f)| (f.header.clone(), i)).collect();
+    pub(crate) fn new(
+        fields: Vec<Field>,
+        codelists: BTreeMap<String, CodeList>,
+        rules: Vec<Rule>,
+    ) -> Self {
+        let index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.header.clone(), i))
+            .collect();
         Self {
             fields,
             codelists,
@@ -143,12 +151,14 @@ impl ReferenceInfo {
         let mut counts: BTreeMap<String, ProvenanceCount> = BTreeMap::new();
         let mut bump = |tag: &str, which: fn(&mut ProvenanceCount) -> &mut u32| {
             let key = tag_key(tag).to_owned();
-            let entry = counts.entry(key.clone()).or_insert_with(|| ProvenanceCount {
-                tag: key,
-                fields: 0,
-                codes: 0,
-                rules: 0,
-            });
+            let entry = counts
+                .entry(key.clone())
+                .or_insert_with(|| ProvenanceCount {
+                    tag: key,
+                    fields: 0,
+                    codes: 0,
+                    rules: 0,
+                });
             *which(entry) += 1;
         };
         for f in &c.fields {

@@ -14,3 +14,7 @@ pub use catalogue::{Catalogue, DatasetVersion, ProvenanceCount, ReferenceData, R
 pub use error::{ReferenceError, ReferenceProblem};
 pub use model::{Dataset, Section, Severity};
 pub use source::{FileSet, Origin};
+pub mod validate;
+pub mod values;
+
+pub use validate::{FileCheck, FileReport, Finding, Record, ValidationError, Validator};

@@ -19,7 +19,14 @@ const VERSIONS_FILE: &str = "versions.csv";
 struct Problems(Vec<ReferenceProblem>);
 
 impl Problems {
-    fn add(&mut self, file: &str, line: u64, column: &str, value: &str, message: impl Into<String>) {
+    fn add(
+        &mut self,
+        file: &str,
+        line: u64,
+        column: &str,
+        value: &str,
+        message: impl Into<String>,
+    ) {
         self.0.push(ReferenceProblem {
             file: file.to_owned(),
             line,
@@ -38,7 +45,12 @@ struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
-    fn read(file: &'a str, bytes: &[u8], required: &[&str], problems: &mut Problems) -> Option<Self> {
+    fn read(
+        file: &'a str,
+        bytes: &[u8],
+        required: &[&str],
+        problems: &mut Problems,
+    ) -> Option<Self> {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
@@ -52,7 +64,11 @@ impl<'a> Table<'a> {
             .enumerate()
             .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_owned(), i))
             .collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
             for m in missing {
                 problems.add(file, 1, m, "", "the header row has no such column");
@@ -75,7 +91,11 @@ impl<'a> Table<'a> {
                 }
             }
         }
-        Some(Self { file, columns, rows })
+        Some(Self {
+            file,
+            columns,
+            rows,
+        })
     }
 
     fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> &'r str {
@@ -103,7 +123,13 @@ fn opt_date(t: &Table, line: u64, col: &str, v: &str, p: &mut Problems) -> Optio
 
 fn provenance(t: &Table, line: u64, v: &str, p: &mut Problems) -> Provenance {
     Provenance::parse(v).unwrap_or_else(|| {
-        p.add(t.file, line, "provenance", v, "provenance must be seed, public, vendor-<letter> or assumed");
+        p.add(
+            t.file,
+            line,
+            "provenance",
+            v,
+            "provenance must be seed, public, vendor-<letter> or assumed",
+        );
         Provenance("assumed".into())
     })
 }
@@ -116,28 +142,60 @@ pub fn load(files: &FileSet) -> Result<ReferenceData, ReferenceError> {
         return Err(ReferenceError::Invalid(p.0));
     };
     let mut versions = Vec::new();
-    let cols = ["letter", "name", "release", "effective_from", "effective_to", "folder", "provenance"];
+    let cols = [
+        "letter",
+        "name",
+        "release",
+        "effective_from",
+        "effective_to",
+        "folder",
+        "provenance",
+    ];
     if let Some(t) = Table::read(VERSIONS_FILE, bytes, &cols, &mut p) {
         let mut letters = HashSet::new();
         for (line, row) in &t.rows {
             let line = *line;
             let letter = t.get(row, "letter");
             if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_uppercase()) {
-                p.add(VERSIONS_FILE, line, "letter", letter, "a dataset letter is one capital letter");
+                p.add(
+                    VERSIONS_FILE,
+                    line,
+                    "letter",
+                    letter,
+                    "a dataset letter is one capital letter",
+                );
             }
             if !letters.insert(letter.to_owned()) {
-                p.add(VERSIONS_FILE, line, "letter", letter, "this dataset letter is listed twice");
+                p.add(
+                    VERSIONS_FILE,
+                    line,
+                    "letter",
+                    letter,
+                    "this dataset letter is listed twice",
+                );
             }
             let from_raw = t.get(row, "effective_from");
             let from = opt_date(&t, line, "effective_from", from_raw, &mut p);
             if from_raw.is_empty() {
-                p.add(VERSIONS_FILE, line, "effective_from", "", "every version needs the date it comes into force");
+                p.add(
+                    VERSIONS_FILE,
+                    line,
+                    "effective_from",
+                    "",
+                    "every version needs the date it comes into force",
+                );
             }
             let to = opt_date(&t, line, "effective_to", t.get(row, "effective_to"), &mut p);
-            if let (Some(f), Some(to)) = (from, to) {
-                if to < f {
-                    p.add(VERSIONS_FILE, line, "effective_to", &to.to_string(), "ends before it comes into force");
-                }
+            if let (Some(f), Some(to)) = (from, to)
+                && to < f
+            {
+                p.add(
+                    VERSIONS_FILE,
+                    line,
+                    "effective_to",
+                    &to.to_string(),
+                    "ends before it comes into force",
+                );
             }
             let prov = provenance(&t, line, t.get(row, "provenance"), &mut p);
             let folder = t.get(row, "folder").trim_end_matches('/').to_owned();
@@ -165,7 +223,10 @@ pub fn load(files: &FileSet) -> Result<ReferenceData, ReferenceError> {
                 0,
                 "effective_to",
                 &a.letter,
-                format!("dataset {} is still in force when dataset {} starts on {}", a.letter, b.letter, b.effective_from),
+                format!(
+                    "dataset {} is still in force when dataset {} starts on {}",
+                    a.letter, b.letter, b.effective_from
+                ),
             );
         }
     }
@@ -211,11 +272,16 @@ fn load_codelists(files: &FileSet, folder: &str, p: &mut Problems) -> BTreeMap<S
     let prefix = format!("{folder}/codelists/");
     let mut lists = BTreeMap::new();
     for (path, bytes) in files.files.range(prefix.clone()..) {
-        let Some(name) = path.strip_prefix(&prefix).and_then(|n| n.strip_suffix(".csv")) else {
+        let Some(name) = path
+            .strip_prefix(&prefix)
+            .and_then(|n| n.strip_suffix(".csv"))
+        else {
             break;
         };
         let cols = ["code", "label", "valid_from", "valid_to", "provenance"];
-        let Some(t) = Table::read(path, bytes, &cols, p) else { continue };
+        let Some(t) = Table::read(path, bytes, &cols, p) else {
+            continue;
+        };
         let mut codes: Vec<Code> = Vec::new();
         for (line, row) in &t.rows {
             let line = *line;
@@ -229,10 +295,16 @@ fn load_codelists(files: &FileSet, folder: &str, p: &mut Problems) -> BTreeMap<S
             }
             let from = opt_date(&t, line, "valid_from", t.get(row, "valid_from"), p);
             let to = opt_date(&t, line, "valid_to", t.get(row, "valid_to"), p);
-            if let (Some(f), Some(to_d)) = (from, to) {
-                if to_d < f {
-                    p.add(path, line, "valid_to", &to_d.to_string(), "valid_to is before valid_from");
-                }
+            if let (Some(f), Some(to_d)) = (from, to)
+                && to_d < f
+            {
+                p.add(
+                    path,
+                    line,
+                    "valid_to",
+                    &to_d.to_string(),
+                    "valid_to is before valid_from",
+                );
             }
             let label = t.get(row, "label");
             if label.is_empty() {
@@ -249,7 +321,13 @@ fn load_codelists(files: &FileSet, folder: &str, p: &mut Problems) -> BTreeMap<S
         if codes.is_empty() {
             p.add(path, 0, "", "", "the code list has no codes");
         }
-        lists.insert(name.to_owned(), CodeList { name: name.to_owned(), codes });
+        lists.insert(
+            name.to_owned(),
+            CodeList {
+                name: name.to_owned(),
+                codes,
+            },
+        );
     }
     lists
 }
@@ -265,65 +343,159 @@ fn opt_int(t: &Table, line: u64, col: &str, v: &str, p: &mut Problems) -> Option
     n
 }
 
-fn load_fields(file: &str, bytes: &[u8], codelists: &BTreeMap<String, CodeList>, p: &mut Problems) -> Vec<Field> {
+fn load_fields(
+    file: &str,
+    bytes: &[u8],
+    codelists: &BTreeMap<String, CodeList>,
+    p: &mut Problems,
+) -> Vec<Field> {
     let cols = [
-        "header", "section", "label", "help", "type", "codelist", "min", "max", "length", "pattern", "AD",
-        "YP", "SA", "SY", "condition", "no_consent", "key", "provenance", "note",
+        "header",
+        "section",
+        "label",
+        "help",
+        "type",
+        "codelist",
+        "min",
+        "max",
+        "length",
+        "pattern",
+        "AD",
+        "YP",
+        "SA",
+        "SY",
+        "condition",
+        "no_consent",
+        "key",
+        "provenance",
+        "note",
     ];
-    let Some(t) = Table::read(file, bytes, &cols, p) else { return Vec::new() };
+    let Some(t) = Table::read(file, bytes, &cols, p) else {
+        return Vec::new();
+    };
     let mut fields: Vec<Field> = Vec::new();
     let mut lines: HashMap<String, u64> = HashMap::new();
     for (line, row) in &t.rows {
         let line = *line;
         let header = t.get(row, "header");
-        if header.is_empty() || !header.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
-            p.add(file, line, "header", header, "a header is upper-case letters, digits and underscores");
+        if header.is_empty()
+            || !header
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            p.add(
+                file,
+                line,
+                "header",
+                header,
+                "a header is upper-case letters, digits and underscores",
+            );
         }
         if let Some(first) = lines.insert(header.to_owned(), line) {
-            p.add(file, line, "header", header, format!("duplicate header: already defined on line {first}"));
+            p.add(
+                file,
+                line,
+                "header",
+                header,
+                format!("duplicate header: already defined on line {first}"),
+            );
         }
         let section_raw = t.get(row, "section");
         let section = Section::parse(section_raw).unwrap_or_else(|| {
-            p.add(file, line, "section", section_raw, "unknown section (client, episode, intervention, sir, top, ypor, cir)");
+            p.add(
+                file,
+                line,
+                "section",
+                section_raw,
+                "unknown section (client, episode, intervention, sir, top, ypor, cir)",
+            );
             Section::Client
         });
         let type_raw = t.get(row, "type");
         let kind = FieldType::parse(type_raw).unwrap_or_else(|| {
-            p.add(file, line, "type", type_raw, "unknown type (code, date, integer, text, flag)");
+            p.add(
+                file,
+                line,
+                "type",
+                type_raw,
+                "unknown type (code, date, integer, text, flag)",
+            );
             FieldType::Text
         });
-        let codelist = Some(t.get(row, "codelist")).filter(|s| !s.is_empty()).map(str::to_owned);
+        let codelist = Some(t.get(row, "codelist"))
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
         match (&codelist, kind) {
             (Some(name), _) if !codelists.contains_key(name) => {
-                p.add(file, line, "codelist", name, "unknown code list: there is no codelists/<name>.csv");
+                p.add(
+                    file,
+                    line,
+                    "codelist",
+                    name,
+                    "unknown code list: there is no codelists/<name>.csv",
+                );
             }
             (Some(name), k) if k != FieldType::Code => {
-                p.add(file, line, "codelist", name, "only a field of type code has a code list");
+                p.add(
+                    file,
+                    line,
+                    "codelist",
+                    name,
+                    "only a field of type code has a code list",
+                );
             }
-            (None, FieldType::Code) => p.add(file, line, "codelist", "", "a field of type code needs a code list"),
+            (None, FieldType::Code) => p.add(
+                file,
+                line,
+                "codelist",
+                "",
+                "a field of type code needs a code list",
+            ),
             _ => {}
         }
         let min = opt_int(&t, line, "min", t.get(row, "min"), p);
         let max = opt_int(&t, line, "max", t.get(row, "max"), p);
-        if let (Some(a), Some(b)) = (min, max) {
-            if a > b {
-                p.add(file, line, "max", &b.to_string(), format!("max is below min ({a})"));
-            }
+        if let (Some(a), Some(b)) = (min, max)
+            && a > b
+        {
+            p.add(
+                file,
+                line,
+                "max",
+                &b.to_string(),
+                format!("max is below min ({a})"),
+            );
         }
         if (min.is_some() || max.is_some()) && kind != FieldType::Integer {
             p.add(file, line, "min", "", "only an integer field has a range");
         }
         let length = opt_int(&t, line, "length", t.get(row, "length"), p);
-        let max_length = length.and_then(|l| u32::try_from(l).ok()).filter(|l| *l > 0);
+        let max_length = length
+            .and_then(|l| u32::try_from(l).ok())
+            .filter(|l| *l > 0);
         if length.is_some() && max_length.is_none() {
-            p.add(file, line, "length", t.get(row, "length"), "the length must be a positive whole number");
+            p.add(
+                file,
+                line,
+                "length",
+                t.get(row, "length"),
+                "the length must be a positive whole number",
+            );
         }
-        let pattern = Some(t.get(row, "pattern")).filter(|s| !s.is_empty()).map(|s| Pattern(s.to_owned()));
+        let pattern = Some(t.get(row, "pattern"))
+            .filter(|s| !s.is_empty())
+            .map(|s| Pattern(s.to_owned()));
         let mut requirement = [Requirement::Absent; 4];
         for (i, ds) in ["AD", "YP", "SA", "SY"].iter().enumerate() {
             let raw = t.get(row, ds);
             requirement[i] = Requirement::parse(raw).unwrap_or_else(|| {
-                p.add(file, line, ds, raw, "requirement must be M, C, S, O or blank");
+                p.add(
+                    file,
+                    line,
+                    ds,
+                    raw,
+                    "requirement must be M, C, S, O or blank",
+                );
                 Requirement::Absent
             });
         }
@@ -341,12 +513,30 @@ fn load_fields(file: &str, bytes: &[u8], codelists: &BTreeMap<String, CodeList>,
         if uses_when && condition.is_none() && !cond_raw.is_empty() {
             // already reported as unparseable
         } else if uses_when && condition.is_none() {
-            p.add(file, line, "condition", "", "contradictory requirements: C (required when) is given with no condition");
+            p.add(
+                file,
+                line,
+                "condition",
+                "",
+                "contradictory requirements: C (required when) is given with no condition",
+            );
         } else if !uses_when && condition.is_some() {
-            p.add(file, line, "condition", cond_raw, "contradictory requirements: a condition is given but no dataset uses C");
+            p.add(
+                file,
+                line,
+                "condition",
+                cond_raw,
+                "contradictory requirements: a condition is given but no dataset uses C",
+            );
         }
         if requirement.iter().all(|r| *r == Requirement::Absent) {
-            p.add(file, line, "AD", "", "the field is in no dataset: give a requirement for at least one");
+            p.add(
+                file,
+                line,
+                "AD",
+                "",
+                "the field is in no dataset: give a requirement for at least one",
+            );
         }
         let nc_raw = t.get(row, "no_consent");
         let no_consent = match nc_raw {
@@ -357,7 +547,11 @@ fn load_fields(file: &str, bytes: &[u8], codelists: &BTreeMap<String, CodeList>,
                 false
             }
         };
-        if no_consent && requirement.iter().any(|r| !matches!(r, Requirement::Must | Requirement::Absent)) {
+        if no_consent
+            && requirement
+                .iter()
+                .any(|r| !matches!(r, Requirement::Must | Requirement::Absent))
+        {
             p.add(file, line, "no_consent", nc_raw, "contradictory requirements: a field kept on no-consent records must be M (on every record)");
         }
         let key_raw = t.get(row, "key");
@@ -367,7 +561,13 @@ fn load_fields(file: &str, bytes: &[u8], codelists: &BTreeMap<String, CodeList>,
             "episode" => Some(KeyRole::Episode),
             "child" => Some(KeyRole::Child),
             other => {
-                p.add(file, line, "key", other, "key is client, episode, child or blank");
+                p.add(
+                    file,
+                    line,
+                    "key",
+                    other,
+                    "key is client, episode, child or blank",
+                );
                 None
             }
         };
@@ -391,25 +591,49 @@ fn load_fields(file: &str, bytes: &[u8], codelists: &BTreeMap<String, CodeList>,
         });
     }
     for f in &fields {
-        if let Some(c) = &f.condition {
-            if !lines.contains_key(&c.field) {
-                let line = lines.get(&f.header).copied().unwrap_or(0);
-                p.add(file, line, "condition", &c.field, "the condition names an unknown field");
-            }
+        if let Some(c) = &f.condition
+            && !lines.contains_key(&c.field)
+        {
+            let line = lines.get(&f.header).copied().unwrap_or(0);
+            p.add(
+                file,
+                line,
+                "condition",
+                &c.field,
+                "the condition names an unknown field",
+            );
         }
     }
     for role in [KeyRole::Client, KeyRole::Episode] {
         let n = fields.iter().filter(|f| f.key == Some(role)).count();
         if n != 1 {
-            p.add(file, 0, "key", "", format!("exactly one field must have key {role:?} (found {n})").to_lowercase());
+            p.add(
+                file,
+                0,
+                "key",
+                "",
+                format!("exactly one field must have key {role:?} (found {n})").to_lowercase(),
+            );
         }
     }
     fields
 }
 
 fn load_rules(file: &str, bytes: &[u8], known: &HashSet<&str>, p: &mut Problems) -> Vec<Rule> {
-    let cols = ["id", "severity", "kind", "fields", "params", "message", "fix", "provenance", "note"];
-    let Some(t) = Table::read(file, bytes, &cols, p) else { return Vec::new() };
+    let cols = [
+        "id",
+        "severity",
+        "kind",
+        "fields",
+        "params",
+        "message",
+        "fix",
+        "provenance",
+        "note",
+    ];
+    let Some(t) = Table::read(file, bytes, &cols, p) else {
+        return Vec::new();
+    };
     let mut rules = Vec::new();
     let mut ids: HashMap<String, u64> = HashMap::new();
     for (line, row) in &t.rows {
@@ -419,16 +643,34 @@ fn load_rules(file: &str, bytes: &[u8], known: &HashSet<&str>, p: &mut Problems)
             p.add(file, line, "id", "", "every rule needs an id");
         }
         if let Some(first) = ids.insert(id.to_owned(), line) {
-            p.add(file, line, "id", id, format!("duplicate rule id: already used on line {first}"));
+            p.add(
+                file,
+                line,
+                "id",
+                id,
+                format!("duplicate rule id: already used on line {first}"),
+            );
         }
         let sev_raw = t.get(row, "severity");
         let severity = Severity::parse(sev_raw).unwrap_or_else(|| {
-            p.add(file, line, "severity", sev_raw, "severity is error, warning or mismatch");
+            p.add(
+                file,
+                line,
+                "severity",
+                sev_raw,
+                "severity is error, warning or mismatch",
+            );
             Severity::Error
         });
         let kind_raw = t.get(row, "kind");
         let Some(kind) = RuleKind::parse(kind_raw) else {
-            p.add(file, line, "kind", kind_raw, "unknown rule kind: the validation engine has no such check");
+            p.add(
+                file,
+                line,
+                "kind",
+                kind_raw,
+                "unknown rule kind: the validation engine has no such check",
+            );
             continue;
         };
         let fields: Vec<String> = t
@@ -443,24 +685,47 @@ fn load_rules(file: &str, bytes: &[u8], known: &HashSet<&str>, p: &mut Problems)
                 p.add(file, line, "fields", f, "the rule names an unknown field");
             }
         }
-        if let Some(n) = kind.field_count() {
-            if fields.len() != n {
-                p.add(file, line, "fields", t.get(row, "fields"), format!("a {kind_raw} rule names exactly {n} field(s)"));
-            }
+        if let Some(n) = kind.field_count()
+            && fields.len() != n
+        {
+            p.add(
+                file,
+                line,
+                "fields",
+                t.get(row, "fields"),
+                format!("a {kind_raw} rule names exactly {n} field(s)"),
+            );
         }
         let mut params = BTreeMap::new();
-        for part in t.get(row, "params").split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        for part in t
+            .get(row, "params")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match part.split_once('=') {
                 Some((k, v)) => {
                     params.insert(k.trim().to_owned(), v.trim().to_owned());
                 }
-                None => p.add(file, line, "params", part, "parameters read key=value;key=value"),
+                None => p.add(
+                    file,
+                    line,
+                    "params",
+                    part,
+                    "parameters read key=value;key=value",
+                ),
             }
         }
         if matches!(kind, RuleKind::OnlyWhen | RuleKind::BlankWhen) {
             match params.get("when").map(|w| (w, Condition::parse(w))) {
                 Some((_, Some(c))) if !known.contains(c.field.as_str()) => {
-                    p.add(file, line, "params", &c.field, "the condition names an unknown field");
+                    p.add(
+                        file,
+                        line,
+                        "params",
+                        &c.field,
+                        "the condition names an unknown field",
+                    );
                 }
                 Some((_, Some(_))) => {}
                 Some((w, None)) => p.add(file, line, "params", w, "cannot read the condition"),

@@ -41,7 +41,9 @@ impl Dataset {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.code().eq_ignore_ascii_case(s.trim()))
+        Self::ALL
+            .into_iter()
+            .find(|d| d.code().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -392,9 +394,10 @@ impl RuleKind {
     /// How many fields the rule must name (None: any number, including none).
     pub fn field_count(self) -> Option<usize> {
         match self {
-            RuleKind::DateOrder | RuleKind::PresentIff | RuleKind::AgeDataset | RuleKind::Differs => {
-                Some(2)
-            }
+            RuleKind::DateOrder
+            | RuleKind::PresentIff
+            | RuleKind::AgeDataset
+            | RuleKind::Differs => Some(2),
             RuleKind::NoConsent | RuleKind::OnlyWhen | RuleKind::BlankWhen => Some(1),
             RuleKind::EpisodeOverlap => Some(4),
             _ => None,
@@ -423,7 +426,12 @@ impl Rule {
     /// A `|`-separated list parameter.
     pub fn param_list(&self, key: &str) -> Vec<&str> {
         self.param(key)
-            .map(|v| v.split('|').map(str::trim).filter(|s| !s.is_empty()).collect())
+            .map(|v| {
+                v.split('|')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

@@ -1,0 +1,999 @@
+//! The validation engine: runs the rules of `rules.csv` over fields, records and whole files.
+//!
+//! A run reports every finding, never just the first. The engine knows kinds of check; which
+//! fields they apply to, how severe they are and what they say all come from the reference data.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::catalogue::Catalogue;
+use crate::model::{
+    Condition, Dataset, Field, FieldType, KeyRole, Rule, RuleKind, Section, Severity,
+};
+use crate::values::{parse_date, parse_int};
+
+/// One problem found by a rule, naming its record and field, with a plain-English message and a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    /// 1-based line in the file, when the record came from a file.
+    pub line: Option<u64>,
+    pub client_id: String,
+    pub episode_id: String,
+    pub child_id: String,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+    pub fix: String,
+}
+
+/// Read access to one record's values by catalogue column.
+pub trait Record {
+    fn value(&self, column: usize) -> &str;
+}
+
+impl Record for [String] {
+    fn value(&self, column: usize) -> &str {
+        self.get(column).map_or("", String::as_str)
+    }
+}
+
+impl Record for Vec<String> {
+    fn value(&self, column: usize) -> &str {
+        self.as_slice().value(column)
+    }
+}
+
+impl Record for [&str] {
+    fn value(&self, column: usize) -> &str {
+        self.get(column).copied().unwrap_or("")
+    }
+}
+
+/// A file row seen through the mapping from catalogue columns to file columns.
+struct Mapped<'a> {
+    row: &'a csv::StringRecord,
+    map: &'a [Option<usize>],
+}
+
+impl Record for Mapped<'_> {
+    fn value(&self, column: usize) -> &str {
+        self.map
+            .get(column)
+            .copied()
+            .flatten()
+            .and_then(|i| self.row.get(i))
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ValidationError {
+    #[error("line {line}, column {column}: {message}")]
+    Unreadable {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error("the file is empty: it has no header row")]
+    Empty,
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ValidationError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ValidationError::Unreadable { .. } => "file_unreadable",
+            ValidationError::Empty => "file_empty",
+            ValidationError::Io(_) => "file_io",
+        }
+    }
+}
+
+/// A rule resolved against the catalogue: its columns found once, not per record.
+#[derive(Debug)]
+struct Bound {
+    rule: usize,
+    cols: Vec<usize>,
+    /// For field-level kinds: which columns the rule covers (None: all).
+    mask: Option<Vec<bool>>,
+    condition: Option<(usize, Condition)>,
+}
+
+impl Bound {
+    fn covers(&self, col: usize) -> bool {
+        self.mask
+            .as_ref()
+            .is_none_or(|m| m.get(col).copied().unwrap_or(false))
+    }
+}
+
+/// Validates records of one dataset against one catalogue, as of one date.
+#[derive(Debug)]
+pub struct Validator<'c> {
+    cat: &'c Catalogue,
+    dataset: Dataset,
+    as_of: NaiveDate,
+    by_kind: HashMap<RuleKind, Vec<Bound>>,
+    conditions: Vec<Option<(usize, Condition)>>,
+    client_col: Option<usize>,
+    episode_col: Option<usize>,
+    child_cols: Vec<usize>,
+    consent: Option<(usize, String)>,
+}
+
+impl<'c> Validator<'c> {
+    /// `as_of` is "today" for the no-future-dates rule and the date code validity is judged on.
+    pub fn new(cat: &'c Catalogue, dataset: Dataset, as_of: NaiveDate) -> Self {
+        let col = |h: &str| cat.column(h);
+        let mut by_kind: HashMap<RuleKind, Vec<Bound>> = HashMap::new();
+        for (i, rule) in cat.rules.iter().enumerate() {
+            let cols: Vec<usize> = rule.fields.iter().filter_map(|f| col(f)).collect();
+            let mask = (!rule.fields.is_empty()).then(|| {
+                let mut m = vec![false; cat.fields.len()];
+                cols.iter().for_each(|&c| m[c] = true);
+                m
+            });
+            let condition = rule
+                .param("when")
+                .and_then(Condition::parse)
+                .and_then(|c| col(&c.field).map(|cc| (cc, c)));
+            by_kind.entry(rule.kind).or_default().push(Bound {
+                rule: i,
+                cols,
+                mask,
+                condition,
+            });
+        }
+        let conditions = cat
+            .fields
+            .iter()
+            .map(|f| {
+                f.condition
+                    .as_ref()
+                    .and_then(|c| col(&c.field).map(|cc| (cc, c.clone())))
+            })
+            .collect();
+        let consent = by_kind
+            .get(&RuleKind::NoConsent)
+            .and_then(|b| b.first())
+            .and_then(|b| {
+                let value = cat.rules[b.rule].param("value").unwrap_or("N").to_owned();
+                b.cols.first().map(|&c| (c, value))
+            });
+        Self {
+            cat,
+            dataset,
+            as_of,
+            by_kind,
+            conditions,
+            client_col: cat.key_column(KeyRole::Client),
+            episode_col: cat.key_column(KeyRole::Episode),
+            child_cols: cat
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.key == Some(KeyRole::Child))
+                .map(|(i, _)| i)
+                .collect(),
+            consent,
+        }
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        self.cat
+    }
+
+    pub fn dataset(&self) -> Dataset {
+        self.dataset
+    }
+
+    fn bound(&self, kind: RuleKind) -> &[Bound] {
+        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    fn rule(&self, b: &Bound) -> &Rule {
+        &self.cat.rules[b.rule]
+    }
+
+    /// Whether a record is a no-consent record (sent as AGENCY, CONSENT and CLIENTID only).
+    pub fn is_no_consent(&self, rec: &(impl Record + ?Sized)) -> bool {
+        self.consent
+            .as_ref()
+            .is_some_and(|(c, v)| rec.value(*c).trim() == v)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        rule: &Rule,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        col: Option<usize>,
+        value: &str,
+        detail: &str,
+        other: &str,
+    ) -> Finding {
+        let field = col.map(|c| &self.cat.fields[c]);
+        let header = field.map_or("", |f| f.header.as_str());
+        let label = field.map_or(header, |f| f.label.as_str());
+        let subs = [
+            ("{field}", header),
+            ("{label}", label),
+            ("{value}", value),
+            ("{detail}", detail),
+            ("{other}", other),
+        ];
+        let key = |c: Option<usize>| c.map_or(String::new(), |c| rec.value(c).trim().to_owned());
+        let child_id = field
+            .and_then(|f| self.child_of_section(f.section))
+            .map(|c| rec.value(c).trim())
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                self.child_cols
+                    .iter()
+                    .map(|&c| rec.value(c).trim())
+                    .find(|v| !v.is_empty())
+            })
+            .unwrap_or("")
+            .to_owned();
+        Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            line,
+            client_id: key(self.client_col),
+            episode_id: key(self.episode_col),
+            child_id,
+            field: header.to_owned(),
+            value: value.to_owned(),
+            message: render(&rule.message, &subs),
+            fix: render(&rule.fix, &subs),
+        }
+    }
+
+    fn child_of_section(&self, section: Section) -> Option<usize> {
+        self.child_cols
+            .iter()
+            .copied()
+            .find(|&c| self.cat.fields[c].section == section)
+    }
+
+    /// Checks one value of one field on its own, as the keyworker types it: type, format, code,
+    /// range, length, whether the field belongs to the dataset, and no future dates.
+    pub fn check_field(&self, header: &str, value: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let Some(col) = self.cat.column(header) else {
+            return out;
+        };
+        let mut rec = vec![String::new(); self.cat.fields.len()];
+        rec[col] = value.to_owned();
+        let v = value.trim();
+        if v.is_empty() {
+            return out;
+        }
+        let field = &self.cat.fields[col];
+        if !field.requirement(self.dataset).in_dataset() {
+            let mut seen = HashSet::new();
+            self.other_dataset(&rec, None, col, field, &mut seen, &mut out);
+            return out;
+        }
+        self.check_value(&rec, None, col, v, &mut out);
+        out
+    }
+
+    /// Field checks on a non-empty value: type, code, range, length, pattern, not in the future.
+    fn check_value(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        col: usize,
+        v: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let f = &self.cat.fields[col];
+        let fail = |kind: RuleKind, detail: &str, other: &str, out: &mut Vec<Finding>| {
+            for b in self.bound(kind).iter().filter(|b| b.covers(col)) {
+                out.push(self.finding(self.rule(b), rec, line, Some(col), v, detail, other));
+            }
+        };
+        match f.kind {
+            FieldType::Date => match parse_date(v) {
+                None => fail(
+                    RuleKind::Type,
+                    "not a real date in the form dd/mm/yyyy",
+                    "",
+                    out,
+                ),
+                Some(d) if d > self.as_of => fail(RuleKind::NotFuture, "", "", out),
+                Some(_) => {}
+            },
+            FieldType::Integer => match parse_int(v) {
+                None => fail(RuleKind::Type, "not a whole number", "", out),
+                Some(n) => {
+                    let below = f.min.is_some_and(|m| n < m);
+                    let above = f.max.is_some_and(|m| n > m);
+                    if below || above {
+                        let detail = match (f.min, f.max) {
+                            (Some(a), Some(b)) => format!("between {a} and {b}"),
+                            (Some(a), None) => format!("at least {a}"),
+                            (None, Some(b)) => format!("at most {b}"),
+                            (None, None) => String::new(),
+                        };
+                        fail(RuleKind::Range, &detail, "", out);
+                    }
+                }
+            },
+            FieldType::Flag => {
+                if v != "Y" && v != "N" {
+                    fail(RuleKind::Type, "a flag is Y or N", "", out);
+                }
+            }
+            FieldType::Code => {
+                if let Some(list) = f.codelist.as_ref().and_then(|n| self.cat.codelists.get(n)) {
+                    match list.get(v) {
+                        Some(code) if code.valid_on(self.as_of) => {}
+                        Some(_) => fail(
+                            RuleKind::Code,
+                            &format!(
+                                "{} (not valid on {})",
+                                list.name,
+                                self.as_of.format("%d/%m/%Y")
+                            ),
+                            "",
+                            out,
+                        ),
+                        None => fail(RuleKind::Code, &list.name, "", out),
+                    }
+                }
+            }
+            FieldType::Text => {}
+        }
+        if let Some(max) = f.max_length {
+            let len = v.chars().count();
+            if len > max as usize {
+                fail(RuleKind::Length, &len.to_string(), &max.to_string(), out);
+            }
+        }
+        if let Some(p) = &f.pattern
+            && !p.matches(v)
+        {
+            fail(RuleKind::Pattern, &p.0, "", out);
+        }
+    }
+
+    fn other_dataset(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        col: usize,
+        field: &Field,
+        seen: &mut HashSet<(usize, Section)>,
+        out: &mut Vec<Finding>,
+    ) {
+        for b in self.bound(RuleKind::OtherDataset) {
+            let rule = self.rule(b);
+            let sections = rule.param_list("sections");
+            if !sections.is_empty() && !sections.contains(&field.section.code()) {
+                continue;
+            }
+            // Report an outcome record once per record and section, not once per item.
+            if field.section.code() != "client"
+                && matches!(field.section, Section::Top | Section::Ypor)
+            {
+                if !seen.insert((b.rule, field.section)) {
+                    continue;
+                }
+                let detail = self.dataset.code();
+                out.push(self.finding(
+                    rule,
+                    rec,
+                    line,
+                    Some(col),
+                    rec.value(col).trim(),
+                    detail,
+                    field.section.label(),
+                ));
+                continue;
+            }
+            out.push(self.finding(
+                rule,
+                rec,
+                line,
+                Some(col),
+                rec.value(col).trim(),
+                self.dataset.code(),
+                "",
+            ));
+        }
+    }
+
+    /// Checks a whole record: every field, requirements by dataset and conditions, and the
+    /// record-level rules (date order, discharge, age against dataset, consent and the rest).
+    pub fn check_record(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        out: &mut Vec<Finding>,
+    ) {
+        let no_consent = self.is_no_consent(rec);
+        let mut seen = HashSet::new();
+        for (col, f) in self.cat.fields.iter().enumerate() {
+            let v = rec.value(col).trim();
+            let req = f.requirement(self.dataset);
+            if v.is_empty() {
+                if no_consent && !f.no_consent {
+                    continue;
+                }
+                let kind = match req {
+                    crate::model::Requirement::Must => RuleKind::Required,
+                    crate::model::Requirement::When => {
+                        let holds = self.conditions[col]
+                            .as_ref()
+                            .is_some_and(|(cc, c)| c.holds(rec.value(*cc)));
+                        if !holds {
+                            continue;
+                        }
+                        RuleKind::RequiredWhen
+                    }
+                    crate::model::Requirement::Should => RuleKind::Should,
+                    _ => continue,
+                };
+                let detail = self.conditions[col]
+                    .as_ref()
+                    .map(|(_, c)| c.to_string())
+                    .unwrap_or_default();
+                for b in self.bound(kind).iter().filter(|b| b.covers(col)) {
+                    out.push(self.finding(self.rule(b), rec, line, Some(col), "", &detail, ""));
+                }
+                continue;
+            }
+            if no_consent && !f.no_consent {
+                for b in self.bound(RuleKind::NoConsent) {
+                    out.push(self.finding(self.rule(b), rec, line, Some(col), v, "", ""));
+                }
+                continue;
+            }
+            if !req.in_dataset() {
+                self.other_dataset(rec, line, col, f, &mut seen, out);
+                continue;
+            }
+            self.check_value(rec, line, col, v, out);
+        }
+        if no_consent {
+            return;
+        }
+        self.record_rules(rec, line, out);
+    }
+
+    fn date(&self, rec: &(impl Record + ?Sized), col: usize) -> Option<NaiveDate> {
+        parse_date(rec.value(col).trim())
+    }
+
+    fn record_rules(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        out: &mut Vec<Finding>,
+    ) {
+        for b in self.bound(RuleKind::DateOrder) {
+            if let [a, c] = b.cols[..]
+                && let (Some(da), Some(dc)) = (self.date(rec, a), self.date(rec, c))
+                && dc < da
+            {
+                let (va, vc) = (rec.value(a).trim(), rec.value(c).trim());
+                out.push(self.finding(self.rule(b), rec, line, Some(c), va, "", vc));
+            }
+        }
+        for b in self.bound(RuleKind::PresentIff) {
+            if let [a, c] = b.cols[..] {
+                let (va, vc) = (rec.value(a).trim(), rec.value(c).trim());
+                if va.is_empty() != vc.is_empty() {
+                    let (fa, fc) = (&self.cat.fields[a], &self.cat.fields[c]);
+                    let (col, detail) = if va.is_empty() {
+                        (a, format!("{} is given but {} is not", fc.label, fa.label))
+                    } else {
+                        (c, format!("{} is given but {} is not", fa.label, fc.label))
+                    };
+                    out.push(self.finding(self.rule(b), rec, line, Some(col), "", &detail, ""));
+                }
+            }
+        }
+        for b in self.bound(RuleKind::AgeDataset) {
+            let rule = self.rule(b);
+            if let [dob, at] = b.cols[..]
+                && let (Some(born), Some(seen)) = (self.date(rec, dob), self.date(rec, at))
+            {
+                let adult_age: u32 = rule
+                    .param("adult_age")
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(18);
+                let age = seen.years_since(born).unwrap_or(0);
+                let ds = self.dataset.code();
+                let wrong = if age >= adult_age {
+                    rule.param_list("young").contains(&ds)
+                } else {
+                    rule.param_list("adult").contains(&ds)
+                };
+                if wrong {
+                    let detail = format!("{age} years old");
+                    out.push(self.finding(
+                        rule,
+                        rec,
+                        line,
+                        Some(dob),
+                        rec.value(dob).trim(),
+                        &detail,
+                        ds,
+                    ));
+                }
+            }
+        }
+        for b in self.bound(RuleKind::Differs) {
+            if let [a, c] = b.cols[..] {
+                let (va, vc) = (rec.value(a).trim(), rec.value(c).trim());
+                if !va.is_empty() && va == vc {
+                    out.push(self.finding(self.rule(b), rec, line, Some(c), vc, "", ""));
+                }
+            }
+        }
+        for (kind, fire_when_holds) in [(RuleKind::OnlyWhen, false), (RuleKind::BlankWhen, true)] {
+            for b in self.bound(kind) {
+                let (Some(&col), Some((cc, cond))) = (b.cols.first(), b.condition.as_ref()) else {
+                    continue;
+                };
+                let v = rec.value(col).trim();
+                if !v.is_empty() && cond.holds(rec.value(*cc)) == fire_when_holds {
+                    out.push(self.finding(
+                        self.rule(b),
+                        rec,
+                        line,
+                        Some(col),
+                        v,
+                        &cond.to_string(),
+                        "",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Starts a check of a whole file whose header row is `headers`.
+    pub fn file<'h>(&'c self, headers: impl IntoIterator<Item = &'h str>) -> FileCheck<'c> {
+        FileCheck::new(self, headers.into_iter().map(str::to_owned).collect())
+    }
+
+    /// Reads and checks a CSV file, streaming: memory grows with the number of clients, not rows.
+    pub fn check_csv(&'c self, reader: impl Read) -> Result<FileReport, ValidationError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader);
+        let mut rec = csv::StringRecord::new();
+        let mut check: Option<FileCheck<'c>> = None;
+        loop {
+            match csv.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(&e)),
+            }
+            let line = rec.position().map_or(0, |p| p.line());
+            match check.as_mut() {
+                Some(c) => c.row_record(&rec, line),
+                None => {
+                    if rec.get(0).is_some_and(|h| h.starts_with('\u{feff}')) {
+                        return Err(ValidationError::Unreadable {
+                            line,
+                            column: 1,
+                            message: "the file starts with a byte-order mark; save it as UTF-8 without BOM".into(),
+                        });
+                    }
+                    check = Some(self.file(rec.iter().map(str::trim)));
+                }
+            }
+        }
+        check.map(FileCheck::finish).ok_or(ValidationError::Empty)
+    }
+}
+
+fn csv_error(e: &csv::Error) -> ValidationError {
+    let (line, column) = e.position().map_or((0, 0), |p| (p.line(), 0));
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => io.to_string(),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("value {} is not valid UTF-8 text", err.field() + 1)
+        }
+        _ => e.to_string(),
+    };
+    ValidationError::Unreadable {
+        line,
+        column,
+        message,
+    }
+}
+
+fn render(template: &str, subs: &[(&str, &str)]) -> String {
+    let mut s = template.to_owned();
+    for (k, v) in subs {
+        if s.contains(k) {
+            s = s.replace(k, v);
+        }
+    }
+    s
+}
+
+/// Totals of a file check, with the portal's percentages as this project computes them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FileReport {
+    pub rows: u64,
+    pub clients: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub mismatches: u64,
+    pub rows_with_errors: u64,
+    pub rows_with_warnings: u64,
+    /// Rows without an error as a share of all rows (assumed portal formula).
+    pub load_percent: f64,
+    /// Rows without an error or a warning as a share of all rows (assumed portal formula).
+    pub data_quality_percent: f64,
+    pub findings: Vec<Finding>,
+}
+
+/// Per-episode facts kept for the cross-record checks.
+#[derive(Debug, Clone)]
+struct EpisodeSeen {
+    id: String,
+    line: u64,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+}
+
+/// A file being checked row by row; cross-record checks run as rows arrive and at [`FileCheck::finish`].
+#[derive(Debug)]
+pub struct FileCheck<'c> {
+    v: &'c Validator<'c>,
+    map: Vec<Option<usize>>,
+    width: usize,
+    findings: Vec<Finding>,
+    rows: u64,
+    rows_with_errors: u64,
+    rows_with_warnings: u64,
+    keys: HashMap<String, u64>,
+    /// For each attributor rule: client id -> (first line, values).
+    attributors: Vec<HashMap<String, (u64, Vec<String>)>>,
+    /// For each consistency rule: key -> (first line, values).
+    consistent: Vec<HashMap<String, (u64, Vec<String>)>>,
+    /// For each overlap rule: client id -> episodes.
+    episodes: Vec<HashMap<String, Vec<EpisodeSeen>>>,
+    previous: Option<&'c HashMap<String, Vec<String>>>,
+    clients: HashSet<String>,
+    scratch: Vec<Finding>,
+}
+
+impl<'c> FileCheck<'c> {
+    fn new(v: &'c Validator<'c>, headers: Vec<String>) -> Self {
+        let mut findings = Vec::new();
+        let mut map = vec![None; v.cat.fields.len()];
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let empty: [&str; 0] = [];
+        for (i, h) in headers.iter().enumerate() {
+            if seen.insert(h.as_str(), i).is_some() {
+                for b in v.bound(RuleKind::HeaderDuplicate) {
+                    let mut f = v.finding(v.rule(b), &empty[..], Some(1), None, h, "", "");
+                    f.field.clone_from(h);
+                    f.message = render(&v.rule(b).message, &[("{field}", h)]);
+                    findings.push(f);
+                }
+                continue;
+            }
+            match v.cat.column(h) {
+                Some(c) => map[c] = Some(i),
+                None => {
+                    for b in v.bound(RuleKind::HeaderExtra) {
+                        let mut f = v.finding(v.rule(b), &empty[..], Some(1), None, h, "", "");
+                        f.field.clone_from(h);
+                        f.message = render(&v.rule(b).message, &[("{field}", h)]);
+                        findings.push(f);
+                    }
+                }
+            }
+        }
+        for (c, _) in map.iter().enumerate().filter(|(_, m)| m.is_none()) {
+            for b in v.bound(RuleKind::HeaderMissing) {
+                findings.push(v.finding(v.rule(b), &empty[..], Some(1), Some(c), "", "", ""));
+            }
+        }
+        let n = |k: RuleKind| v.bound(k).len();
+        Self {
+            v,
+            map,
+            width: headers.len(),
+            findings,
+            rows: 0,
+            rows_with_errors: 0,
+            rows_with_warnings: 0,
+            keys: HashMap::new(),
+            attributors: vec![HashMap::new(); n(RuleKind::Attributors)],
+            consistent: vec![HashMap::new(); n(RuleKind::Consistent)],
+            episodes: vec![HashMap::new(); n(RuleKind::EpisodeOverlap)],
+            previous: None,
+            clients: HashSet::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Attributors last transferred, by client id, in the order of the attributor-change rule's fields.
+    pub fn with_previous_attributors(mut self, previous: &'c HashMap<String, Vec<String>>) -> Self {
+        self.previous = Some(previous);
+        self
+    }
+
+    /// Checks one row given in the file's own column order.
+    pub fn row(&mut self, values: &[&str], line: u64) {
+        let rec = csv::StringRecord::from(values.to_vec());
+        self.row_record(&rec, line);
+    }
+
+    fn row_record(&mut self, row: &csv::StringRecord, line: u64) {
+        self.rows += 1;
+        let v = self.v;
+        let map = std::mem::take(&mut self.map);
+        let rec = Mapped { row, map: &map };
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        if row.len() != self.width {
+            for b in v.bound(RuleKind::RowWidth) {
+                out.push(v.finding(
+                    v.rule(b),
+                    &rec,
+                    Some(line),
+                    None,
+                    "",
+                    &row.len().to_string(),
+                    &self.width.to_string(),
+                ));
+            }
+        } else {
+            v.check_record(&rec, Some(line), &mut out);
+            self.cross_record(&rec, line, &mut out);
+        }
+        if out.iter().any(|f| f.severity == Severity::Error) {
+            self.rows_with_errors += 1;
+        }
+        if out.iter().any(|f| f.severity == Severity::Warning) {
+            self.rows_with_warnings += 1;
+        }
+        self.findings.append(&mut out);
+        self.scratch = out;
+        self.map = map;
+    }
+
+    fn cross_record(&mut self, rec: &Mapped<'_>, line: u64, out: &mut Vec<Finding>) {
+        let v = self.v;
+        let client = v.client_col.map_or("", |c| rec.value(c).trim());
+        if !client.is_empty() && !self.clients.contains(client) {
+            self.clients.insert(client.to_owned());
+        }
+        for b in v.bound(RuleKind::DuplicateKey) {
+            let key = b
+                .cols
+                .iter()
+                .map(|&c| rec.value(c).trim())
+                .collect::<Vec<_>>()
+                .join("\u{1f}");
+            if let Some(first) = self.keys.get(&key) {
+                out.push(v.finding(
+                    v.rule(b),
+                    rec,
+                    Some(line),
+                    b.cols.first().copied(),
+                    client,
+                    "",
+                    &first.to_string(),
+                ));
+            } else {
+                self.keys.insert(key, line);
+            }
+        }
+        if v.is_no_consent(rec) {
+            return;
+        }
+        for (i, b) in v.bound(RuleKind::Attributors).iter().enumerate() {
+            if client.is_empty() {
+                continue;
+            }
+            let values: Vec<String> = b
+                .cols
+                .iter()
+                .map(|&c| rec.value(c).trim().to_owned())
+                .collect();
+            match self.attributors[i].get(client) {
+                Some((first, old)) => {
+                    for (k, &c) in b.cols.iter().enumerate() {
+                        if old[k] != values[k] {
+                            out.push(v.finding(
+                                v.rule(b),
+                                rec,
+                                Some(line),
+                                Some(c),
+                                &values[k],
+                                &old[k],
+                                &first.to_string(),
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    self.attributors[i].insert(client.to_owned(), (line, values));
+                }
+            }
+        }
+        if let Some(prev) = self.previous {
+            for b in v.bound(RuleKind::AttributorChange) {
+                if let Some(old) = prev.get(client) {
+                    for (k, &c) in b.cols.iter().enumerate() {
+                        let now = rec.value(c).trim();
+                        if old.get(k).is_some_and(|o| o != now) {
+                            out.push(v.finding(
+                                v.rule(b),
+                                rec,
+                                Some(line),
+                                Some(c),
+                                now,
+                                &old[k],
+                                "",
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
+            let rule = v.rule(b);
+            let key = b
+                .cols
+                .iter()
+                .map(|&c| rec.value(c).trim())
+                .collect::<Vec<_>>()
+                .join("\u{1f}");
+            if key.split('\u{1f}').any(str::is_empty) {
+                continue;
+            }
+            let section = rule.param("section").and_then(Section::parse);
+            let except = rule.param_list("except");
+            let cols: Vec<usize> = v
+                .cat
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    section.is_none_or(|s| f.section == s) && !except.contains(&f.header.as_str())
+                })
+                .map(|(c, _)| c)
+                .collect();
+            let values: Vec<String> = cols
+                .iter()
+                .map(|&c| rec.value(c).trim().to_owned())
+                .collect();
+            match self.consistent[i].get(&key) {
+                Some((first, old)) => {
+                    for (k, &c) in cols.iter().enumerate() {
+                        if old[k] != values[k] {
+                            out.push(v.finding(
+                                rule,
+                                rec,
+                                Some(line),
+                                Some(c),
+                                &values[k],
+                                &old[k],
+                                &first.to_string(),
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    self.consistent[i].insert(key, (line, values));
+                }
+            }
+        }
+        for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
+            if let [cc, ec, sc, dc] = b.cols[..] {
+                let (client, episode) = (rec.value(cc).trim(), rec.value(ec).trim());
+                if client.is_empty() || episode.is_empty() {
+                    continue;
+                }
+                let list = self.episodes[i].entry(client.to_owned()).or_default();
+                if !list.iter().any(|e| e.id == episode) {
+                    list.push(EpisodeSeen {
+                        id: episode.to_owned(),
+                        line,
+                        start: v.date(rec, sc),
+                        end: v.date(rec, dc),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Runs the checks that need every row, and totals the report.
+    pub fn finish(mut self) -> FileReport {
+        let v = self.v;
+        for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
+            let rule = v.rule(b);
+            let mut clients: Vec<_> = self.episodes[i].iter().collect();
+            clients.sort_by(|a, b| a.0.cmp(b.0));
+            for (client, eps) in clients {
+                let mut eps: Vec<&EpisodeSeen> = eps.iter().filter(|e| e.start.is_some()).collect();
+                eps.sort_by_key(|e| (e.start, e.line));
+                for (k, later) in eps.iter().enumerate() {
+                    if let Some(earlier) = eps[..k]
+                        .iter()
+                        .find(|e| e.end.is_none_or(|end| end > later.start.unwrap_or(end)))
+                    {
+                        let mut f = Finding {
+                            rule: rule.id.clone(),
+                            severity: rule.severity,
+                            line: Some(later.line),
+                            client_id: client.clone(),
+                            episode_id: later.id.clone(),
+                            child_id: String::new(),
+                            field: b
+                                .cols
+                                .get(2)
+                                .map(|&c| v.cat.fields[c].header.clone())
+                                .unwrap_or_default(),
+                            value: String::new(),
+                            message: String::new(),
+                            fix: rule.fix.clone(),
+                        };
+                        f.message = render(
+                            &rule.message,
+                            &[
+                                ("{detail}", &earlier.id),
+                                ("{other}", &earlier.line.to_string()),
+                            ],
+                        );
+                        if rule.severity == Severity::Error {
+                            self.rows_with_errors += 1;
+                        }
+                        self.findings.push(f);
+                    }
+                }
+            }
+        }
+        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count() as u64;
+        let pct = |bad: u64| {
+            if self.rows == 0 {
+                100.0
+            } else {
+                100.0 * (self.rows - bad.min(self.rows)) as f64 / self.rows as f64
+            }
+        };
+        let header_errors = self
+            .findings
+            .iter()
+            .any(|f| f.line == Some(1) && f.severity == Severity::Error);
+        let bad_rows = self.rows_with_errors;
+        FileReport {
+            rows: self.rows,
+            clients: self.clients.len() as u64,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            mismatches: count(Severity::Mismatch),
+            rows_with_errors: bad_rows,
+            rows_with_warnings: self.rows_with_warnings,
+            load_percent: if header_errors { 0.0 } else { pct(bad_rows) },
+            data_quality_percent: if header_errors {
+                0.0
+            } else {
+                pct(bad_rows.max(self.rows_with_warnings))
+            },
+            findings: self.findings,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# NDTMS Desk: set up a Debian/Ubuntu machine, then start the app (`start`) or run every test (`test`).
+# Safe to run again: each step checks what is already there and does only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+APT_PACKAGES=(
+  build-essential pkg-config curl file ca-certificates
+  libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libayatana-appindicator3-dev
+  xvfb xauth webkit2gtk-driver x11-apps imagemagick
+  dbus dbus-x11 gnome-keyring libsecret-tools
+)
+TAURI_DRIVER_VERSION=2.1.0
+NODE_MIN=20.19.0
+
+say() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+setup_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+setup_rust() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v rustup >/dev/null 2>&1 && ! command -v cargo >/dev/null 2>&1; then
+    say "Installing Rust (rustup)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  # rust-toolchain.toml pins the version; rustup installs it on first use.
+  cargo --version >/dev/null
+}
+
+setup_node() {
+  local have=""
+  command -v node >/dev/null 2>&1 && have=$(node --version | sed 's/^v//')
+  if [ -z "$have" ] || ! version_ge "$have" "$NODE_MIN" || ! command -v npm >/dev/null 2>&1; then
+    if ! command -v npm >/dev/null 2>&1; then
+      say "Installing Node.js and npm from the system packages"
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+      have=$(node --version | sed 's/^v//')
+    fi
+    if ! version_ge "$have" "$NODE_MIN"; then
+      # The distribution's Node.js is too old for Vite: take Node 22 from the npm registry.
+      say "Node.js $have is older than $NODE_MIN: installing Node 22 into .tools/node"
+      npm install --no-audit --no-fund --prefix "$ROOT/.tools/node" node@22 >/dev/null
+      export PATH="$ROOT/.tools/node/node_modules/.bin:$PATH"
+    fi
+  fi
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "Installing npm packages"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+setup_tauri_driver() {
+  local bin="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
+  if [ ! -x "$bin" ] || ! "$bin" --help 2>&1 | grep -q -- "--native-driver"; then
+    say "Installing tauri-driver $TAURI_DRIVER_VERSION"
+    cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+  fi
+}
+
+setup() {
+  setup_apt
+  setup_rust
+  setup_node
+  say "Building the user interface"
+  npm run --silent ui:build
+}
+
+build_app() {
+  say "Building the app"
+  cargo build --locked -p ndtms-desk -p ndtms-cli
+}
+
+run_tests() {
+  setup_tauri_driver
+  say "Formatting (cargo fmt --check)"
+  cargo fmt --all -- --check
+  say "Lints (cargo clippy -D warnings)"
+  cargo clippy --locked --workspace --all-targets -- -D warnings
+  say "UI type check and unit tests"
+  npm run --silent ui:typecheck
+  npm run --silent ui:test
+  build_app
+  say "Rust tests: unit, integration, stale bindings, architecture, end-to-end in the real window"
+  # A private D-Bus session with an unlocked gnome-keyring gives the tests a real Secret Service.
+  dbus-run-session -- sh -c '
+    printf "ndtms-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    cargo test --locked --workspace --no-fail-fast
+  '
+}
+
+case "${1:-start}" in
+  start)
+    setup
+    build_app
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      echo "No graphical display found (DISPLAY is not set): the app is built at target/debug/ndtms-desk." >&2
+      exit 1
+    fi
+    say "Starting NDTMS Desk"
+    exec target/debug/ndtms-desk
+    ;;
+  test)
+    setup
+    run_tests
+    ;;
+  *)
+    echo "usage: scripts/desk.sh start|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,23 @@
+// The one door to the core: typed IPC calls. The UI never sends SQL and never re-implements a rule.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppError } from "./bindings/AppError";
+import type { AppInfo } from "./bindings/AppInfo";
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await invoke<T>(command, args) };
+  } catch (e) {
+    if (isAppError(e)) return { ok: false, error: e };
+    return { ok: false, error: { code: "ipc_failed", message: String(e) } };
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+};
