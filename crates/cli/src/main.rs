@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use ndtms_dataset::ReferenceData;
+use ndtms_dataset::{
+    Dataset, GenerateOptions, ReferenceData, ReportingPeriod, Severity, Validator,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,6 +33,68 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the reporting period of a data month (start rolls with the August data month).
+    Period {
+        /// The data month, as YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        month: (i32, u32),
+        /// Move the end date (for example the June-part-July submission), as dd/mm/yyyy.
+        #[arg(long, value_parser = parse_date)]
+        end: Option<NaiveDate>,
+    },
+    /// Write realistic synthetic CDS-R rows (reproducible from the seed), optionally with known errors.
+    Generate {
+        #[arg(long, value_parser = parse_dataset)]
+        dataset: Dataset,
+        #[arg(long)]
+        clients: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Share of rows (0 to 1) given one injected error each.
+        #[arg(long, default_value_t = 0.0)]
+        error_rate: f64,
+        /// The data month whose reporting period the data falls in, as YYYY-MM (default: last month).
+        #[arg(long, value_parser = parse_month)]
+        month: Option<(i32, u32)>,
+        /// Write the CSV here instead of to standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Also write the injected errors as JSON here.
+        #[arg(long)]
+        injected: Option<PathBuf>,
+    },
+    /// Check a CDS-R CSV file and report every error, warning and mismatch; exits 1 when there are errors.
+    Validate {
+        file: PathBuf,
+        /// The dataset of the agency the file is for.
+        #[arg(long, value_parser = parse_dataset)]
+        dataset: Dataset,
+        /// Judge future dates and code validity on this date (dd/mm/yyyy; default today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Print the full report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print at most this many findings (the totals always count all of them).
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
+}
+
+fn parse_month(s: &str) -> Result<(i32, u32), String> {
+    let (y, m) = s.split_once('-').ok_or("expected YYYY-MM")?;
+    let y = y.parse().map_err(|_| format!("'{y}' is not a year"))?;
+    let m = m.parse().map_err(|_| format!("'{m}' is not a month"))?;
+    Ok((y, m))
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    ndtms_dataset::values::parse_date(s)
+        .ok_or_else(|| format!("'{s}' is not a date in the form dd/mm/yyyy"))
+}
+
+fn parse_dataset(s: &str) -> Result<Dataset, String> {
+    Dataset::parse(s).ok_or_else(|| format!("'{s}' is not a dataset: use AD, YP, SA or SY"))
 }
 
 fn main() -> ExitCode {
@@ -76,6 +141,137 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Period { month, end } => {
+            let mut p =
+                ReportingPeriod::for_data_month(month.0, month.1).map_err(|e| e.to_string())?;
+            if let Some(end) = end {
+                p = p.with_end(end).map_err(|e| e.to_string())?;
+            }
+            println!(
+                "{} to {}",
+                p.start.format("%d/%m/%Y"),
+                p.end.format("%d/%m/%Y")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            dataset,
+            clients,
+            seed,
+            error_rate,
+            month,
+            output,
+            injected,
+        } => {
+            if !(0.0..=1.0).contains(&error_rate) {
+                return Err(format!(
+                    "--error-rate must be between 0 and 1, not {error_rate}"
+                ));
+            }
+            let period = match month {
+                Some((y, m)) => ReportingPeriod::for_data_month(y, m).map_err(|e| e.to_string())?,
+                None => ReportingPeriod::last_complete_month(ndtms_dataset::model::today()),
+            };
+            let version = data.version_on(period.end).map_err(|e| e.to_string())?;
+            let generated = ndtms_dataset::generate(
+                &version.catalogue,
+                &GenerateOptions {
+                    dataset,
+                    clients,
+                    seed,
+                    error_rate,
+                    period,
+                },
+            );
+            let write_err = |e: &dyn std::fmt::Display| format!("cannot write the CSV: {e}");
+            match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                    generated
+                        .write_csv(std::io::BufWriter::new(file))
+                        .map_err(|e| write_err(&e))?;
+                }
+                None => generated
+                    .write_csv(std::io::stdout().lock())
+                    .map_err(|e| write_err(&e))?,
+            }
+            if let Some(path) = injected {
+                let json =
+                    serde_json::to_string_pretty(&generated.injected).map_err(|e| e.to_string())?;
+                std::fs::write(&path, json)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            eprintln!(
+                "{} rows, {} injected errors",
+                generated.rows.len(),
+                generated.injected.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate {
+            file,
+            dataset,
+            as_of,
+            json,
+            limit,
+        } => {
+            let as_of = as_of.unwrap_or_else(ndtms_dataset::model::today);
+            let version = data.version_on(as_of).map_err(|e| e.to_string())?;
+            let validator = Validator::new(&version.catalogue, dataset, as_of);
+            let reader = std::fs::File::open(&file)
+                .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+            let report = validator
+                .check_csv(std::io::BufReader::with_capacity(1 << 16, reader))
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+                );
+            } else {
+                for f in report.findings.iter().take(limit) {
+                    let sev = match f.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                        Severity::Mismatch => "mismatch",
+                    };
+                    let line = f.line.map_or(String::new(), |l| format!("line {l}: "));
+                    let key = [&f.client_id, &f.episode_id, &f.child_id]
+                        .iter()
+                        .filter(|k| !k.is_empty())
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    println!(
+                        "{}:{line}{sev} {} [{key}] {}: {} Fix: {}",
+                        file.display(),
+                        f.rule,
+                        f.field,
+                        f.message,
+                        f.fix
+                    );
+                }
+                if report.findings.len() > limit {
+                    println!("... and {} more findings", report.findings.len() - limit);
+                }
+                println!(
+                    "{} rows, {} clients: {} errors, {} warnings, {} mismatches; load {:.1}%, data quality {:.1}%",
+                    report.rows,
+                    report.clients,
+                    report.errors,
+                    report.warnings,
+                    report.mismatches,
+                    report.load_percent,
+                    report.data_quality_percent
+                );
+            }
+            Ok(if report.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }

@@ -18,3 +18,11 @@ pub mod validate;
 pub mod values;
 
 pub use validate::{FileCheck, FileReport, Finding, Record, ValidationError, Validator};
+pub mod journey;
+pub mod period;
+
+pub use journey::{EpisodeDates, journeys};
+pub use period::{PeriodError, ReportingPeriod};
+pub mod generate;
+
+pub use generate::{GenerateOptions, Generated, Injected, generate};

@@ -55,6 +55,22 @@ impl Record for [&str] {
     }
 }
 
+/// A record of one value, for checking a field as it is typed without building a whole row.
+struct OneValue<'a> {
+    column: usize,
+    value: &'a str,
+}
+
+impl Record for OneValue<'_> {
+    fn value(&self, column: usize) -> &str {
+        if column == self.column {
+            self.value
+        } else {
+            ""
+        }
+    }
+}
+
 /// A file row seen through the mapping from catalogue columns to file columns.
 struct Mapped<'a> {
     row: &'a csv::StringRecord,
@@ -257,6 +273,13 @@ impl<'c> Validator<'c> {
         }
     }
 
+    fn child_absent(&self, rec: &(impl Record + ?Sized), f: &Field) -> bool {
+        f.key.is_none()
+            && self
+                .child_of_section(f.section)
+                .is_some_and(|c| rec.value(c).trim().is_empty())
+    }
+
     fn child_of_section(&self, section: Section) -> Option<usize> {
         self.child_cols
             .iter()
@@ -271,8 +294,7 @@ impl<'c> Validator<'c> {
         let Some(col) = self.cat.column(header) else {
             return out;
         };
-        let mut rec = vec![String::new(); self.cat.fields.len()];
-        rec[col] = value.to_owned();
+        let rec = OneValue { column: col, value };
         let v = value.trim();
         if v.is_empty() {
             return out;
@@ -430,6 +452,10 @@ impl<'c> Validator<'c> {
                 if no_consent && !f.no_consent {
                     continue;
                 }
+                // A child section's requirements apply only to records that carry that child.
+                if self.child_absent(rec, f) {
+                    continue;
+                }
                 let kind = match req {
                     crate::model::Requirement::Must => RuleKind::Required,
                     crate::model::Requirement::When => {
@@ -582,7 +608,11 @@ impl<'c> Validator<'c> {
                 Ok(true) => {}
                 Err(e) => return Err(csv_error(&e)),
             }
-            let line = rec.position().map_or(0, |p| p.line());
+            // csv counts the newlines before a record, starting from 1 only for the first record.
+            let line = match check {
+                None => 1,
+                Some(_) => rec.position().map_or(0, |p| p.line() + 1),
+            };
             match check.as_mut() {
                 Some(c) => c.row_record(&rec, line),
                 None => {
