@@ -112,6 +112,53 @@ impl ValidationError {
     }
 }
 
+/// FxHash (rustc's hasher): the cross-record maps hash a few short keys per row, and SipHash's
+/// protection against crafted collisions buys nothing for a file the provider produced.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+type FxMap<K, V> = HashMap<K, V, FxBuild>;
+type FxSet<K> = HashSet<K, FxBuild>;
+
+/// Values kept from the first row of a client or episode: one string and the end of each value,
+/// so remembering a row costs two allocations rather than one per field.
+#[derive(Debug, Clone)]
+struct Kept {
+    line: u64,
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Kept {
+    fn get(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.text[start..self.ends[k] as usize]
+    }
+}
+
 /// A rule resolved against the catalogue: its columns found once, not per record.
 #[derive(Debug)]
 struct Bound {
@@ -136,8 +183,12 @@ pub struct Validator<'c> {
     cat: &'c Catalogue,
     dataset: Dataset,
     as_of: NaiveDate,
-    by_kind: HashMap<RuleKind, Vec<Bound>>,
+    /// Bound rules indexed by `RuleKind as usize`: a hashed lookup per field was the hot spot.
+    by_kind: Vec<Vec<Bound>>,
     conditions: Vec<Option<(usize, Condition)>>,
+    codelists: Vec<Option<&'c crate::model::CodeList>>,
+    /// For each consistency rule: the columns it compares.
+    consistent_cols: Vec<Vec<usize>>,
     client_col: Option<usize>,
     episode_col: Option<usize>,
     child_cols: Vec<usize>,
@@ -148,7 +199,7 @@ impl<'c> Validator<'c> {
     /// `as_of` is "today" for the no-future-dates rule and the date code validity is judged on.
     pub fn new(cat: &'c Catalogue, dataset: Dataset, as_of: NaiveDate) -> Self {
         let col = |h: &str| cat.column(h);
-        let mut by_kind: HashMap<RuleKind, Vec<Bound>> = HashMap::new();
+        let mut by_kind: Vec<Vec<Bound>> = Vec::new();
         for (i, rule) in cat.rules.iter().enumerate() {
             let cols: Vec<usize> = rule.fields.iter().filter_map(|f| col(f)).collect();
             let mask = (!rule.fields.is_empty()).then(|| {
@@ -160,7 +211,11 @@ impl<'c> Validator<'c> {
                 .param("when")
                 .and_then(Condition::parse)
                 .and_then(|c| col(&c.field).map(|cc| (cc, c)));
-            by_kind.entry(rule.kind).or_default().push(Bound {
+            let k = rule.kind as usize;
+            if by_kind.len() <= k {
+                by_kind.resize_with(k + 1, Vec::new);
+            }
+            by_kind[k].push(Bound {
                 rule: i,
                 cols,
                 mask,
@@ -177,18 +232,46 @@ impl<'c> Validator<'c> {
             })
             .collect();
         let consent = by_kind
-            .get(&RuleKind::NoConsent)
+            .get(RuleKind::NoConsent as usize)
             .and_then(|b| b.first())
             .and_then(|b| {
                 let value = cat.rules[b.rule].param("value").unwrap_or("N").to_owned();
                 b.cols.first().map(|&c| (c, value))
             });
+        let codelists = cat
+            .fields
+            .iter()
+            .map(|f| f.codelist.as_ref().and_then(|n| cat.codelists.get(n)))
+            .collect();
+        let consistent_cols = by_kind
+            .get(RuleKind::Consistent as usize)
+            .map(|bs| {
+                bs.iter()
+                    .map(|b| {
+                        let rule = &cat.rules[b.rule];
+                        let section = rule.param("section").and_then(Section::parse);
+                        let except = rule.param_list("except");
+                        cat.fields
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, f)| {
+                                section.is_none_or(|s| f.section == s)
+                                    && !except.contains(&f.header.as_str())
+                            })
+                            .map(|(c, _)| c)
+                            .collect()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
             cat,
             dataset,
             as_of,
             by_kind,
             conditions,
+            codelists,
+            consistent_cols,
             client_col: cat.key_column(KeyRole::Client),
             episode_col: cat.key_column(KeyRole::Episode),
             child_cols: cat
@@ -211,7 +294,7 @@ impl<'c> Validator<'c> {
     }
 
     fn bound(&self, kind: RuleKind) -> &[Bound] {
-        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+        self.by_kind.get(kind as usize).map_or(&[], Vec::as_slice)
     }
 
     fn rule(&self, b: &Bound) -> &Rule {
@@ -357,7 +440,7 @@ impl<'c> Validator<'c> {
                 }
             }
             FieldType::Code => {
-                if let Some(list) = f.codelist.as_ref().and_then(|n| self.cat.codelists.get(n)) {
+                if let Some(list) = self.codelists[col] {
                     match list.get(v) {
                         Some(code) if code.valid_on(self.as_of) => {}
                         Some(_) => fail(
@@ -693,16 +776,69 @@ pub struct FileCheck<'c> {
     rows: u64,
     rows_with_errors: u64,
     rows_with_warnings: u64,
-    keys: HashMap<String, u64>,
-    /// For each attributor rule: client id -> (first line, values).
-    attributors: Vec<HashMap<String, (u64, Vec<String>)>>,
-    /// For each consistency rule: key -> (first line, values).
-    consistent: Vec<HashMap<String, (u64, Vec<String>)>>,
+    keys: FxMap<String, u64>,
+    /// For each attributor rule: client id -> values on the client's first row.
+    attributors: Vec<FxMap<String, Kept>>,
+    /// For each consistency rule: key -> values on the key's first row.
+    consistent: Vec<FxMap<String, Kept>>,
     /// For each overlap rule: client id -> episodes.
-    episodes: Vec<HashMap<String, Vec<EpisodeSeen>>>,
+    episodes: Vec<FxMap<String, Vec<EpisodeSeen>>>,
     previous: Option<&'c HashMap<String, Vec<String>>>,
-    clients: HashSet<String>,
+    clients: FxSet<String>,
     scratch: Vec<Finding>,
+    key_buf: String,
+}
+
+/// Joins the trimmed values of `cols` into `buf` with a separator no CSV value carries.
+fn join_key(buf: &mut String, rec: &Mapped<'_>, cols: &[usize]) {
+    buf.clear();
+    for (i, &c) in cols.iter().enumerate() {
+        if i > 0 {
+            buf.push('\u{1f}');
+        }
+        buf.push_str(rec.value(c).trim());
+    }
+}
+
+/// Remembers the values of `cols` the first time `key` is seen; afterwards reports each that differs.
+#[allow(clippy::too_many_arguments)]
+fn compare_or_keep(
+    v: &Validator<'_>,
+    seen: &mut FxMap<String, Kept>,
+    key: &str,
+    cols: &[usize],
+    b: &Bound,
+    rec: &Mapped<'_>,
+    line: u64,
+    out: &mut Vec<Finding>,
+) {
+    match seen.get(key) {
+        Some(kept) => {
+            for (k, &c) in cols.iter().enumerate() {
+                let now = rec.value(c).trim();
+                if kept.get(k) != now {
+                    out.push(v.finding(
+                        v.rule(b),
+                        rec,
+                        Some(line),
+                        Some(c),
+                        now,
+                        kept.get(k),
+                        &kept.line.to_string(),
+                    ));
+                }
+            }
+        }
+        None => {
+            let mut text = String::new();
+            let mut ends = Vec::with_capacity(cols.len());
+            for &c in cols {
+                text.push_str(rec.value(c).trim());
+                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            }
+            seen.insert(key.to_owned(), Kept { line, text, ends });
+        }
+    }
 }
 
 impl<'c> FileCheck<'c> {
@@ -747,13 +883,14 @@ impl<'c> FileCheck<'c> {
             rows: 0,
             rows_with_errors: 0,
             rows_with_warnings: 0,
-            keys: HashMap::new(),
-            attributors: vec![HashMap::new(); n(RuleKind::Attributors)],
-            consistent: vec![HashMap::new(); n(RuleKind::Consistent)],
-            episodes: vec![HashMap::new(); n(RuleKind::EpisodeOverlap)],
+            keys: FxMap::default(),
+            attributors: vec![FxMap::default(); n(RuleKind::Attributors)],
+            consistent: vec![FxMap::default(); n(RuleKind::Consistent)],
+            episodes: vec![FxMap::default(); n(RuleKind::EpisodeOverlap)],
             previous: None,
-            clients: HashSet::new(),
+            clients: FxSet::default(),
             scratch: Vec::new(),
+            key_buf: String::new(),
         }
     }
 
@@ -809,14 +946,10 @@ impl<'c> FileCheck<'c> {
         if !client.is_empty() && !self.clients.contains(client) {
             self.clients.insert(client.to_owned());
         }
+        let mut key = std::mem::take(&mut self.key_buf);
         for b in v.bound(RuleKind::DuplicateKey) {
-            let key = b
-                .cols
-                .iter()
-                .map(|&c| rec.value(c).trim())
-                .collect::<Vec<_>>()
-                .join("\u{1f}");
-            if let Some(first) = self.keys.get(&key) {
+            join_key(&mut key, rec, &b.cols);
+            if let Some(first) = self.keys.get(key.as_str()) {
                 out.push(v.finding(
                     v.rule(b),
                     rec,
@@ -827,40 +960,25 @@ impl<'c> FileCheck<'c> {
                     &first.to_string(),
                 ));
             } else {
-                self.keys.insert(key, line);
+                self.keys.insert(key.clone(), line);
             }
         }
         if v.is_no_consent(rec) {
+            self.key_buf = key;
             return;
         }
-        for (i, b) in v.bound(RuleKind::Attributors).iter().enumerate() {
-            if client.is_empty() {
-                continue;
-            }
-            let values: Vec<String> = b
-                .cols
-                .iter()
-                .map(|&c| rec.value(c).trim().to_owned())
-                .collect();
-            match self.attributors[i].get(client) {
-                Some((first, old)) => {
-                    for (k, &c) in b.cols.iter().enumerate() {
-                        if old[k] != values[k] {
-                            out.push(v.finding(
-                                v.rule(b),
-                                rec,
-                                Some(line),
-                                Some(c),
-                                &values[k],
-                                &old[k],
-                                &first.to_string(),
-                            ));
-                        }
-                    }
-                }
-                None => {
-                    self.attributors[i].insert(client.to_owned(), (line, values));
-                }
+        if !client.is_empty() {
+            for (i, b) in v.bound(RuleKind::Attributors).iter().enumerate() {
+                compare_or_keep(
+                    v,
+                    &mut self.attributors[i],
+                    client,
+                    &b.cols,
+                    b,
+                    rec,
+                    line,
+                    out,
+                );
             }
         }
         if let Some(prev) = self.previous {
@@ -884,66 +1002,42 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            let rule = v.rule(b);
-            let key = b
-                .cols
-                .iter()
-                .map(|&c| rec.value(c).trim())
-                .collect::<Vec<_>>()
-                .join("\u{1f}");
-            if key.split('\u{1f}').any(str::is_empty) {
+            if b.cols.iter().any(|&c| rec.value(c).trim().is_empty()) {
                 continue;
             }
-            let section = rule.param("section").and_then(Section::parse);
-            let except = rule.param_list("except");
-            let cols: Vec<usize> = v
-                .cat
-                .fields
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| {
-                    section.is_none_or(|s| f.section == s) && !except.contains(&f.header.as_str())
-                })
-                .map(|(c, _)| c)
-                .collect();
-            let values: Vec<String> = cols
-                .iter()
-                .map(|&c| rec.value(c).trim().to_owned())
-                .collect();
-            match self.consistent[i].get(&key) {
-                Some((first, old)) => {
-                    for (k, &c) in cols.iter().enumerate() {
-                        if old[k] != values[k] {
-                            out.push(v.finding(
-                                rule,
-                                rec,
-                                Some(line),
-                                Some(c),
-                                &values[k],
-                                &old[k],
-                                &first.to_string(),
-                            ));
-                        }
-                    }
-                }
-                None => {
-                    self.consistent[i].insert(key, (line, values));
-                }
-            }
+            join_key(&mut key, rec, &b.cols);
+            compare_or_keep(
+                v,
+                &mut self.consistent[i],
+                &key,
+                &v.consistent_cols[i],
+                b,
+                rec,
+                line,
+                out,
+            );
         }
+        self.key_buf = key;
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let [cc, ec, sc, dc] = b.cols[..] {
                 let (client, episode) = (rec.value(cc).trim(), rec.value(ec).trim());
                 if client.is_empty() || episode.is_empty() {
                     continue;
                 }
-                let list = self.episodes[i].entry(client.to_owned()).or_default();
+                let seen = EpisodeSeen {
+                    id: String::new(),
+                    line,
+                    start: v.date(rec, sc),
+                    end: v.date(rec, dc),
+                };
+                let list = match self.episodes[i].get_mut(client) {
+                    Some(l) => l,
+                    None => self.episodes[i].entry(client.to_owned()).or_default(),
+                };
                 if !list.iter().any(|e| e.id == episode) {
                     list.push(EpisodeSeen {
                         id: episode.to_owned(),
-                        line,
-                        start: v.date(rec, sc),
-                        end: v.date(rec, dc),
+                        ..seen
                     });
                 }
             }

@@ -1,0 +1,182 @@
+//! Users, roles and sessions: Argon2id password hashes, slowed repeated failures, idle lock, permission checks.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Keyworker,
+    DataLead,
+    Administrator,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Keyworker => "keyworker",
+            Role::DataLead => "data_lead",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Role::Keyworker, Role::DataLead, Role::Administrator]
+            .into_iter()
+            .find(|r| r.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Keyworker => "keyworker",
+            Role::DataLead => "data lead",
+            Role::Administrator => "administrator",
+        }
+    }
+}
+
+/// What an operation needs; each role is granted a set of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ViewClients,
+    EditClients,
+    Submit,
+    EditLockedPeriod,
+    Backup,
+    Restore,
+    ManageUsers,
+    ManageKeys,
+    VerifyAudit,
+}
+
+impl Permission {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::ViewClients => "view client records",
+            Permission::EditClients => "change client records",
+            Permission::Submit => "build extracts and transfer data",
+            Permission::EditLockedPeriod => "change records in a transferred period",
+            Permission::Backup => "make backups",
+            Permission::Restore => "restore a backup",
+            Permission::ManageUsers => "manage users",
+            Permission::ManageKeys => "change the database key",
+            Permission::VerifyAudit => "check the audit trail",
+        }
+    }
+}
+
+impl Role {
+    pub fn allows(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Keyworker => matches!(p, ViewClients | EditClients),
+            Role::DataLead => matches!(
+                p,
+                ViewClients | EditClients | Submit | EditLockedPeriod | Backup | VerifyAudit
+            ),
+            Role::Administrator => true,
+        }
+    }
+}
+
+/// The logged-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Session {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[ts(type = "string")]
+    pub last_activity: DateTime<Utc>,
+    pub locked: bool,
+}
+
+/// Argon2id for log-in passwords: 19 MiB, 2 passes (OWASP's recommended minimum), fast enough at a desk.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    check_password(password)?;
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?
+        .to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+pub fn check_password(p: &str) -> Result<()> {
+    if p.chars().count() < 10 {
+        return Err(StoreError::Invalid(
+            "a password needs at least 10 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Seconds to wait after `failures` failed log-ins in a row: none for the first three, then
+/// doubling from 2 s to at most 5 minutes.
+pub fn throttle_seconds(failures: u32) -> u64 {
+    if failures < 3 {
+        0
+    } else {
+        (1u64 << (failures - 2).min(20)).min(300)
+    }
+}
+
+pub fn check_username(u: &str) -> Result<()> {
+    let ok = (2..=40).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(
+            "a user name is 2 to 40 letters, digits, dots, dashes or underscores".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_grant_what_they_should() {
+        assert!(Role::Keyworker.allows(Permission::EditClients));
+        assert!(!Role::Keyworker.allows(Permission::Submit));
+        assert!(!Role::Keyworker.allows(Permission::Backup));
+        assert!(Role::DataLead.allows(Permission::Submit));
+        assert!(!Role::DataLead.allows(Permission::ManageUsers));
+        assert!(Role::Administrator.allows(Permission::ManageKeys));
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("a long password").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("a long password", &h));
+        assert!(!verify_password("a long passwore", &h));
+        assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn throttle_grows_and_is_capped() {
+        assert_eq!(throttle_seconds(2), 0);
+        assert_eq!(throttle_seconds(3), 2);
+        assert_eq!(throttle_seconds(4), 4);
+        assert_eq!(throttle_seconds(30), 300);
+    }
+}

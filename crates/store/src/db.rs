@@ -1,0 +1,93 @@
+//! Opening the encrypted database: the key first, then a check, then the pragmas; and the embedded migrations.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Result, StoreError};
+use crate::key::DatabaseKey;
+
+/// Forward-only migrations, embedded in the binary; the database's `user_version` is the number applied.
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_records",
+        include_str!("../migrations/0001_records.sql"),
+    ),
+    (
+        "0002_audit_drafts_submissions",
+        include_str!("../migrations/0002_audit_drafts_submissions.sql"),
+    ),
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The one place a connection is opened. `create` allows a new file; otherwise the file must exist.
+pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    } else if !path.exists() {
+        return Err(StoreError::NotFound(path.to_path_buf()));
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs failed HMAC checks to stderr; a wrong key is reported as an error instead.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    // The key must be the first thing the connection does.
+    conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal()))?;
+    // Reading the schema proves the key: with a wrong one SQLCipher says "file is not a database",
+    // having written nothing.
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        return Err(match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::WrongKey(path.to_path_buf())
+            }
+            other => StoreError::Sqlite(other),
+        });
+    }
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(conn)
+}
+
+/// Applies every migration the database has not had, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Applies migrations up to `target` (tests use it to build databases of earlier versions).
+pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, (_, sql)) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(current as usize)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// `PRAGMA integrity_check`, as one line per problem ("ok" when there are none).
+pub fn integrity(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

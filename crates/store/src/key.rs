@@ -1,0 +1,491 @@
+//! Database keys: random 256-bit keys, kept in the OS keychain or wrapped with a passphrase, and the recovery key.
+
+use std::path::{Path, PathBuf};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::error::{Result, StoreError};
+
+/// The 256-bit SQLCipher key; wiped from memory when dropped, never printed.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct DatabaseKey([u8; 32]);
+
+impl std::fmt::Debug for DatabaseKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseKey(..)")
+    }
+}
+
+fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| {
+        StoreError::Invalid(format!("no randomness from the operating system: {e}"))
+    })?;
+    Ok(b)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+impl DatabaseKey {
+    pub fn generate() -> Result<Self> {
+        Ok(Self(random()?))
+    }
+
+    /// The `PRAGMA key` literal: a raw key, so SQLCipher skips its own key derivation.
+    pub(crate) fn pragma_literal(&self) -> String {
+        format!("\"x'{}'\"", hex(&self.0))
+    }
+
+    /// A short fingerprint that identifies the key without revealing it.
+    pub fn fingerprint(&self) -> String {
+        hex(&Sha256::digest(self.0)[..6])
+    }
+
+    fn to_hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    fn from_hex(s: &str) -> Option<Self> {
+        let v = unhex(s.trim())?;
+        Some(Self(v.try_into().ok()?))
+    }
+}
+
+/// The one-time recovery key shown at set-up: 32 random bytes as 13 groups of 4 base-32 letters.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct RecoveryKey([u8; 32]);
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(..)")
+    }
+}
+
+// Crockford's alphabet: no I, L, O or U, so it reads back well from paper.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl RecoveryKey {
+    pub fn generate() -> Result<Self> {
+        Ok(Self(random()?))
+    }
+
+    /// As printed for the user: `XXXX-XXXX-…` (52 letters; the last group carries 4 spare bits).
+    pub fn display(&self) -> String {
+        let mut bits: u32 = 0;
+        let mut n = 0;
+        let mut out = String::new();
+        for &b in &self.0 {
+            bits = (bits << 8) | u32::from(b);
+            n += 8;
+            while n >= 5 {
+                n -= 5;
+                out.push(char::from(ALPHABET[((bits >> n) & 31) as usize]));
+            }
+        }
+        if n > 0 {
+            out.push(char::from(ALPHABET[((bits << (5 - n)) & 31) as usize]));
+        }
+        out.as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    /// Reads a recovery key as typed: case, spaces and dashes do not matter; O reads as 0, I and L as 1.
+    pub fn parse(s: &str) -> Result<Self> {
+        let mut bits: u32 = 0;
+        let mut n = 0;
+        let mut out = Vec::with_capacity(32);
+        let mut count = 0;
+        for ch in s.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+            let c = match ch.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            let v = ALPHABET
+                .iter()
+                .position(|&a| char::from(a) == c)
+                .ok_or_else(|| {
+                    StoreError::BadRecoveryKey(format!("'{ch}' is not one of its letters"))
+                })?;
+            count += 1;
+            bits = (bits << 5) | v as u32;
+            n += 5;
+            if n >= 8 {
+                n -= 8;
+                if out.len() < 32 {
+                    out.push((bits >> n) as u8);
+                }
+            }
+        }
+        if count != 52 {
+            return Err(StoreError::BadRecoveryKey(format!(
+                "it has {count} letters, not 52"
+            )));
+        }
+        Ok(Self(out.try_into().map_err(|_| {
+            StoreError::BadRecoveryKey("wrong length".into())
+        })?))
+    }
+}
+
+/// One wrapped copy of the database key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Wrapped {
+    nonce: String,
+    ciphertext: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct PassphraseWrap {
+    kdf: String,
+    m_cost_kib: u32,
+    t_cost: u32,
+    p_cost: u32,
+    salt: String,
+    #[serde(flatten)]
+    wrapped: Wrapped,
+}
+
+/// How the key of a database is kept; stored beside it in `ndtms-desk.keys.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRoute {
+    /// The key is in the OS keychain (Secret Service, Credential Manager, Keychain).
+    Keychain,
+    /// The key is wrapped with a passphrase (Argon2id) in the key file; for secure settings.
+    Passphrase,
+}
+
+/// The key file: never holds the key in clear, only wrapped copies.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyFile {
+    pub version: u32,
+    pub route: KeyRoute,
+    /// Names the keychain entry (service "NDTMS Desk", this account).
+    pub keychain_account: String,
+    pub fingerprint: String,
+    passphrase: Option<PassphraseWrap>,
+    recovery: Wrapped,
+}
+
+fn wrap(kek: &[u8; 32], key: &DatabaseKey) -> Result<Wrapped> {
+    let nonce: [u8; 24] = random()?;
+    let cipher = XChaCha20Poly1305::new(kek.into());
+    let ct = cipher
+        .encrypt(XNonce::from_slice(&nonce), key.0.as_slice())
+        .map_err(|_| StoreError::Invalid("key wrapping failed".into()))?;
+    Ok(Wrapped {
+        nonce: hex(&nonce),
+        ciphertext: hex(&ct),
+    })
+}
+
+fn unwrap(kek: &[u8; 32], w: &Wrapped) -> Option<DatabaseKey> {
+    let nonce = unhex(&w.nonce)?;
+    let ct = unhex(&w.ciphertext)?;
+    if nonce.len() != 24 {
+        return None;
+    }
+    let cipher = XChaCha20Poly1305::new(kek.into());
+    let mut pt = cipher
+        .decrypt(XNonce::from_slice(&nonce), ct.as_slice())
+        .ok()?;
+    let key = DatabaseKey(pt.as_slice().try_into().ok()?);
+    pt.zeroize();
+    Some(key)
+}
+
+/// Argon2id cost: 64 MiB, 3 passes (OWASP's recommended floor is 19 MiB, 2 passes).
+pub const PASSPHRASE_COST: (u32, u32, u32) = (64 * 1024, 3, 1);
+
+fn passphrase_kek(passphrase: &str, salt: &[u8], cost: (u32, u32, u32)) -> Result<[u8; 32]> {
+    let params = Params::new(cost.0, cost.1, cost.2, Some(32))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut out = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(passphrase.as_bytes(), salt, &mut out)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(out)
+}
+
+fn recovery_kek(recovery: &RecoveryKey) -> [u8; 32] {
+    // The recovery key has full entropy; hashing separates its use from any other.
+    let mut h = Sha256::new();
+    h.update(b"ndtms-desk recovery key v1");
+    h.update(recovery.0);
+    h.finalize().into()
+}
+
+impl KeyFile {
+    pub fn new(
+        route: KeyRoute,
+        account: &str,
+        key: &DatabaseKey,
+        passphrase: Option<&str>,
+        recovery: &RecoveryKey,
+    ) -> Result<Self> {
+        let passphrase = match (route, passphrase) {
+            (KeyRoute::Passphrase, Some(p)) => {
+                check_passphrase(p)?;
+                let salt: [u8; 16] = random()?;
+                let cost = PASSPHRASE_COST;
+                let mut kek = passphrase_kek(p, &salt, cost)?;
+                let wrapped = wrap(&kek, key)?;
+                kek.zeroize();
+                Some(PassphraseWrap {
+                    kdf: "argon2id".into(),
+                    m_cost_kib: cost.0,
+                    t_cost: cost.1,
+                    p_cost: cost.2,
+                    salt: hex(&salt),
+                    wrapped,
+                })
+            }
+            (KeyRoute::Passphrase, None) => {
+                return Err(StoreError::Invalid("a passphrase is needed".into()));
+            }
+            (KeyRoute::Keychain, _) => None,
+        };
+        Ok(Self {
+            version: 1,
+            route,
+            keychain_account: account.to_owned(),
+            fingerprint: key.fingerprint(),
+            passphrase,
+            recovery: wrap(&recovery_kek(recovery), key)?,
+        })
+    }
+
+    pub fn path(dir: &Path) -> PathBuf {
+        dir.join("ndtms-desk.keys.json")
+    }
+
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = Self::path(dir);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NotFound(dir.to_path_buf())
+            } else {
+                StoreError::io(&path, e)
+            }
+        })?;
+        serde_json::from_str(&text).map_err(|e| StoreError::KeyFile {
+            path,
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes atomically: a crash leaves the old file or the new one, never half of either.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = Self::path(dir);
+        let tmp = path.with_extension("json.tmp");
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        {
+            use std::io::Write as _;
+            let mut f = std::fs::File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+            f.write_all(text.as_bytes())
+                .map_err(|e| StoreError::io(&tmp, e))?;
+            f.sync_all().map_err(|e| StoreError::io(&tmp, e))?;
+        }
+        std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
+    }
+
+    pub fn unwrap_with_passphrase(&self, dir: &Path, passphrase: &str) -> Result<DatabaseKey> {
+        let p = self
+            .passphrase
+            .as_ref()
+            .ok_or_else(|| StoreError::Invalid("this database does not use a passphrase".into()))?;
+        let salt = unhex(&p.salt).ok_or_else(|| StoreError::KeyFile {
+            path: Self::path(dir),
+            message: "bad salt".into(),
+        })?;
+        let mut kek = passphrase_kek(passphrase, &salt, (p.m_cost_kib, p.t_cost, p.p_cost))?;
+        let key = unwrap(&kek, &p.wrapped);
+        kek.zeroize();
+        key.ok_or_else(|| StoreError::WrongPassphrase(dir.to_path_buf()))
+    }
+
+    pub fn unwrap_with_recovery(&self, recovery: &RecoveryKey) -> Result<DatabaseKey> {
+        unwrap(&recovery_kek(recovery), &self.recovery).ok_or(StoreError::WrongRecoveryKey)
+    }
+}
+
+/// A passphrase must be long enough to resist guessing at Argon2id's cost.
+pub fn check_passphrase(p: &str) -> Result<()> {
+    if p.chars().count() < 12 {
+        return Err(StoreError::Invalid(
+            "a passphrase needs at least 12 characters (a few words is easiest)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The OS keychain, behind a trait so unit tests can inject failures.
+pub trait Keychain: std::fmt::Debug + Send + Sync {
+    fn get(&self, account: &str) -> std::result::Result<Option<String>, String>;
+    fn set(&self, account: &str, secret: &str) -> std::result::Result<(), String>;
+    fn delete(&self, account: &str) -> std::result::Result<(), String>;
+}
+
+/// The real keychain through the keyring crate.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemKeychain;
+
+pub const KEYCHAIN_SERVICE: &str = "NDTMS Desk";
+
+impl Keychain for SystemKeychain {
+    fn get(&self, account: &str) -> std::result::Result<Option<String>, String> {
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(|e| e.to_string())?;
+        match entry.get_password() {
+            Ok(s) => Ok(Some(s)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn set(&self, account: &str, secret: &str) -> std::result::Result<(), String> {
+        keyring::Entry::new(KEYCHAIN_SERVICE, account)
+            .and_then(|e| e.set_password(secret))
+            .map_err(|e| e.to_string())
+    }
+
+    fn delete(&self, account: &str) -> std::result::Result<(), String> {
+        match keyring::Entry::new(KEYCHAIN_SERVICE, account).and_then(|e| e.delete_credential()) {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+pub(crate) fn keychain_store(kc: &dyn Keychain, account: &str, key: &DatabaseKey) -> Result<()> {
+    kc.set(account, &key.to_hex())
+        .map_err(StoreError::Keychain)?;
+    // Read it back: some keychains accept a write they cannot return.
+    match kc.get(account).map_err(StoreError::Keychain)? {
+        Some(s) if DatabaseKey::from_hex(&s).as_ref() == Some(key) => Ok(()),
+        _ => Err(StoreError::Keychain(
+            "the keychain did not return the key just stored".into(),
+        )),
+    }
+}
+
+pub(crate) fn keychain_load(kc: &dyn Keychain, account: &str) -> Result<DatabaseKey> {
+    match kc.get(account).map_err(StoreError::Keychain)? {
+        Some(s) => DatabaseKey::from_hex(&s).ok_or_else(|| {
+            StoreError::Keychain("the keychain entry does not hold a database key".into())
+        }),
+        None => Err(StoreError::KeyNotInKeychain(account.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_key_round_trips_through_its_printed_form() {
+        for _ in 0..50 {
+            let k = RecoveryKey::generate().expect("random");
+            let shown = k.display();
+            assert_eq!(shown.len(), 52 + 12);
+            assert_eq!(RecoveryKey::parse(&shown).expect("parse"), k);
+            assert_eq!(
+                RecoveryKey::parse(&shown.to_lowercase().replace('-', " ")).expect("parse"),
+                k
+            );
+        }
+        assert!(RecoveryKey::parse("ABCD").is_err());
+        assert!(RecoveryKey::parse(&"U".repeat(52)).is_err());
+    }
+
+    #[test]
+    fn wrapping_needs_the_right_secret() {
+        let key = DatabaseKey::generate().expect("random");
+        let rk = RecoveryKey::generate().expect("random");
+        let kf = KeyFile::new(KeyRoute::Keychain, "acct", &key, None, &rk).expect("key file");
+        assert_eq!(kf.unwrap_with_recovery(&rk).expect("unwrap"), key);
+        let other = RecoveryKey::generate().expect("random");
+        assert!(matches!(
+            kf.unwrap_with_recovery(&other),
+            Err(StoreError::WrongRecoveryKey)
+        ));
+        assert!(!format!("{kf:?}").contains(&key.to_hex()));
+        assert!(!format!("{key:?}").contains(&key.to_hex()[..8]));
+    }
+
+    #[test]
+    fn short_passphrases_are_refused() {
+        assert!(check_passphrase("short").is_err());
+        assert!(check_passphrase("correct horse battery").is_ok());
+    }
+
+    /// A keychain that fails the way a locked or absent Secret Service does.
+    #[derive(Debug)]
+    struct Broken;
+    impl Keychain for Broken {
+        fn get(&self, _: &str) -> std::result::Result<Option<String>, String> {
+            Err("org.freedesktop.DBus.Error.ServiceUnknown".into())
+        }
+        fn set(&self, _: &str, _: &str) -> std::result::Result<(), String> {
+            Err("the collection is locked".into())
+        }
+        fn delete(&self, _: &str) -> std::result::Result<(), String> {
+            Err("nope".into())
+        }
+    }
+
+    /// A keychain that accepts writes and forgets them.
+    #[derive(Debug)]
+    struct Forgetful;
+    impl Keychain for Forgetful {
+        fn get(&self, _: &str) -> std::result::Result<Option<String>, String> {
+            Ok(None)
+        }
+        fn set(&self, _: &str, _: &str) -> std::result::Result<(), String> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> std::result::Result<(), String> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn keychain_failures_are_clear() {
+        let key = DatabaseKey::generate().expect("random");
+        let e = keychain_store(&Broken, "a", &key).expect_err("fails");
+        assert_eq!(e.code(), "store_keychain_failed");
+        assert!(e.to_string().contains("the collection is locked"), "{e}");
+        let e = keychain_store(&Forgetful, "a", &key).expect_err("fails");
+        assert!(e.to_string().contains("did not return the key"), "{e}");
+        let e = keychain_load(&Forgetful, "a").expect_err("fails");
+        assert_eq!(e.code(), "store_key_not_in_keychain");
+        assert!(e.to_string().contains("recovery key"), "{e}");
+    }
+}

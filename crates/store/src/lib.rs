@@ -1,0 +1,503 @@
+//! The encrypted local store: one SQLCipher database per installation, its key in the OS keychain
+//! or wrapped with a passphrase, a recovery key, users and roles, consent history, a hash-chained
+//! audit trail, drafts and backups. No Tauri here: the app and the `ndtms` CLI both use it.
+
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod db;
+pub mod error;
+pub mod key;
+pub mod records;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ndtms_dataset::Dataset;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use auth::{Permission, Role, Session};
+pub use error::{Result, StoreError};
+pub use key::{DatabaseKey, KeyFile, KeyRoute, Keychain, RecoveryKey, SystemKeychain};
+
+pub const DB_FILE: &str = "ndtms-desk.db";
+
+/// The agency this installation reports for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Agency {
+    pub code: String,
+    pub dataset: Dataset,
+    pub name: String,
+}
+
+/// The first administrator, created by the first-run wizard.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password: &'a str,
+}
+
+/// How to unlock an existing database.
+#[derive(Debug, Clone)]
+pub enum Unlock<'a> {
+    /// The key file says which route; use the keychain entry it names.
+    Keychain,
+    Passphrase(&'a str),
+    Recovery(&'a RecoveryKey),
+}
+
+/// A user's row as the log-in reads it: id, display name, role, hash, active, failures, last failure.
+type UserRow = (i64, String, String, String, i64, u32, Option<String>);
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// An open store. Every operation checks the logged-in user's role and records what it did.
+pub struct Store {
+    pub(crate) conn: Connection,
+    dir: PathBuf,
+    key: DatabaseKey,
+    session: Option<Session>,
+    idle_minutes: u64,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// Options for creating a store.
+#[derive(Debug)]
+pub struct Setup<'a> {
+    pub route: KeyRoute,
+    pub passphrase: Option<&'a str>,
+    pub agency: Agency,
+    pub admin: NewUser<'a>,
+}
+
+impl Store {
+    pub fn db_path(dir: &Path) -> PathBuf {
+        dir.join(DB_FILE)
+    }
+
+    pub fn exists(dir: &Path) -> bool {
+        Self::db_path(dir).exists()
+    }
+
+    /// First run: makes the key, keeps it (keychain or passphrase), creates the database, the
+    /// agency and the first administrator, and returns the recovery key to show once.
+    pub fn create(
+        dir: &Path,
+        setup: &Setup<'_>,
+        keychain: &dyn Keychain,
+    ) -> Result<(Self, RecoveryKey)> {
+        let path = Self::db_path(dir);
+        if path.exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        check_agency(&setup.agency)?;
+        auth::check_username(setup.admin.username)?;
+        auth::check_password(setup.admin.password)?;
+        if setup.route == KeyRoute::Passphrase {
+            key::check_passphrase(setup.passphrase.unwrap_or(""))?;
+        }
+        let key = DatabaseKey::generate()?;
+        let recovery = RecoveryKey::generate()?;
+        let account = format!("database {}", key.fingerprint());
+        if setup.route == KeyRoute::Keychain {
+            key::keychain_store(keychain, &account, &key)?;
+        }
+        KeyFile::new(setup.route, &account, &key, setup.passphrase, &recovery)?.write(dir)?;
+        let result = (|| {
+            let mut conn = db::open(&path, &key, true)?;
+            db::migrate(&mut conn)?;
+            let mut store = Store {
+                conn,
+                dir: dir.to_path_buf(),
+                key: key.clone(),
+                session: None,
+                idle_minutes: 15,
+                clock: system_clock(),
+            };
+            let now = store.now();
+            let tx = store.conn.transaction()?;
+            tx.execute(
+                "INSERT INTO agency (id, code, dataset, name, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
+                params![setup.agency.code, setup.agency.dataset.code(), setup.agency.name, now],
+            )?;
+            let hash = auth::hash_password(setup.admin.password)?;
+            tx.execute(
+                "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![setup.admin.username, setup.admin.display_name, setup.admin.role.code(), hash, now],
+            )?;
+            let uid = tx.last_insert_rowid();
+            audit::append(
+                &tx,
+                &now,
+                &audit::Entry {
+                    user_id: Some(uid),
+                    action: "create",
+                    entity: "agency",
+                    record_key: &setup.agency.code,
+                    ..Default::default()
+                },
+            )?;
+            audit::append(
+                &tx,
+                &now,
+                &audit::Entry {
+                    user_id: Some(uid),
+                    action: "create",
+                    entity: "user",
+                    record_key: setup.admin.username,
+                    field: "role",
+                    new_value: setup.admin.role.code(),
+                    ..Default::default()
+                },
+            )?;
+            tx.commit()?;
+            Ok(store)
+        })();
+        match result {
+            Ok(store) => Ok((store, recovery)),
+            Err(e) => {
+                // Leave nothing half made: the next attempt starts clean.
+                for f in [
+                    path.clone(),
+                    path.with_extension("db-wal"),
+                    path.with_extension("db-shm"),
+                    KeyFile::path(dir),
+                ] {
+                    let _ = std::fs::remove_file(f);
+                }
+                let _ = keychain.delete(&account);
+                Err(e)
+            }
+        }
+    }
+
+    /// Opens an existing store. With the recovery key, the key is also put back where the key
+    /// file says it lives (the keychain), so the next open works as usual.
+    pub fn open(dir: &Path, unlock: &Unlock<'_>, keychain: &dyn Keychain) -> Result<Self> {
+        let path = Self::db_path(dir);
+        if !path.exists() {
+            return Err(StoreError::NotFound(dir.to_path_buf()));
+        }
+        let kf = KeyFile::read(dir)?;
+        let key = match unlock {
+            Unlock::Keychain => key::keychain_load(keychain, &kf.keychain_account)?,
+            Unlock::Passphrase(p) => kf.unwrap_with_passphrase(dir, p)?,
+            Unlock::Recovery(r) => kf.unwrap_with_recovery(r)?,
+        };
+        let mut conn = db::open(&path, &key, false)?;
+        db::migrate(&mut conn)?;
+        if matches!(unlock, Unlock::Recovery(_)) && kf.route == KeyRoute::Keychain {
+            key::keychain_store(keychain, &kf.keychain_account, &key)?;
+        }
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            key,
+            session: None,
+            idle_minutes: 15,
+            clock: system_clock(),
+        })
+    }
+
+    /// Which route the database in `dir` uses, to choose the unlock screen.
+    pub fn route(dir: &Path) -> Result<KeyRoute> {
+        Ok(KeyFile::read(dir)?.route)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn set_idle_minutes(&mut self, minutes: u64) {
+        self.idle_minutes = minutes.max(1);
+    }
+
+    pub(crate) fn now(&self) -> String {
+        (self.clock)().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    pub fn agency(&self) -> Result<Agency> {
+        let (code, ds, name): (String, String, String) = self.conn.query_row(
+            "SELECT code, dataset, name FROM agency WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let dataset = Dataset::parse(&ds)
+            .ok_or_else(|| StoreError::Invalid(format!("unknown dataset {ds}")))?;
+        Ok(Agency {
+            code,
+            dataset,
+            name,
+        })
+    }
+
+    /// Logs in; after three failures in a row each further attempt must wait longer.
+    pub fn login(&mut self, username: &str, password: &str) -> Result<Session> {
+        let now = (self.clock)();
+        let row: Option<UserRow> = self
+            .conn
+            .query_row(
+                "SELECT id, display_name, role, password_hash, active, failed_logins, last_failed_at FROM user WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()?;
+        let Some((id, display_name, role, hash, active, failures, last_failed)) = row else {
+            // Spend the same time as a real check, so user names cannot be discovered by timing.
+            let _ = auth::verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$YXNkZmFzZGZhc2RmYXNkZmFzZGZhc2RmYXNkZmFzZGY",
+            );
+            return Err(StoreError::BadLogin);
+        };
+        let wait = auth::throttle_seconds(failures);
+        if let Some(last) = last_failed.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
+            let ready = last.with_timezone(&Utc) + chrono::Duration::seconds(wait as i64);
+            if now < ready {
+                return Err(StoreError::LoginThrottled(
+                    (ready - now).num_seconds().max(1) as u64,
+                ));
+            }
+        }
+        let at = self.now();
+        if active == 0 || !auth::verify_password(password, &hash) {
+            self.conn.execute("UPDATE user SET failed_logins = failed_logins + 1, last_failed_at = ?1 WHERE id = ?2", params![at, id])?;
+            audit::append(
+                &self.conn,
+                &at,
+                &audit::Entry {
+                    user_id: Some(id),
+                    action: "login_failed",
+                    entity: "user",
+                    record_key: username,
+                    ..Default::default()
+                },
+            )?;
+            return Err(StoreError::BadLogin);
+        }
+        let role = Role::parse(&role)
+            .ok_or_else(|| StoreError::Invalid(format!("unknown role {role}")))?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE user SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
+            [id],
+        )?;
+        audit::append(
+            &tx,
+            &at,
+            &audit::Entry {
+                user_id: Some(id),
+                action: "login",
+                entity: "user",
+                record_key: username,
+                ..Default::default()
+            },
+        )?;
+        tx.commit()?;
+        let session = Session {
+            user_id: id,
+            username: username.to_owned(),
+            display_name,
+            role,
+            last_activity: now,
+            locked: false,
+        };
+        self.session = Some(session.clone());
+        Ok(session)
+    }
+
+    pub fn logout(&mut self) -> Result<()> {
+        if let Some(s) = self.session.take() {
+            let at = self.now();
+            audit::append(
+                &self.conn,
+                &at,
+                &audit::Entry {
+                    user_id: Some(s.user_id),
+                    action: "logout",
+                    entity: "user",
+                    record_key: &s.username,
+                    ..Default::default()
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Checks the session is live and allows `p`; marks activity. Every operation starts here.
+    pub(crate) fn authorize(&mut self, p: Permission) -> Result<Session> {
+        let now = (self.clock)();
+        let idle = self.idle_minutes;
+        let s = self.session.as_mut().ok_or(StoreError::BadLogin)?;
+        if s.locked || now - s.last_activity > chrono::Duration::minutes(idle as i64) {
+            s.locked = true;
+            return Err(StoreError::SessionLocked(idle));
+        }
+        if !s.role.allows(p) {
+            return Err(StoreError::Forbidden {
+                role: s.role.label().into(),
+                action: p.describe().into(),
+            });
+        }
+        s.last_activity = now;
+        Ok(s.clone())
+    }
+
+    /// Adds a user (administrators only).
+    pub fn add_user(&mut self, user: &NewUser<'_>) -> Result<i64> {
+        let s = self.authorize(Permission::ManageUsers)?;
+        auth::check_username(user.username)?;
+        let hash = auth::hash_password(user.password)?;
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![user.username, user.display_name, user.role.code(), hash, now],
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::Invalid(format!("the user name {} is taken", user.username))
+            }
+            other => other.into(),
+        })?;
+        let id = tx.last_insert_rowid();
+        audit::append(
+            &tx,
+            &now,
+            &audit::Entry {
+                user_id: Some(s.user_id),
+                action: "create",
+                entity: "user",
+                record_key: user.username,
+                field: "role",
+                new_value: user.role.code(),
+                ..Default::default()
+            },
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Re-keys the database: a new random key, kept the same way, and a new recovery key to show.
+    pub fn rekey(
+        &mut self,
+        passphrase: Option<&str>,
+        keychain: &dyn Keychain,
+    ) -> Result<RecoveryKey> {
+        let s = self.authorize(Permission::ManageKeys)?;
+        let old = KeyFile::read(&self.dir)?;
+        let key = DatabaseKey::generate()?;
+        let recovery = RecoveryKey::generate()?;
+        let account = format!("database {}", key.fingerprint());
+        if old.route == KeyRoute::Keychain {
+            key::keychain_store(keychain, &account, &key)?;
+        }
+        let kf = KeyFile::new(old.route, &account, &key, passphrase, &recovery)?;
+        self.conn
+            .execute_batch(&format!("PRAGMA rekey = {};", key.pragma_literal()))?;
+        kf.write(&self.dir)?;
+        if old.route == KeyRoute::Keychain && old.keychain_account != account {
+            let _ = keychain.delete(&old.keychain_account);
+        }
+        self.key = key;
+        let now = self.now();
+        audit::append(
+            &self.conn,
+            &now,
+            &audit::Entry {
+                user_id: Some(s.user_id),
+                action: "rekey",
+                entity: "database",
+                record_key: &kf.fingerprint,
+                ..Default::default()
+            },
+        )?;
+        Ok(recovery)
+    }
+
+    /// Walks the audit chain (data leads and administrators).
+    pub fn verify_audit(&mut self) -> Result<(u64, Vec<audit::AuditProblem>)> {
+        self.authorize(Permission::VerifyAudit)?;
+        audit::verify(&self.conn)
+    }
+
+    pub fn integrity(&self) -> Result<Vec<String>> {
+        db::integrity(&self.conn)
+    }
+
+    /// Records an extract or transfer in the audit trail.
+    pub fn audit_submission(&mut self, action: &str, file_name: &str, sha256: &str) -> Result<()> {
+        let s = self.authorize(Permission::Submit)?;
+        let now = self.now();
+        audit::append(
+            &self.conn,
+            &now,
+            &audit::Entry {
+                user_id: Some(s.user_id),
+                action,
+                entity: "submission",
+                record_key: file_name,
+                new_value: sha256,
+                ..Default::default()
+            },
+        )
+    }
+
+    pub fn audit_entries(
+        &mut self,
+        entity: &str,
+        record_key: &str,
+    ) -> Result<Vec<audit::AuditEntry>> {
+        self.authorize(Permission::VerifyAudit)?;
+        audit::entries_for(&self.conn, entity, record_key)
+    }
+
+    /// Direct access for tests and benchmarks in this crate's `tests/` (not for the app).
+    #[doc(hidden)]
+    pub fn connection_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn check_agency(a: &Agency) -> Result<()> {
+    let ok = a.code.len() == 5
+        && a.code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "'{}' is not an NDTMS agency code (five capital letters and digits, such as N0852)",
+            a.code
+        )))
+    }
+}
