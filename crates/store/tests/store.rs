@@ -1,0 +1,626 @@
+//! The encrypted store end to end: encryption at rest, keys, migrations, roles, consent, audit, drafts, backups.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, RecordKey};
+use ndtms_store::{KeyRoute, NewUser, Role, Store, StoreError, SystemKeychain, Unlock, db};
+use sha2::{Digest, Sha256};
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        if e.path().is_dir() {
+            out.extend(files_in(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+fn digest(path: &Path) -> Vec<u8> {
+    Sha256::digest(std::fs::read(path).expect("read")).to_vec()
+}
+
+#[test]
+fn no_plaintext_client_data_in_the_database_its_wal_or_backups() {
+    let dir = tempfile::tempdir().expect("temp");
+    let backups = dir.path().join("backups");
+    let (mut store, _) = new_store(dir.path());
+    add_marked_client(&mut store, "MARKER-CLIENT-7731");
+    store.backup_to(&backups).expect("backup");
+    // Look while the WAL still holds recent writes, and again after the store closes.
+    let markers: [&[u8]; 5] = [
+        b"MARKER-CLIENT-7731",
+        b"17/03/1981",
+        b"ZX99",
+        b"\"FINITIAL\":\"Q\"",
+        b"EP-1",
+    ];
+    let check = |when: &str| {
+        let files = files_in(dir.path());
+        assert!(
+            files.iter().any(|f| f.to_string_lossy().ends_with("-wal")) || when == "closed",
+            "{files:?}"
+        );
+        for f in &files {
+            let bytes = std::fs::read(f).expect("read");
+            for m in markers {
+                assert!(
+                    !contains(&bytes, m),
+                    "{when}: {} holds {:?} in plain text",
+                    f.display(),
+                    String::from_utf8_lossy(m)
+                );
+            }
+        }
+        assert!(files.iter().any(|f| f.starts_with(&backups)));
+    };
+    check("open");
+    drop(store);
+    check("closed");
+    // The markers are really there, behind the key.
+    let mut store =
+        Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("open");
+    store.login("admin", ADMIN_PASSWORD).expect("login");
+    let c = store.client("MARKER-CLIENT-7731").expect("client");
+    assert_eq!(c.fields["DOB"], "17/03/1981");
+    assert_eq!(c.episodes[0].interventions[0].fields["MODAL"], "95");
+}
+
+#[test]
+fn a_wrong_passphrase_or_key_fails_clearly_and_changes_no_byte() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    drop(store);
+    let db_file = Store::db_path(dir.path());
+    let before: Vec<_> = files_in(dir.path())
+        .iter()
+        .map(|f| (f.clone(), digest(f)))
+        .collect();
+
+    let e = Store::open(
+        dir.path(),
+        &Unlock::Passphrase("not the passphrase at all"),
+        &SystemKeychain,
+    )
+    .expect_err("wrong passphrase");
+    assert_eq!(e.code(), "store_wrong_passphrase");
+    let other_key = ndtms_store::DatabaseKey::generate().expect("key");
+    let e = db::open(&db_file, &other_key, false).expect_err("wrong key");
+    assert_eq!(e.code(), "store_wrong_key");
+    assert!(
+        e.to_string()
+            .starts_with("wrong key, or not an NDTMS Desk database"),
+        "{e}"
+    );
+    let wrong_recovery = ndtms_store::RecoveryKey::generate().expect("key");
+    let e = Store::open(
+        dir.path(),
+        &Unlock::Recovery(&wrong_recovery),
+        &SystemKeychain,
+    )
+    .expect_err("wrong recovery key");
+    assert_eq!(e.code(), "store_wrong_recovery_key");
+
+    let after: Vec<_> = files_in(dir.path())
+        .iter()
+        .map(|f| (f.clone(), digest(f)))
+        .collect();
+    assert_eq!(
+        before, after,
+        "a failed open must not change or add any file"
+    );
+
+    // Not a database at all.
+    let junk = dir.path().join("junk");
+    std::fs::create_dir_all(&junk).expect("mkdir");
+    std::fs::write(
+        Store::db_path(&junk),
+        b"hello, I am not a database, just some text...",
+    )
+    .expect("write");
+    let e = db::open(&Store::db_path(&junk), &other_key, false).expect_err("junk");
+    assert_eq!(e.code(), "store_wrong_key");
+}
+
+#[test]
+fn the_recovery_key_reopens_a_passphrase_database() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, recovery) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    drop(store);
+    let typed = recovery.display().to_lowercase().replace('-', " ");
+    let parsed = ndtms_store::RecoveryKey::parse(&typed).expect("parse");
+    let mut store = Store::open(dir.path(), &Unlock::Recovery(&parsed), &SystemKeychain)
+        .expect("open with recovery key");
+    store.login("admin", ADMIN_PASSWORD).expect("login");
+    assert_eq!(store.clients().expect("clients").len(), 1);
+}
+
+#[test]
+fn an_older_schema_is_migrated_forward_keeping_its_data() {
+    for version in 1..db::SCHEMA_VERSION {
+        let dir = tempfile::tempdir().expect("temp");
+        let (store, _) = new_store(dir.path());
+        drop(store);
+        // Rebuild the database as schema `version` would have made it, with a client in it.
+        let kf = ndtms_store::KeyFile::read(dir.path()).expect("key file");
+        let key = kf
+            .unwrap_with_passphrase(dir.path(), PASSPHRASE)
+            .expect("key");
+        std::fs::remove_file(Store::db_path(dir.path())).expect("remove");
+        {
+            let mut conn = db::open(&Store::db_path(dir.path()), &key, true).expect("open");
+            db::migrate_to(&mut conn, version).expect("old schema");
+            conn.execute_batch(
+                "INSERT INTO agency (id, code, dataset, name, created_at) VALUES (1, 'N0852', 'AD', '', '2024-05-01');
+                 INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES ('admin', 'A', 'administrator', 'x', '2024-05-01');
+                 INSERT INTO client (client_ref, fields, created_at, updated_at) VALUES ('OLD-1', '{\"DOB\":\"01/01/1990\"}', '2024-05-01', '2024-05-01');",
+            )
+            .expect("old data");
+            let v: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .expect("version");
+            assert_eq!(v, version);
+        }
+        let store = Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain)
+            .expect("open migrates");
+        let conn = store.connection_for_tests();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, db::SCHEMA_VERSION);
+        let dob: String = conn
+            .query_row(
+                "SELECT json_extract(fields, '$.DOB') FROM client WHERE client_ref = 'OLD-1'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("client kept");
+        assert_eq!(dob, "01/01/1990");
+        assert_eq!(store.integrity().expect("check"), ["ok"]);
+    }
+}
+
+#[test]
+fn every_operation_checks_the_role() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    store
+        .add_user(&NewUser {
+            username: "kim",
+            display_name: "Kim Keyworker",
+            role: Role::Keyworker,
+            password: "keyworker pass 1",
+        })
+        .expect("add");
+    store
+        .add_user(&NewUser {
+            username: "dee",
+            display_name: "Dee Lead",
+            role: Role::DataLead,
+            password: "datalead pass 1",
+        })
+        .expect("add");
+    store.logout().expect("logout");
+
+    // Logged out: nothing is allowed.
+    assert_eq!(
+        store.clients().expect_err("no session").code(),
+        "auth_bad_login"
+    );
+
+    store.login("kim", "keyworker pass 1").expect("login");
+    add_marked_client(&mut store, "C1");
+    let forbidden = store
+        .backup_to(&dir.path().join("b"))
+        .expect_err("keyworker cannot back up");
+    assert_eq!(forbidden.code(), "auth_forbidden");
+    assert!(forbidden.to_string().contains("keyworker"), "{forbidden}");
+    assert_eq!(
+        store.verify_audit().expect_err("no audit").code(),
+        "auth_forbidden"
+    );
+    assert_eq!(
+        store
+            .add_user(&NewUser {
+                username: "x1",
+                display_name: "X",
+                role: Role::Administrator,
+                password: "some password"
+            })
+            .expect_err("no")
+            .code(),
+        "auth_forbidden"
+    );
+    store.logout().expect("logout");
+
+    store.login("dee", "datalead pass 1").expect("login");
+    store
+        .backup_to(&dir.path().join("b"))
+        .expect("data lead backs up");
+    store
+        .verify_audit()
+        .expect("data lead checks the audit trail");
+    assert_eq!(
+        store
+            .rekey(Some("another long passphrase"), &SystemKeychain)
+            .expect_err("no")
+            .code(),
+        "auth_forbidden"
+    );
+    assert_eq!(
+        store
+            .add_user(&NewUser {
+                username: "x2",
+                display_name: "X",
+                role: Role::Keyworker,
+                password: "some password"
+            })
+            .expect_err("no")
+            .code(),
+        "auth_forbidden"
+    );
+}
+
+#[test]
+fn failed_logins_slow_down_and_idle_sessions_lock() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (store, _) = new_store(dir.path());
+    let clock = TestClock::new();
+    let mut store = store.with_clock(clock.clock());
+    store.logout().expect("logout");
+    for _ in 0..3 {
+        assert_eq!(
+            store
+                .login("admin", "wrong password!")
+                .expect_err("bad")
+                .code(),
+            "auth_bad_login"
+        );
+    }
+    // The fourth attempt must wait, even with the right password.
+    let e = store.login("admin", ADMIN_PASSWORD).expect_err("throttled");
+    assert_eq!(e.code(), "auth_throttled");
+    clock.advance(3);
+    store
+        .login("admin", ADMIN_PASSWORD)
+        .expect("allowed after the wait");
+    // An unknown user gets the same answer as a wrong password.
+    assert_eq!(
+        store
+            .login("nobody", "whatever it is")
+            .expect_err("bad")
+            .code(),
+        "auth_bad_login"
+    );
+
+    store.login("admin", ADMIN_PASSWORD).expect("login");
+    store.set_idle_minutes(10);
+    clock.advance(9 * 60);
+    store.clients().expect("still active");
+    clock.advance(11 * 60);
+    let e = store.clients().expect_err("locked");
+    assert_eq!(e.code(), "auth_locked");
+    assert_eq!(
+        store.clients().expect_err("stays locked").code(),
+        "auth_locked"
+    );
+    store.login("admin", ADMIN_PASSWORD).expect("log in again");
+    store.clients().expect("unlocked");
+}
+
+#[test]
+fn consent_history_is_kept_for_ndtms_and_ips_separately() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    store
+        .record_consent(
+            "C1",
+            ConsentScope::Ndtms,
+            ConsentStatus::Given,
+            "05/01/2025",
+        )
+        .expect("given");
+    store
+        .record_consent(
+            "C1",
+            ConsentScope::Ips,
+            ConsentStatus::Refused,
+            "05/01/2025",
+        )
+        .expect("refused");
+    store
+        .record_consent(
+            "C1",
+            ConsentScope::Ndtms,
+            ConsentStatus::Withdrawn,
+            "01/03/2025",
+        )
+        .expect("withdrawn");
+    assert_eq!(
+        store.consent("C1", ConsentScope::Ndtms).expect("ndtms"),
+        Some(ConsentStatus::Withdrawn)
+    );
+    assert_eq!(
+        store.consent("C1", ConsentScope::Ips).expect("ips"),
+        Some(ConsentStatus::Refused)
+    );
+    let history = store.client("C1").expect("client").consent;
+    assert_eq!(history.len(), 3);
+    assert!(history.iter().all(|e| e.recorded_by == "admin"));
+    assert_eq!(
+        store
+            .record_consent(
+                "C1",
+                ConsentScope::Ndtms,
+                ConsentStatus::Given,
+                "2025-03-01"
+            )
+            .expect_err("bad date")
+            .code(),
+        "invalid"
+    );
+    assert_eq!(
+        store
+            .record_consent(
+                "NOPE",
+                ConsentScope::Ndtms,
+                ConsentStatus::Given,
+                "01/03/2025"
+            )
+            .expect_err("no client")
+            .code(),
+        "not_found"
+    );
+}
+
+#[test]
+fn the_audit_trail_records_changes_and_views_and_detects_tampering() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    store
+        .save(
+            Entity::Client,
+            &RecordKey::client("C1"),
+            &fields(&[
+                ("CLIENTID", "C1"),
+                ("FINITIAL", "R"),
+                ("SINITIAL", "Z"),
+                ("DOB", "17/03/1981"),
+                ("PC", "ZX99"),
+                ("SEX", "F"),
+            ]),
+        )
+        .expect("update");
+    store.client("C1").expect("view");
+    let entries = store.audit_entries("client", "C1").expect("entries");
+    assert!(
+        entries.iter().any(|e| e.action == "update"
+            && e.field == "FINITIAL"
+            && e.old_value == "Q"
+            && e.new_value == "R"),
+        "{entries:#?}"
+    );
+    assert!(entries.iter().any(|e| e.action == "view"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "create" && e.field == "DOB" && e.new_value == "17/03/1981")
+    );
+    let (count, problems) = store.verify_audit().expect("verify");
+    assert!(count > 10 && problems.is_empty(), "{count} {problems:?}");
+
+    let conn = store.connection_for_tests();
+    // Altered.
+    conn.execute(
+        "UPDATE audit_log SET new_value = 'S' WHERE action = 'update' AND field = 'FINITIAL'",
+        [],
+    )
+    .expect("tamper");
+    let seq: i64 = conn
+        .query_row("SELECT seq FROM audit_log WHERE new_value = 'S'", [], |r| {
+            r.get(0)
+        })
+        .expect("seq");
+    let (_, problems) = store.verify_audit().expect("verify");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].seq, seq);
+    assert!(problems[0].problem.contains("altered"), "{problems:?}");
+    let conn = store.connection_for_tests();
+    conn.execute("UPDATE audit_log SET new_value = 'R' WHERE seq = ?1", [seq])
+        .expect("undo");
+    // Deleted.
+    conn.execute("DELETE FROM audit_log WHERE seq = 5", [])
+        .expect("delete");
+    let (_, problems) = store.verify_audit().expect("verify");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.seq == 5 && p.problem.contains("entry 5 deleted")),
+        "{problems:?}"
+    );
+    // Inserted (with a made-up hash, into the gap).
+    let conn = store.connection_for_tests();
+    conn.execute("INSERT INTO audit_log (seq, at, user_id, action, entity, record_key, prev_hash, hash) VALUES (5, 'x', 1, 'view', 'client', 'C1', 'ab', 'cd')", []).expect("insert");
+    let (_, problems) = store.verify_audit().expect("verify");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.seq == 5 && p.problem.contains("altered")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn drafts_survive_closing_and_reopen_where_they_were() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    store
+        .save_draft(
+            Entity::Client,
+            "new",
+            &fields(&[("FINITIAL", "J")]),
+            "FINITIAL",
+        )
+        .expect("draft");
+    store
+        .save_draft(
+            Entity::Client,
+            "new",
+            &fields(&[("FINITIAL", "J"), ("SINITIAL", "K")]),
+            "SINITIAL",
+        )
+        .expect("draft");
+    drop(store);
+    let mut store =
+        Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("open");
+    store.login("admin", ADMIN_PASSWORD).expect("login");
+    let drafts = store.drafts().expect("drafts");
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].fields["SINITIAL"], "K");
+    assert_eq!(drafts[0].focus, "SINITIAL");
+    store.discard_draft(Entity::Client, "new").expect("discard");
+    assert!(store.drafts().expect("drafts").is_empty());
+}
+
+#[test]
+fn backups_restore_only_after_key_and_integrity_checks() {
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("backups");
+    let (mut store, _) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    let good = store.backup_to(&folder).expect("backup");
+    add_marked_client(&mut store, "C2");
+    assert_eq!(store.clients().expect("clients").len(), 2);
+
+    // A damaged copy is refused and nothing changes.
+    let damaged = folder.join("damaged.db");
+    let mut bytes = std::fs::read(&good).expect("read");
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 64].iter_mut().for_each(|b| *b ^= 0xA5);
+    std::fs::write(&damaged, &bytes).expect("write");
+    let e = store.restore_from(&damaged).expect_err("damaged");
+    assert_eq!(e.code(), "backup_unusable");
+    assert_eq!(store.clients().expect("clients").len(), 2);
+
+    // A backup of another database (another key) is refused.
+    let other_dir = tempfile::tempdir().expect("temp");
+    let (mut other, _) = new_store(other_dir.path());
+    let foreign = other
+        .backup_to(&other_dir.path().join("b"))
+        .expect("backup");
+    let e = store.restore_from(&foreign).expect_err("foreign");
+    assert!(
+        e.to_string().contains("not made with this database's key"),
+        "{e}"
+    );
+    assert_eq!(store.clients().expect("clients").len(), 2);
+
+    // The good backup brings back the data as it was.
+    store.restore_from(&good).expect("restore");
+    let refs: Vec<_> = store
+        .clients()
+        .expect("clients")
+        .into_iter()
+        .map(|c| c.reference)
+        .collect();
+    assert_eq!(refs, ["C1"]);
+    assert_eq!(store.integrity().expect("integrity"), ["ok"]);
+
+    // Automatic backups keep the last N.
+    let auto = dir.path().join("auto");
+    for _ in 0..5 {
+        store.auto_backup(&auto, 3).expect("auto backup");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(
+        ndtms_store::backup::list_backups(&auto)
+            .expect("list")
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn rekeying_changes_the_key_and_the_new_recovery_key_works() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, old_recovery) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    let new_recovery = store
+        .rekey(Some("a brand new passphrase"), &SystemKeychain)
+        .expect("rekey");
+    drop(store);
+    assert_eq!(
+        Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain)
+            .expect_err("old")
+            .code(),
+        "store_wrong_passphrase"
+    );
+    assert_eq!(
+        Store::open(
+            dir.path(),
+            &Unlock::Recovery(&old_recovery),
+            &SystemKeychain
+        )
+        .expect_err("old")
+        .code(),
+        "store_wrong_recovery_key"
+    );
+    let mut store = Store::open(
+        dir.path(),
+        &Unlock::Passphrase("a brand new passphrase"),
+        &SystemKeychain,
+    )
+    .expect("new passphrase");
+    store.login("admin", ADMIN_PASSWORD).expect("login");
+    assert_eq!(store.clients().expect("clients").len(), 1);
+    drop(store);
+    Store::open(
+        dir.path(),
+        &Unlock::Recovery(&new_recovery),
+        &SystemKeychain,
+    )
+    .expect("new recovery key");
+}
+
+#[test]
+fn set_up_refuses_bad_input_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut s = setup(KeyRoute::Passphrase);
+    s.agency.code = "bad".into();
+    let e = Store::create(dir.path(), &s, &SystemKeychain).expect_err("bad agency");
+    assert!(e.to_string().contains("NDTMS agency code"), "{e}");
+    let mut s = setup(KeyRoute::Passphrase);
+    s.passphrase = Some("short");
+    assert_eq!(
+        Store::create(dir.path(), &s, &SystemKeychain)
+            .expect_err("short")
+            .code(),
+        "invalid"
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+    let (_store, _) =
+        Store::create(dir.path(), &setup(KeyRoute::Passphrase), &SystemKeychain).expect("create");
+    assert_eq!(
+        Store::create(dir.path(), &setup(KeyRoute::Passphrase), &SystemKeychain)
+            .expect_err("twice")
+            .code(),
+        "store_exists"
+    );
+}
