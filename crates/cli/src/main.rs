@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 use ndtms_dataset::{
     Dataset, GenerateOptions, ReferenceData, ReportingPeriod, Severity, Validator,
 };
+use ndtms_store::{
+    Agency, KeyRoute, NewUser, RecoveryKey, Role, Setup, Store, SystemKeychain, Unlock,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -20,6 +23,19 @@ struct Cli {
     /// Use this reference-data folder instead of the copy shipped with the program.
     #[arg(long, global = true, value_name = "FOLDER")]
     reference_data: Option<PathBuf>,
+
+    /// The folder of the encrypted database (or set NDTMS_DESK_DATA_DIR).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FOLDER",
+        env = "NDTMS_DESK_DATA_DIR"
+    )]
+    data_dir: Option<PathBuf>,
+
+    /// The user to log in as for database commands; the password is read from NDTMS_PASSWORD.
+    #[arg(long, global = true)]
+    user: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -79,6 +95,74 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         limit: usize,
     },
+    /// Create the encrypted database: agency, first administrator, key; prints the recovery key once.
+    /// The administrator's password comes from NDTMS_PASSWORD; with --passphrase the key is wrapped
+    /// with the passphrase in NDTMS_PASSPHRASE instead of being kept in the system keychain.
+    Init {
+        #[arg(long)]
+        agency: String,
+        #[arg(long, value_parser = parse_dataset)]
+        dataset: Dataset,
+        #[arg(long)]
+        admin: String,
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Make an encrypted backup into a folder (keeping the newest N with --keep).
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long)]
+        keep: Option<usize>,
+    },
+    /// Replace the data with a backup, after checking its key and integrity.
+    Restore { backup: PathBuf },
+}
+
+fn env_secret(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| {
+        format!("set {name} (it is read from the environment, never from the command line)")
+    })
+}
+
+/// Opens the store in the data folder and logs in, unlocking by the route its key file names.
+fn open_store(cli: &Cli) -> Result<Store, String> {
+    let dir = cli
+        .data_dir
+        .as_deref()
+        .ok_or("give --data-dir or set NDTMS_DESK_DATA_DIR")?;
+    let keychain = SystemKeychain;
+    let recovery = std::env::var("NDTMS_RECOVERY_KEY")
+        .ok()
+        .map(|r| RecoveryKey::parse(&r))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let mut store = match (&recovery, Store::route(dir).map_err(|e| e.to_string())?) {
+        (Some(r), _) => Store::open(dir, &Unlock::Recovery(r), &keychain),
+        (None, KeyRoute::Passphrase) => Store::open(
+            dir,
+            &Unlock::Passphrase(&env_secret("NDTMS_PASSPHRASE")?),
+            &keychain,
+        ),
+        (None, KeyRoute::Keychain) => Store::open(dir, &Unlock::Keychain, &keychain),
+    }
+    .map_err(|e| e.to_string())?;
+    let user = cli.user.as_deref().ok_or("give --user")?;
+    store
+        .login(user, &env_secret("NDTMS_PASSWORD")?)
+        .map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Walk the hash chain and name every altered, inserted or deleted entry; exits 1 if any.
+    Verify,
 }
 
 fn parse_month(s: &str) -> Result<(i32, u32), String> {
@@ -108,10 +192,110 @@ fn main() -> ExitCode {
     }
 }
 
+/// The commands that work on the encrypted database.
+fn run_store(cli: &Cli) -> Result<ExitCode, String> {
+    match &cli.command {
+        Command::Init {
+            agency,
+            dataset,
+            admin,
+            passphrase,
+        } => {
+            let dir = cli
+                .data_dir
+                .as_deref()
+                .ok_or("give --data-dir or set NDTMS_DESK_DATA_DIR")?;
+            let password = env_secret("NDTMS_PASSWORD")?;
+            let phrase = if *passphrase {
+                Some(env_secret("NDTMS_PASSPHRASE")?)
+            } else {
+                None
+            };
+            let setup = Setup {
+                route: if *passphrase {
+                    KeyRoute::Passphrase
+                } else {
+                    KeyRoute::Keychain
+                },
+                passphrase: phrase.as_deref(),
+                agency: Agency {
+                    code: agency.clone(),
+                    dataset: *dataset,
+                    name: String::new(),
+                },
+                admin: NewUser {
+                    username: admin,
+                    display_name: admin,
+                    role: Role::Administrator,
+                    password: &password,
+                },
+            };
+            let (_, recovery) =
+                Store::create(dir, &setup, &SystemKeychain).map_err(|e| e.to_string())?;
+            println!("Created the NDTMS Desk database in {}.", dir.display());
+            println!("Recovery key (print it and lock it away; it is shown only once):");
+            println!("  {}", recovery.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let mut store = open_store(cli)?;
+            let (count, problems) = store.verify_audit().map_err(|e| e.to_string())?;
+            for p in &problems {
+                println!("entry {}: {}", p.seq, p.problem);
+            }
+            let verdict = if problems.is_empty() {
+                "the chain is intact".to_owned()
+            } else {
+                format!("{} problem(s)", problems.len())
+            };
+            println!("{count} audit entries checked: {verdict}");
+            Ok(if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Backup { to, keep } => {
+            let mut store = open_store(cli)?;
+            let path = match keep {
+                Some(n) => store.auto_backup(to, *n),
+                None => store.backup_to(to),
+            }
+            .map_err(|e| e.to_string())?;
+            println!("Backed up to {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { backup } => {
+            let mut store = open_store(cli)?;
+            store.restore_from(backup).map_err(|e| e.to_string())?;
+            println!("Restored from {}", backup.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err("not a database command".into()),
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
+    if matches!(
+        cli.command,
+        Command::Init { .. }
+            | Command::Audit { .. }
+            | Command::Backup { .. }
+            | Command::Restore { .. }
+    ) {
+        return run_store(&cli);
+    }
     let data =
         ReferenceData::from_setting(cli.reference_data.as_deref()).map_err(|e| e.to_string())?;
     match cli.command {
+        Command::Init { .. }
+        | Command::Audit { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. } => {
+            unreachable!("database commands are run by run_store")
+        }
         Command::Reference { json } => {
             let today = chrono::Local::now().date_naive();
             let info = data.info_on(today).map_err(|e| e.to_string())?;

@@ -1,0 +1,146 @@
+//! `ndtms init`, `backup`, `restore` and `audit verify` on a real encrypted database.
+
+use std::process::{Command, Output};
+
+fn ndtms(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ndtms"))
+        .args(args)
+        .env("NDTMS_DESK_DATA_DIR", dir)
+        .env("NDTMS_PASSWORD", "admin password 1")
+        .env("NDTMS_PASSPHRASE", "correct horse battery staple")
+        .env_remove("NDTMS_RECOVERY_KEY")
+        .output()
+        .expect("run ndtms")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn init_backup_verify_tamper_and_restore() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let dir = tmp.path().join("data");
+    let out = ndtms(
+        &dir,
+        &[
+            "init",
+            "--agency",
+            "N0852",
+            "--dataset",
+            "AD",
+            "--admin",
+            "admin",
+            "--passphrase",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = text(&out);
+    let recovery = shown
+        .lines()
+        .find(|l| l.starts_with("  "))
+        .expect("recovery key line")
+        .trim()
+        .to_owned();
+    assert_eq!(recovery.len(), 64, "{shown}");
+
+    let backups = tmp.path().join("backups");
+    let out = ndtms(
+        &dir,
+        &[
+            "--user",
+            "admin",
+            "backup",
+            "--to",
+            backups.to_str().expect("utf8"),
+            "--keep",
+            "2",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let backup_file = text(&out)
+        .trim()
+        .trim_start_matches("Backed up to ")
+        .to_owned();
+
+    let out = ndtms(&dir, &["--user", "admin", "audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("the chain is intact"), "{}", text(&out));
+
+    // Wrong password: refused with a clear message.
+    let out = Command::new(env!("CARGO_BIN_EXE_ndtms"))
+        .args(["--user", "admin", "audit", "verify"])
+        .env("NDTMS_DESK_DATA_DIR", &dir)
+        .env("NDTMS_PASSWORD", "not the password")
+        .env("NDTMS_PASSPHRASE", "correct horse battery staple")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("wrong user name or password"),
+        "{}",
+        text(&out)
+    );
+
+    // Tamper with the trail directly, as someone with the key and a SQL tool could.
+    {
+        let store = ndtms_store::Store::open(
+            &dir,
+            &ndtms_store::Unlock::Passphrase("correct horse battery staple"),
+            &ndtms_store::SystemKeychain,
+        )
+        .expect("open");
+        store
+            .connection_for_tests()
+            .execute(
+                "UPDATE audit_log SET record_key = 'someone else' WHERE seq = 2",
+                [],
+            )
+            .expect("tamper");
+    }
+    let out = ndtms(&dir, &["--user", "admin", "audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("entry 2: entry 2 altered"),
+        "{}",
+        text(&out)
+    );
+
+    // Restoring the backup brings back the untampered trail.
+    let out = ndtms(&dir, &["--user", "admin", "restore", &backup_file]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = ndtms(&dir, &["--user", "admin", "audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // The recovery key opens it without the passphrase.
+    let out = Command::new(env!("CARGO_BIN_EXE_ndtms"))
+        .args(["--user", "admin", "audit", "verify"])
+        .env("NDTMS_DESK_DATA_DIR", &dir)
+        .env("NDTMS_PASSWORD", "admin password 1")
+        .env_remove("NDTMS_PASSPHRASE")
+        .env("NDTMS_RECOVERY_KEY", &recovery)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn database_commands_explain_what_is_missing() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let out = Command::new(env!("CARGO_BIN_EXE_ndtms"))
+        .args(["audit", "verify"])
+        .env_remove("NDTMS_DESK_DATA_DIR")
+        .output()
+        .expect("run");
+    assert!(text(&out).contains("give --data-dir"), "{}", text(&out));
+    let out = ndtms(tmp.path(), &["--user", "admin", "audit", "verify"]);
+    assert!(
+        text(&out).contains("there is no NDTMS Desk database in"),
+        "{}",
+        text(&out)
+    );
+}
