@@ -3,10 +3,41 @@
 pub mod bindings;
 mod commands;
 
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use tauri::Manager as _;
+
+/// What the shell holds between commands: where the data lives, and the open store (if any).
+#[derive(Debug)]
+pub struct AppState {
+    pub data_dir: PathBuf,
+    pub store: Mutex<Option<ndtms_store::Store>>,
+}
+
 /// Starts the app window.
 pub fn run() {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .setup(|app| {
+            // NDTMS_DESK_DATA_DIR lets tests and secure settings choose the folder.
+            let data_dir = match std::env::var_os("NDTMS_DESK_DATA_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_data_dir()?,
+            };
+            app.manage(AppState {
+                data_dir,
+                store: Mutex::new(None),
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::store_status,
+            commands::set_up,
+            commands::unlock,
+            commands::log_in,
+            commands::log_out,
+        ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| {
             eprintln!("NDTMS Desk could not start: {e}");

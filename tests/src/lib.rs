@@ -330,6 +330,15 @@ impl App {
             .map(drop)
     }
 
+    /// Replaces the text of an input: clears it in the page, then types as a person would.
+    pub fn retype(&self, css: &str, text: &str) -> Result<()> {
+        self.execute(
+            "const el = document.querySelector(arguments[0]); if (el) { el.value = ''; }",
+            &[Value::String(css.to_owned())],
+        )?;
+        self.type_text(css, text)
+    }
+
     /// Waits until the element exists and its text contains `expected`; the error says what it showed.
     pub fn wait_for_text(&self, css: &str, expected: &str, timeout: Duration) -> Result<String> {
         let start = Instant::now();

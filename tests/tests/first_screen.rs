@@ -4,6 +4,14 @@ use std::time::Duration;
 
 use ndtms_e2e::App;
 
+/// Launches the app on a fresh, empty data folder (kept alive by the returned guard).
+fn launch_fresh() -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp data dir");
+    let app = App::launch(&[("NDTMS_DESK_DATA_DIR", dir.path().to_str().expect("utf8"))])
+        .expect("launch the app");
+    (app, dir)
+}
+
 const WAIT: Duration = Duration::from_secs(20);
 
 fn expected_reference() -> ndtms_dataset::ReferenceInfo {
@@ -15,7 +23,7 @@ fn expected_reference() -> ndtms_dataset::ReferenceInfo {
 
 #[test]
 fn first_screen_shows_version_and_reference_data() {
-    let app = App::launch(&[]).expect("launch the app");
+    let (app, _dir) = launch_fresh();
     let expected = expected_reference();
 
     let version = app.wait_for_text("[data-testid=app-version]", env!("CARGO_PKG_VERSION"), WAIT);
@@ -60,7 +68,7 @@ fn first_screen_shows_version_and_reference_data() {
 
 #[test]
 fn first_screen_has_no_serious_accessibility_violations() {
-    let app = App::launch(&[]).expect("launch the app");
+    let (app, _dir) = launch_fresh();
     app.wait_for_text(
         "[data-testid=reference-panel]",
         "Reference data in force",
@@ -78,7 +86,7 @@ fn first_screen_has_no_serious_accessibility_violations() {
 
 #[test]
 fn harness_reports_when_the_window_shows_something_else() {
-    let app = App::launch(&[]).expect("launch the app");
+    let (app, _dir) = launch_fresh();
     app.wait_for_text(
         "[data-testid=reference-panel]",
         "Reference data in force",

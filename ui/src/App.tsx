@@ -1,25 +1,43 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api } from "./api";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { StoreStatus } from "./bindings/StoreStatus";
 import { ReferencePanel } from "./components/ReferencePanel";
 import { ErrorPanel } from "./components/ErrorPanel";
+import { SetUpWizard } from "./components/SetUpWizard";
+import { LogIn } from "./components/LogIn";
+import { Unlock } from "./components/Unlock";
 
-type State = { kind: "loading" } | { kind: "ready"; info: AppInfo } | { kind: "failed"; error: AppError };
+const datasetLabels: Record<string, string> = {
+  AD: "community adult",
+  YP: "community young people",
+  SA: "secure setting adult",
+  SY: "secure setting young people",
+};
 
 export function App() {
-  const [state, setState] = useState<State>({ kind: "loading" });
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [status, setStatus] = useState<StoreStatus | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+
+  const refresh = useCallback(async () => {
+    const s = await api.storeStatus();
+    if (s.ok) setStatus(s.value);
+    else setError(s.error);
+  }, []);
 
   useEffect(() => {
-    let live = true;
-    void api.appInfo().then((r) => {
-      if (!live) return;
-      setState(r.ok ? { kind: "ready", info: r.value } : { kind: "failed", error: r.error });
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
+    void api.appInfo().then((r) => (r.ok ? setInfo(r.value) : setError(r.error)));
+    void refresh();
+  }, [refresh]);
+
+  const logOut = async () => {
+    await api.logOut();
+    await refresh();
+  };
+
+  const loggedIn = status?.state === "logged_in" ? status : null;
 
   return (
     <div className="shell">
@@ -28,21 +46,49 @@ export function App() {
           N
         </span>
         <span className="product">NDTMS Desk</span>
-        {state.kind === "ready" && (
+        <span className="spacer" />
+        {loggedIn && (
+          <>
+            <span className="who" data-testid="who">
+              {loggedIn.session.display_name} ({loggedIn.session.role.replace("_", " ")})
+            </span>
+            <button type="button" className="topbar-button" onClick={() => void logOut()}>
+              Log out
+            </button>
+          </>
+        )}
+        {info && (
           <span className="version" data-testid="app-version">
-            version {state.info.version}
+            version {info.version}
           </span>
         )}
       </header>
-      <main className="content" aria-busy={state.kind === "loading"}>
-        <h1>Welcome to NDTMS Desk</h1>
-        <p className="lede">
-          Record your clients' structured drug and alcohol treatment and send the monthly NDTMS Core Dataset R
-          extract, all on this computer.
-        </p>
-        {state.kind === "loading" && <p role="status">Loading the reference data…</p>}
-        {state.kind === "failed" && <ErrorPanel error={state.error} />}
-        {state.kind === "ready" && <ReferencePanel info={state.info.reference} />}
+      <main className="content" aria-busy={status === null}>
+        {loggedIn ? (
+          <>
+            <h1 data-testid="home-title">Welcome, {loggedIn.session.display_name}</h1>
+            <p className="lede" data-testid="agency">
+              Agency {loggedIn.agency.code}
+              {loggedIn.agency.name ? ` — ${loggedIn.agency.name}` : ""} · {datasetLabels[loggedIn.agency.dataset]} dataset (
+              {loggedIn.agency.dataset})
+            </p>
+          </>
+        ) : (
+          <>
+            <h1>Welcome to NDTMS Desk</h1>
+            <p className="lede">
+              Record your clients' structured drug and alcohol treatment and send the monthly NDTMS Core Dataset R
+              extract, all on this computer.
+            </p>
+          </>
+        )}
+        {error && <ErrorPanel error={error} />}
+        {status === null && !error && <p role="status">Opening…</p>}
+        {status?.state === "needs_set_up" && <SetUpWizard onDone={() => void refresh()} />}
+        {status?.state === "unlock" && <Unlock recoveryOnly={false} onDone={() => void refresh()} />}
+        {status?.state === "recover" && <Unlock recoveryOnly reason={status.reason} onDone={() => void refresh()} />}
+        {status?.state === "log_in" && <LogIn agency={status.agency} onDone={() => void refresh()} />}
+        {info && (status?.state === "needs_set_up" || loggedIn) && <ReferencePanel info={info.reference} />}
       </main>
     </div>
   );

@@ -2,6 +2,10 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { Session } from "./bindings/Session";
+import type { SetUpRequest } from "./bindings/SetUpRequest";
+import type { SetUpResult } from "./bindings/SetUpResult";
+import type { StoreStatus } from "./bindings/StoreStatus";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
 
@@ -20,4 +24,10 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
+  storeStatus: () => call<StoreStatus>("store_status"),
+  setUp: (request: SetUpRequest) => call<SetUpResult>("set_up", { request }),
+  unlock: (secret: { passphrase?: string; recoveryKey?: string }) =>
+    call<null>("unlock", { passphrase: secret.passphrase ?? null, recoveryKey: secret.recoveryKey ?? null }),
+  logIn: (username: string, password: string) => call<Session>("log_in", { username, password }),
+  logOut: () => call<null>("log_out"),
 };

@@ -52,7 +52,24 @@ pub fn open(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection> 
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA secure_delete = ON;
+         PRAGMA cache_size = -65536;
          PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(conn)
+}
+
+/// An unencrypted database with the same schema and pragmas, only for the plain-versus-encrypted
+/// benchmark; it exists only when the `plaintext-benchmark` feature is on, never in the app.
+#[cfg(feature = "plaintext-benchmark")]
+pub fn open_unencrypted_for_benchmark(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
+         PRAGMA cache_size = -65536;",
     )?;
     Ok(conn)
 }

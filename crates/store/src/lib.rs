@@ -480,6 +480,35 @@ impl Store {
         audit::entries_for(&self.conn, entity, record_key)
     }
 
+    /// The same store without encryption, for the benchmark's comparison only.
+    #[cfg(feature = "plaintext-benchmark")]
+    pub fn create_unencrypted_for_benchmark(
+        dir: &Path,
+        agency: &Agency,
+        admin: &NewUser<'_>,
+    ) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        let mut conn = db::open_unencrypted_for_benchmark(&Self::db_path(dir))?;
+        db::migrate(&mut conn)?;
+        let now = Utc::now().to_rfc3339();
+        conn.execute(
+            "INSERT INTO agency (id, code, dataset, name, created_at) VALUES (1, ?1, ?2, '', ?3)",
+            params![agency.code, agency.dataset.code(), now],
+        )?;
+        conn.execute(
+            "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![admin.username, admin.display_name, admin.role.code(), auth::hash_password(admin.password)?, now],
+        )?;
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            key: DatabaseKey::generate()?,
+            session: None,
+            idle_minutes: 15,
+            clock: system_clock(),
+        })
+    }
+
     /// Direct access for tests and benchmarks in this crate's `tests/` (not for the app).
     #[doc(hidden)]
     pub fn connection_for_tests(&self) -> &Connection {

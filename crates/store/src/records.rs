@@ -179,6 +179,23 @@ fn audit_diff(
     old: &Fields,
     new: &Fields,
 ) -> Result<()> {
+    if old.is_empty() {
+        // A new record is one entry holding all its values: the trail stays complete without
+        // an entry per field for every record an import creates.
+        return audit::append(
+            tx,
+            at,
+            &Entry {
+                user_id: Some(user),
+                action: "create",
+                entity,
+                record_key: key,
+                field: "",
+                old_value: "",
+                new_value: &to_json(new),
+            },
+        );
+    }
     let headers: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for h in headers {
         let (o, n) = (
@@ -191,7 +208,7 @@ fn audit_diff(
                 at,
                 &Entry {
                     user_id: Some(user),
-                    action: if old.is_empty() { "create" } else { "update" },
+                    action: "update",
                     entity,
                     record_key: key,
                     field: h,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use common::*;
 use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, RecordKey};
-use ndtms_store::{KeyRoute, NewUser, Role, Store, StoreError, SystemKeychain, Unlock, db};
+use ndtms_store::{KeyRoute, NewUser, Role, Store, SystemKeychain, Unlock, db};
 use sha2::{Digest, Sha256};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -417,10 +417,10 @@ fn the_audit_trail_records_changes_and_views_and_detects_tampering() {
     assert!(
         entries
             .iter()
-            .any(|e| e.action == "create" && e.field == "DOB" && e.new_value == "17/03/1981")
+            .any(|e| e.action == "create" && e.new_value.contains("\"DOB\":\"17/03/1981\"")),
     );
     let (count, problems) = store.verify_audit().expect("verify");
-    assert!(count > 10 && problems.is_empty(), "{count} {problems:?}");
+    assert!(count > 6 && problems.is_empty(), "{count} {problems:?}");
 
     let conn = store.connection_for_tests();
     // Altered.

@@ -1,0 +1,178 @@
+//! Store speed, encrypted against plain: insert 10,000 generated clients with all their records,
+//! load one client with everything, list the caseload; and the open time by keychain and passphrase.
+//!
+//! Run: `cargo bench -p ndtms-store --features plaintext-benchmark --bench store`
+//! (needs a Secret Service for the keychain figure; without one it is skipped and says so).
+
+use std::time::{Duration, Instant};
+
+use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, generate};
+use ndtms_store::{Agency, KeyRoute, NewUser, Role, Setup, Store, SystemKeychain, Unlock};
+
+const CLIENTS: usize = 10_000;
+const RUNS: usize = 3;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn workload(
+    store: &mut Store,
+    cat: &ndtms_dataset::Catalogue,
+    g: &ndtms_dataset::Generated,
+) -> (Duration, Duration, Duration) {
+    store.login("admin", "admin password 1").expect("login");
+    let t = Instant::now();
+    store.import_rows(cat, &g.headers, &g.rows).expect("import");
+    let insert = t.elapsed();
+    let t = Instant::now();
+    let mut n = 0;
+    for i in (0..CLIENTS).step_by(CLIENTS / 100) {
+        n += store
+            .client(&format!("C{i:06}"))
+            .map(|c| c.episodes.len())
+            .unwrap_or(0);
+    }
+    let load_one = t.elapsed() / 100;
+    assert!(n > 0);
+    let t = Instant::now();
+    let list = store.clients().expect("list");
+    let list_all = t.elapsed();
+    assert_eq!(list.len(), CLIENTS);
+    (insert, load_one, list_all)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let data = ReferenceData::shipped().expect("reference data");
+    let period = ReportingPeriod::for_data_month(2025, 10).expect("month");
+    let cat = &data.version_on(period.end).expect("version").catalogue;
+    let g = generate(
+        cat,
+        &GenerateOptions {
+            dataset: Dataset::AD,
+            clients: CLIENTS,
+            seed: 4,
+            error_rate: 0.0,
+            period,
+        },
+    );
+    println!(
+        "workload: {CLIENTS} clients, {} rows, every record kind",
+        g.rows.len()
+    );
+    let agency = Agency {
+        code: "N0852".into(),
+        dataset: Dataset::AD,
+        name: String::new(),
+    };
+    let admin = NewUser {
+        username: "admin",
+        display_name: "Admin",
+        role: Role::Administrator,
+        password: "admin password 1",
+    };
+    let mut enc = (vec![], vec![], vec![]);
+    let mut plain = (vec![], vec![], vec![]);
+    for _ in 0..RUNS {
+        let dir = tempfile::tempdir().expect("temp");
+        let setup = Setup {
+            route: KeyRoute::Passphrase,
+            passphrase: Some("benchmark passphrase"),
+            agency: agency.clone(),
+            admin: admin.clone(),
+        };
+        let (mut s, _) = Store::create(dir.path(), &setup, &SystemKeychain).expect("create");
+        let r = workload(&mut s, cat, &g);
+        enc.0.push(r.0);
+        enc.1.push(r.1);
+        enc.2.push(r.2);
+        let dir = tempfile::tempdir().expect("temp");
+        let mut s =
+            Store::create_unencrypted_for_benchmark(dir.path(), &agency, &admin).expect("plain");
+        let r = workload(&mut s, cat, &g);
+        plain.0.push(r.0);
+        plain.1.push(r.1);
+        plain.2.push(r.2);
+    }
+    println!(
+        "{:<34} {:>12} {:>12} {:>7}",
+        "median of 3", "encrypted", "plain", "ratio"
+    );
+    for (name, e, p) in [
+        ("insert 10,000 clients (all records)", enc.0, plain.0),
+        ("load one client with everything", enc.1, plain.1),
+        ("list the caseload of 10,000", enc.2, plain.2),
+    ] {
+        let (e, p) = (median(e), median(p));
+        println!(
+            "{name:<34} {:>12} {:>12} {:>7.2}",
+            ms(e),
+            ms(p),
+            e.as_secs_f64() / p.as_secs_f64()
+        );
+    }
+
+    // Open times.
+    let dir = tempfile::tempdir().expect("temp");
+    let setup = Setup {
+        route: KeyRoute::Passphrase,
+        passphrase: Some("benchmark passphrase"),
+        agency: agency.clone(),
+        admin: admin.clone(),
+    };
+    drop(Store::create(dir.path(), &setup, &SystemKeychain).expect("create"));
+    let times: Vec<_> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            drop(
+                Store::open(
+                    dir.path(),
+                    &Unlock::Passphrase("benchmark passphrase"),
+                    &SystemKeychain,
+                )
+                .expect("open"),
+            );
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "open with passphrase (Argon2id 64 MiB, t=3): {}",
+        ms(median(times))
+    );
+    let dir = tempfile::tempdir().expect("temp");
+    let setup = Setup {
+        route: KeyRoute::Keychain,
+        passphrase: None,
+        agency,
+        admin,
+    };
+    match Store::create(dir.path(), &setup, &SystemKeychain) {
+        Ok((s, _)) => {
+            drop(s);
+            let times: Vec<_> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    drop(
+                        Store::open(dir.path(), &Unlock::Keychain, &SystemKeychain).expect("open"),
+                    );
+                    t.elapsed()
+                })
+                .collect();
+            println!(
+                "open with keychain key (Secret Service): {}",
+                ms(median(times))
+            );
+            let kf = ndtms_store::KeyFile::read(dir.path()).expect("key file");
+            let _ = ndtms_store::Keychain::delete(&SystemKeychain, &kf.keychain_account);
+        }
+        Err(e) => println!("open with keychain key: not measured ({e})"),
+    }
+}
