@@ -187,6 +187,10 @@ pub struct Validator<'c> {
     by_kind: Vec<Vec<Bound>>,
     conditions: Vec<Option<(usize, Condition)>>,
     codelists: Vec<Option<&'c crate::model::CodeList>>,
+    /// For each column with a code list: the codes valid on `as_of`, for a hashed lookup.
+    valid_codes: Vec<Option<FxSet<&'c str>>>,
+    /// For each column of a child section (other than the child's own key): that key's column.
+    child_key_of: Vec<Option<usize>>,
     /// For each consistency rule: the columns it compares.
     consistent_cols: Vec<Vec<usize>>,
     client_col: Option<usize>,
@@ -243,6 +247,40 @@ impl<'c> Validator<'c> {
             .iter()
             .map(|f| f.codelist.as_ref().and_then(|n| cat.codelists.get(n)))
             .collect();
+        let valid_codes = cat
+            .fields
+            .iter()
+            .map(|f| {
+                let list = f.codelist.as_ref().and_then(|n| cat.codelists.get(n))?;
+                Some(
+                    list.codes
+                        .iter()
+                        .filter(|c| c.valid_on(as_of))
+                        .map(|c| c.code.as_str())
+                        .collect(),
+                )
+            })
+            .collect();
+        let child_cols_all: Vec<usize> = cat
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.key == Some(KeyRole::Child))
+            .map(|(i, _)| i)
+            .collect();
+        let child_key_of = cat
+            .fields
+            .iter()
+            .map(|f| {
+                if f.key.is_some() {
+                    return None;
+                }
+                child_cols_all
+                    .iter()
+                    .copied()
+                    .find(|&c| cat.fields[c].section == f.section)
+            })
+            .collect();
         let consistent_cols = by_kind
             .get(RuleKind::Consistent as usize)
             .map(|bs| {
@@ -271,6 +309,8 @@ impl<'c> Validator<'c> {
             by_kind,
             conditions,
             codelists,
+            valid_codes,
+            child_key_of,
             consistent_cols,
             client_col: cat.key_column(KeyRole::Client),
             episode_col: cat.key_column(KeyRole::Episode),
@@ -305,7 +345,7 @@ impl<'c> Validator<'c> {
     pub fn is_no_consent(&self, rec: &(impl Record + ?Sized)) -> bool {
         self.consent
             .as_ref()
-            .is_some_and(|(c, v)| rec.value(*c).trim() == v)
+            .is_some_and(|(c, v)| rec.value(*c).trim_ascii() == v)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -329,15 +369,16 @@ impl<'c> Validator<'c> {
             ("{detail}", detail),
             ("{other}", other),
         ];
-        let key = |c: Option<usize>| c.map_or(String::new(), |c| rec.value(c).trim().to_owned());
+        let key =
+            |c: Option<usize>| c.map_or(String::new(), |c| rec.value(c).trim_ascii().to_owned());
         let child_id = field
             .and_then(|f| self.child_of_section(f.section))
-            .map(|c| rec.value(c).trim())
+            .map(|c| rec.value(c).trim_ascii())
             .filter(|v| !v.is_empty())
             .or_else(|| {
                 self.child_cols
                     .iter()
-                    .map(|&c| rec.value(c).trim())
+                    .map(|&c| rec.value(c).trim_ascii())
                     .find(|v| !v.is_empty())
             })
             .unwrap_or("")
@@ -356,11 +397,8 @@ impl<'c> Validator<'c> {
         }
     }
 
-    fn child_absent(&self, rec: &(impl Record + ?Sized), f: &Field) -> bool {
-        f.key.is_none()
-            && self
-                .child_of_section(f.section)
-                .is_some_and(|c| rec.value(c).trim().is_empty())
+    fn child_absent(&self, rec: &(impl Record + ?Sized), col: usize) -> bool {
+        self.child_key_of[col].is_some_and(|c| rec.value(c).trim_ascii().is_empty())
     }
 
     fn child_of_section(&self, section: Section) -> Option<usize> {
@@ -378,7 +416,7 @@ impl<'c> Validator<'c> {
             return out;
         };
         let rec = OneValue { column: col, value };
-        let v = value.trim();
+        let v = value.trim_ascii();
         if v.is_empty() {
             return out;
         }
@@ -440,7 +478,12 @@ impl<'c> Validator<'c> {
                 }
             }
             FieldType::Code => {
-                if let Some(list) = self.codelists[col] {
+                if self.valid_codes[col]
+                    .as_ref()
+                    .is_some_and(|set| set.contains(v))
+                {
+                    // The common case: a code valid today.
+                } else if let Some(list) = self.codelists[col] {
                     match list.get(v) {
                         Some(code) if code.valid_on(self.as_of) => {}
                         Some(_) => fail(
@@ -500,7 +543,7 @@ impl<'c> Validator<'c> {
                     rec,
                     line,
                     Some(col),
-                    rec.value(col).trim(),
+                    rec.value(col).trim_ascii(),
                     detail,
                     field.section.label(),
                 ));
@@ -511,7 +554,7 @@ impl<'c> Validator<'c> {
                 rec,
                 line,
                 Some(col),
-                rec.value(col).trim(),
+                rec.value(col).trim_ascii(),
                 self.dataset.code(),
                 "",
             ));
@@ -529,14 +572,14 @@ impl<'c> Validator<'c> {
         let no_consent = self.is_no_consent(rec);
         let mut seen = HashSet::new();
         for (col, f) in self.cat.fields.iter().enumerate() {
-            let v = rec.value(col).trim();
+            let v = rec.value(col).trim_ascii();
             let req = f.requirement(self.dataset);
             if v.is_empty() {
                 if no_consent && !f.no_consent {
                     continue;
                 }
                 // A child section's requirements apply only to records that carry that child.
-                if self.child_absent(rec, f) {
+                if self.child_absent(rec, col) {
                     continue;
                 }
                 let kind = match req {
@@ -581,7 +624,7 @@ impl<'c> Validator<'c> {
     }
 
     fn date(&self, rec: &(impl Record + ?Sized), col: usize) -> Option<NaiveDate> {
-        parse_date(rec.value(col).trim())
+        parse_date(rec.value(col).trim_ascii())
     }
 
     fn record_rules(
@@ -595,13 +638,13 @@ impl<'c> Validator<'c> {
                 && let (Some(da), Some(dc)) = (self.date(rec, a), self.date(rec, c))
                 && dc < da
             {
-                let (va, vc) = (rec.value(a).trim(), rec.value(c).trim());
+                let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
                 out.push(self.finding(self.rule(b), rec, line, Some(c), va, "", vc));
             }
         }
         for b in self.bound(RuleKind::PresentIff) {
             if let [a, c] = b.cols[..] {
-                let (va, vc) = (rec.value(a).trim(), rec.value(c).trim());
+                let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
                 if va.is_empty() != vc.is_empty() {
                     let (fa, fc) = (&self.cat.fields[a], &self.cat.fields[c]);
                     let (col, detail) = if va.is_empty() {
@@ -636,7 +679,7 @@ impl<'c> Validator<'c> {
                         rec,
                         line,
                         Some(dob),
-                        rec.value(dob).trim(),
+                        rec.value(dob).trim_ascii(),
                         &detail,
                         ds,
                     ));
@@ -645,7 +688,7 @@ impl<'c> Validator<'c> {
         }
         for b in self.bound(RuleKind::Differs) {
             if let [a, c] = b.cols[..] {
-                let (va, vc) = (rec.value(a).trim(), rec.value(c).trim());
+                let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
                 if !va.is_empty() && va == vc {
                     out.push(self.finding(self.rule(b), rec, line, Some(c), vc, "", ""));
                 }
@@ -656,7 +699,7 @@ impl<'c> Validator<'c> {
                 let (Some(&col), Some((cc, cond))) = (b.cols.first(), b.condition.as_ref()) else {
                     continue;
                 };
-                let v = rec.value(col).trim();
+                let v = rec.value(col).trim_ascii();
                 if !v.is_empty() && cond.holds(rec.value(*cc)) == fire_when_holds {
                     out.push(self.finding(
                         self.rule(b),
@@ -796,7 +839,7 @@ fn join_key(buf: &mut String, rec: &Mapped<'_>, cols: &[usize]) {
         if i > 0 {
             buf.push('\u{1f}');
         }
-        buf.push_str(rec.value(c).trim());
+        buf.push_str(rec.value(c).trim_ascii());
     }
 }
 
@@ -815,7 +858,7 @@ fn compare_or_keep(
     match seen.get(key) {
         Some(kept) => {
             for (k, &c) in cols.iter().enumerate() {
-                let now = rec.value(c).trim();
+                let now = rec.value(c).trim_ascii();
                 if kept.get(k) != now {
                     out.push(v.finding(
                         v.rule(b),
@@ -833,7 +876,7 @@ fn compare_or_keep(
             let mut text = String::new();
             let mut ends = Vec::with_capacity(cols.len());
             for &c in cols {
-                text.push_str(rec.value(c).trim());
+                text.push_str(rec.value(c).trim_ascii());
                 ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
             }
             seen.insert(key.to_owned(), Kept { line, text, ends });
@@ -942,7 +985,7 @@ impl<'c> FileCheck<'c> {
 
     fn cross_record(&mut self, rec: &Mapped<'_>, line: u64, out: &mut Vec<Finding>) {
         let v = self.v;
-        let client = v.client_col.map_or("", |c| rec.value(c).trim());
+        let client = v.client_col.map_or("", |c| rec.value(c).trim_ascii());
         if !client.is_empty() && !self.clients.contains(client) {
             self.clients.insert(client.to_owned());
         }
@@ -985,7 +1028,7 @@ impl<'c> FileCheck<'c> {
             for b in v.bound(RuleKind::AttributorChange) {
                 if let Some(old) = prev.get(client) {
                     for (k, &c) in b.cols.iter().enumerate() {
-                        let now = rec.value(c).trim();
+                        let now = rec.value(c).trim_ascii();
                         if old.get(k).is_some_and(|o| o != now) {
                             out.push(v.finding(
                                 v.rule(b),
@@ -1002,7 +1045,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            if b.cols.iter().any(|&c| rec.value(c).trim().is_empty()) {
+            if b.cols.iter().any(|&c| rec.value(c).trim_ascii().is_empty()) {
                 continue;
             }
             join_key(&mut key, rec, &b.cols);
@@ -1020,7 +1063,7 @@ impl<'c> FileCheck<'c> {
         self.key_buf = key;
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let [cc, ec, sc, dc] = b.cols[..] {
-                let (client, episode) = (rec.value(cc).trim(), rec.value(ec).trim());
+                let (client, episode) = (rec.value(cc).trim_ascii(), rec.value(ec).trim_ascii());
                 if client.is_empty() || episode.is_empty() {
                     continue;
                 }
