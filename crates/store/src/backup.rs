@@ -8,7 +8,7 @@ use rusqlite::backup::Backup;
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
 use crate::key::DatabaseKey;
-use crate::{Store, audit, db};
+use crate::{Store, db};
 
 const PREFIX: &str = "ndtms-desk-backup-";
 
@@ -23,25 +23,17 @@ impl Store {
         let _ = std::fs::remove_file(&tmp);
         {
             let mut dest = db::open(&tmp, &self.key, true)?;
-            {
-                let b = Backup::new(&self.conn, &mut dest)?;
-                b.run_to_completion(256, Duration::from_millis(0), None)?;
-            }
+            copy(&self.conn, &mut dest)?;
             // One self-contained file: no -wal or -shm beside it.
             dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
         }
         std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))?;
-        let now = self.now();
-        audit::append(
-            &self.conn,
-            &now,
-            &audit::Entry {
-                user_id: Some(s.user_id),
-                action: "backup",
-                entity: "database",
-                record_key: &path.display().to_string(),
-                ..Default::default()
-            },
+        self.record(
+            s.user_id,
+            "backup",
+            "database",
+            &path.display().to_string(),
+            "",
         )?;
         Ok(path)
     }
@@ -63,26 +55,23 @@ impl Store {
     pub fn restore_from(&mut self, backup: &Path) -> Result<()> {
         let s = self.authorize(Permission::Restore)?;
         let source = check_backup(backup, &self.key)?;
-        {
-            let b = Backup::new(&source, &mut self.conn)?;
-            b.run_to_completion(256, Duration::from_millis(0), None)?;
-        }
+        copy(&source, &mut self.conn)?;
         drop(source);
         db::migrate(&mut self.conn)?;
-        let now = self.now();
-        audit::append(
-            &self.conn,
-            &now,
-            &audit::Entry {
-                user_id: Some(s.user_id),
-                action: "restore",
-                entity: "database",
-                record_key: &backup.display().to_string(),
-                ..Default::default()
-            },
-        )?;
-        Ok(())
+        self.record(
+            s.user_id,
+            "restore",
+            "database",
+            &backup.display().to_string(),
+            "",
+        )
     }
+}
+
+/// Copies every page of `from` into `to` with SQLite's online backup API.
+fn copy(from: &rusqlite::Connection, to: &mut rusqlite::Connection) -> Result<()> {
+    Backup::new(from, to)?.run_to_completion(256, Duration::from_millis(0), None)?;
+    Ok(())
 }
 
 /// Opens a backup read-only and checks key, integrity and schema version.

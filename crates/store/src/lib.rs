@@ -236,6 +236,30 @@ impl Store {
         self.idle_minutes = minutes.max(1);
     }
 
+    /// Appends one audit entry for an action on a whole thing (the database, a file, a user).
+    pub(crate) fn record(
+        &self,
+        user_id: i64,
+        action: &str,
+        entity: &str,
+        record_key: &str,
+        new_value: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        audit::append(
+            &self.conn,
+            &now,
+            &audit::Entry {
+                user_id: Some(user_id),
+                action,
+                entity,
+                record_key,
+                new_value,
+                ..Default::default()
+            },
+        )
+    }
+
     pub(crate) fn now(&self) -> String {
         (self.clock)().to_rfc3339_opts(SecondsFormat::Millis, true)
     }
@@ -286,17 +310,7 @@ impl Store {
         let at = self.now();
         if active == 0 || !auth::verify_password(password, &hash) {
             self.conn.execute("UPDATE user SET failed_logins = failed_logins + 1, last_failed_at = ?1 WHERE id = ?2", params![at, id])?;
-            audit::append(
-                &self.conn,
-                &at,
-                &audit::Entry {
-                    user_id: Some(id),
-                    action: "login_failed",
-                    entity: "user",
-                    record_key: username,
-                    ..Default::default()
-                },
-            )?;
+            self.record(id, "login_failed", "user", username, "")?;
             return Err(StoreError::BadLogin);
         }
         let role = Role::parse(&role)
@@ -332,18 +346,7 @@ impl Store {
 
     pub fn logout(&mut self) -> Result<()> {
         if let Some(s) = self.session.take() {
-            let at = self.now();
-            audit::append(
-                &self.conn,
-                &at,
-                &audit::Entry {
-                    user_id: Some(s.user_id),
-                    action: "logout",
-                    entity: "user",
-                    record_key: &s.username,
-                    ..Default::default()
-                },
-            )?;
+            self.record(s.user_id, "logout", "user", &s.username, "")?;
         }
         Ok(())
     }
@@ -428,18 +431,7 @@ impl Store {
             let _ = keychain.delete(&old.keychain_account);
         }
         self.key = key;
-        let now = self.now();
-        audit::append(
-            &self.conn,
-            &now,
-            &audit::Entry {
-                user_id: Some(s.user_id),
-                action: "rekey",
-                entity: "database",
-                record_key: &kf.fingerprint,
-                ..Default::default()
-            },
-        )?;
+        self.record(s.user_id, "rekey", "database", &kf.fingerprint, "")?;
         Ok(recovery)
     }
 
@@ -456,19 +448,7 @@ impl Store {
     /// Records an extract or transfer in the audit trail.
     pub fn audit_submission(&mut self, action: &str, file_name: &str, sha256: &str) -> Result<()> {
         let s = self.authorize(Permission::Submit)?;
-        let now = self.now();
-        audit::append(
-            &self.conn,
-            &now,
-            &audit::Entry {
-                user_id: Some(s.user_id),
-                action,
-                entity: "submission",
-                record_key: file_name,
-                new_value: sha256,
-                ..Default::default()
-            },
-        )
+        self.record(s.user_id, action, "submission", file_name, sha256)
     }
 
     pub fn audit_entries(
