@@ -826,43 +826,52 @@ pub struct FileCheck<'c> {
     rows: u64,
     rows_with_errors: u64,
     rows_with_warnings: u64,
-    keys: FxMap<String, u64>,
+    keys: FxMap<Key, u64>,
     /// For each attributor rule: client id -> values on the client's first row.
-    attributors: Vec<FxMap<String, Kept>>,
+    attributors: Vec<FxMap<Key, Kept>>,
     /// For each consistency rule: key -> values on the key's first row.
-    consistent: Vec<FxMap<String, Kept>>,
+    consistent: Vec<FxMap<Key, Kept>>,
     /// For each overlap rule: client id -> episodes.
     episodes: Vec<FxMap<String, Vec<EpisodeSeen>>>,
     previous: Option<&'c HashMap<String, Vec<String>>>,
-    clients: FxSet<String>,
+    clients: FxSet<Key>,
     scratch: Vec<Finding>,
-    key_buf: String,
 }
 
-/// Joins the trimmed values of `cols` into `buf` with a separator no CSV value carries.
-fn join_key(buf: &mut String, rec: &Mapped<'_>, cols: &[usize]) {
-    buf.clear();
-    for (i, &c) in cols.iter().enumerate() {
-        if i > 0 {
-            buf.push('\u{1f}');
-        }
-        buf.push_str(rec.value(c).trim_ascii());
+/// A record key as two independent 64-bit hashes of its values: nothing to allocate or free per
+/// row, and a chance of two different keys colliding of about n²/2¹²⁸ (nil for any real file).
+type Key = (u64, u64);
+
+fn key_of<'a>(values: impl Iterator<Item = &'a str>) -> Key {
+    use std::hash::Hasher as _;
+    let mut a = FxHasher(0);
+    let mut b = FxHasher(0x9e37_79b9_7f4a_7c15);
+    for v in values {
+        a.write(v.as_bytes());
+        a.write_u8(0x1f);
+        b.write(v.as_bytes());
+        b.write_u8(0x1e);
     }
+    (a.finish(), b.finish())
+}
+
+fn key_of_cols(rec: &Mapped<'_>, cols: &[usize]) -> Key {
+    key_of(cols.iter().map(|&c| rec.value(c).trim_ascii()))
 }
 
 /// Remembers the values of `cols` the first time `key` is seen; afterwards reports each that differs.
 #[allow(clippy::too_many_arguments)]
 fn compare_or_keep(
     v: &Validator<'_>,
-    seen: &mut FxMap<String, Kept>,
-    key: &str,
+    seen: &mut FxMap<Key, Kept>,
+    key: Key,
     cols: &[usize],
     b: &Bound,
     rec: &Mapped<'_>,
     line: u64,
     out: &mut Vec<Finding>,
 ) {
-    match seen.get(key) {
+    match seen.get(&key) {
         Some(kept) => {
             for (k, &c) in cols.iter().enumerate() {
                 let now = rec.value(c).trim_ascii();
@@ -886,7 +895,7 @@ fn compare_or_keep(
                 text.push_str(rec.value(c).trim_ascii());
                 ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
             }
-            seen.insert(key.to_owned(), Kept { line, text, ends });
+            seen.insert(key, Kept { line, text, ends });
         }
     }
 }
@@ -940,7 +949,6 @@ impl<'c> FileCheck<'c> {
             previous: None,
             clients: FxSet::default(),
             scratch: Vec::new(),
-            key_buf: String::new(),
         }
     }
 
@@ -993,13 +1001,13 @@ impl<'c> FileCheck<'c> {
     fn cross_record(&mut self, rec: &Mapped<'_>, line: u64, out: &mut Vec<Finding>) {
         let v = self.v;
         let client = v.client_col.map_or("", |c| rec.value(c).trim_ascii());
-        if !client.is_empty() && !self.clients.contains(client) {
-            self.clients.insert(client.to_owned());
+        let client_key = key_of(std::iter::once(client));
+        if !client.is_empty() {
+            self.clients.insert(client_key);
         }
-        let mut key = std::mem::take(&mut self.key_buf);
         for b in v.bound(RuleKind::DuplicateKey) {
-            join_key(&mut key, rec, &b.cols);
-            if let Some(first) = self.keys.get(key.as_str()) {
+            let key = key_of_cols(rec, &b.cols);
+            if let Some(first) = self.keys.get(&key) {
                 out.push(v.finding(
                     v.rule(b),
                     rec,
@@ -1010,11 +1018,10 @@ impl<'c> FileCheck<'c> {
                     &first.to_string(),
                 ));
             } else {
-                self.keys.insert(key.clone(), line);
+                self.keys.insert(key, line);
             }
         }
         if v.is_no_consent(rec) {
-            self.key_buf = key;
             return;
         }
         if !client.is_empty() {
@@ -1022,7 +1029,7 @@ impl<'c> FileCheck<'c> {
                 compare_or_keep(
                     v,
                     &mut self.attributors[i],
-                    client,
+                    client_key,
                     &b.cols,
                     b,
                     rec,
@@ -1055,11 +1062,10 @@ impl<'c> FileCheck<'c> {
             if b.cols.iter().any(|&c| rec.value(c).trim_ascii().is_empty()) {
                 continue;
             }
-            join_key(&mut key, rec, &b.cols);
             compare_or_keep(
                 v,
                 &mut self.consistent[i],
-                &key,
+                key_of_cols(rec, &b.cols),
                 &v.consistent_cols[i],
                 b,
                 rec,
@@ -1067,7 +1073,6 @@ impl<'c> FileCheck<'c> {
                 out,
             );
         }
-        self.key_buf = key;
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let [cc, ec, sc, dc] = b.cols[..] {
                 let (client, episode) = (rec.value(cc).trim_ascii(), rec.value(ec).trim_ascii());
