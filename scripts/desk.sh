@@ -9,7 +9,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl file ca-certificates
   libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libayatana-appindicator3-dev
   xvfb xauth webkit2gtk-driver x11-apps imagemagick
-  dbus dbus-x11 gnome-keyring libsecret-tools
+  dbus dbus-x11 libdbus-1-dev gnome-keyring libsecret-tools
 )
 TAURI_DRIVER_VERSION=2.1.0
 NODE_MIN=20.19.0
