@@ -537,25 +537,13 @@ impl<'c> Validator<'c> {
             if !sections.is_empty() && !sections.contains(&field.section.code()) {
                 continue;
             }
-            // Report an outcome record once per record and section, not once per item.
-            if field.section.code() != "client"
-                && matches!(field.section, Section::Top | Section::Ypor)
-            {
-                if !seen.insert((b.rule, field.section)) {
-                    continue;
-                }
-                let detail = self.dataset.code();
-                out.push(self.finding(
-                    rule,
-                    rec,
-                    line,
-                    Some(col),
-                    rec.value(col).trim_ascii(),
-                    detail,
-                    field.section.label(),
-                ));
+            // `once=section`: one finding per record and section (a whole outcome record in the
+            // wrong dataset), not one per item.
+            let once = rule.param("once") == Some("section");
+            if once && !seen.insert((b.rule, field.section)) {
                 continue;
             }
+            let other = if once { field.section.label() } else { "" };
             out.push(self.finding(
                 rule,
                 rec,
@@ -563,7 +551,7 @@ impl<'c> Validator<'c> {
                 Some(col),
                 rec.value(col).trim_ascii(),
                 self.dataset.code(),
-                "",
+                other,
             ));
         }
     }

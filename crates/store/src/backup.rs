@@ -80,24 +80,13 @@ pub fn check_backup(backup: &Path, key: &DatabaseKey) -> Result<rusqlite::Connec
         path: backup.to_path_buf(),
         reason,
     };
-    if !backup.is_file() {
-        return Err(bad("the file does not exist".into()));
-    }
-    let conn =
-        rusqlite::Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| bad(e.to_string()))?;
-    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-    conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal()))?;
-    if conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .is_err()
-    {
-        return Err(bad(
+    let conn = db::open_read_only(backup, key).map_err(|e| match e {
+        StoreError::NotFound(_) => bad("the file does not exist".into()),
+        StoreError::WrongKey(_) => bad(
             "it was not made with this database's key, or it is not an NDTMS Desk backup".into(),
-        ));
-    }
+        ),
+        other => bad(other.to_string()),
+    })?;
     let problems = db::integrity(&conn).map_err(|e| bad(e.to_string()))?;
     if problems != ["ok"] {
         return Err(bad(format!("it is damaged: {}", problems.join("; "))));
