@@ -60,6 +60,38 @@ impl Catalogue {
     pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| r.kind == kind)
     }
+
+    /// The consent field and its codes. The no-consent code is the no-consent rule's `value`
+    /// (default `N`); consent given is the first other code of the field's list.
+    pub fn consent_codes(&self) -> Option<ConsentCodes> {
+        let rule = self.rules_of(RuleKind::NoConsent).next()?;
+        let column = self.column(rule.fields.first()?)?;
+        let refused = rule.param("value").unwrap_or("N").to_owned();
+        let given = self.fields[column]
+            .codelist
+            .as_ref()
+            .and_then(|n| self.codelists.get(n))
+            .and_then(|l| {
+                l.codes
+                    .iter()
+                    .map(|k| k.code.clone())
+                    .find(|k| *k != refused)
+            });
+        Some(ConsentCodes {
+            column,
+            given,
+            refused,
+        })
+    }
+}
+
+/// Where consent is recorded in a row and the codes that say it was given or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentCodes {
+    pub column: usize,
+    /// None when the field has no code list to take a "given" code from.
+    pub given: Option<String>,
+    pub refused: String,
 }
 
 /// A dataset letter (R now) with the date it is in force from.

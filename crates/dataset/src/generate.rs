@@ -125,12 +125,7 @@ impl<'c> Plan<'c> {
                 r.param_list("adult").contains(&ds.code()),
             ))
         });
-        let consent = cat.rules_of(RuleKind::NoConsent).next().and_then(|r| {
-            Some((
-                cat.column(r.fields.first()?)?,
-                r.param("value").unwrap_or("N").to_owned(),
-            ))
-        });
+        let consent = cat.consent_codes().map(|c| (c.column, c.refused));
         let mut child_sections: Vec<Section> = cat
             .fields
             .iter()
@@ -317,20 +312,14 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
     let mut constants = vec![String::new(); width];
     for (c, f) in cat.fields.iter().enumerate() {
         if f.no_consent
-            && f.key.is_none()
+            && f.key.is_none_or(|k| k == KeyRole::Agency)
             && plan.consent.as_ref().is_none_or(|(cc, _)| *cc != c)
             && plan.in_ds(c)
         {
             constants[c] = g.value(c);
         }
     }
-    let consent_yes = plan.consent.as_ref().and_then(|(c, no)| {
-        let list = cat.fields[*c]
-            .codelist
-            .as_ref()
-            .and_then(|n| cat.codelists.get(n))?;
-        list.codes.iter().map(|k| k.code.clone()).find(|k| k != no)
-    });
+    let consent_yes = cat.consent_codes().and_then(|c| c.given);
     let key = |role: KeyRole| cat.key_column(role);
     let span = (as_of - opts.period.start).num_days().max(120);
     for n in 0..opts.clients {

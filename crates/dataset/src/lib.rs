@@ -10,10 +10,13 @@ mod load;
 pub mod model;
 pub mod source;
 
-pub use catalogue::{Catalogue, DatasetVersion, ProvenanceCount, ReferenceData, ReferenceInfo};
+pub use catalogue::{
+    Catalogue, ConsentCodes, DatasetVersion, ProvenanceCount, ReferenceData, ReferenceInfo,
+};
 pub use error::{ReferenceError, ReferenceProblem};
 pub use model::{Dataset, Section, Severity};
 pub use source::{FileSet, Origin};
+pub mod rows;
 pub mod validate;
 pub mod values;
 
@@ -24,5 +27,6 @@ pub mod period;
 pub use journey::{EpisodeDates, journeys};
 pub use period::{PeriodError, ReportingPeriod};
 pub mod generate;
+pub mod schema;
 
 pub use generate::{GenerateOptions, Generated, Injected, generate};

@@ -557,6 +557,7 @@ fn load_fields(
         let key_raw = t.get(row, "key");
         let key = match key_raw {
             "" => None,
+            "agency" => Some(KeyRole::Agency),
             "client" => Some(KeyRole::Client),
             "episode" => Some(KeyRole::Episode),
             "child" => Some(KeyRole::Child),
@@ -566,7 +567,7 @@ fn load_fields(
                     line,
                     "key",
                     other,
-                    "key is client, episode, child or blank",
+                    "key is agency, client, episode, child or blank",
                 );
                 None
             }
@@ -604,7 +605,7 @@ fn load_fields(
             );
         }
     }
-    for role in [KeyRole::Client, KeyRole::Episode] {
+    for role in [KeyRole::Agency, KeyRole::Client, KeyRole::Episode] {
         let n = fields.iter().filter(|f| f.key == Some(role)).count();
         if n != 1 {
             p.add(

@@ -166,6 +166,8 @@ impl Requirement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyRole {
+    /// The agency's NDTMS code: the same on every row, filled from the store's agency.
+    Agency,
     Client,
     Episode,
     Child,
@@ -259,6 +261,26 @@ fn split_values(s: &str) -> Option<Vec<String>> {
 pub struct Pattern(pub String);
 
 impl Pattern {
+    /// The same shape as an anchored regular expression, for schemas other tools read.
+    pub fn to_regex(&self) -> String {
+        let alternatives: Vec<String> = self
+            .0
+            .split('|')
+            .map(|mask| {
+                mask.chars()
+                    .map(|m| match m {
+                        'A' => "[A-Z]".to_owned(),
+                        '9' => "[0-9]".to_owned(),
+                        'X' => "[A-Z0-9]".to_owned(),
+                        c if r"\^$.|?*+()[]{}".contains(c) => format!("\\{c}"),
+                        c => c.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        format!("^({})$", alternatives.join("|"))
+    }
+
     pub fn matches(&self, value: &str) -> bool {
         self.0.split('|').any(|mask| {
             mask.len() == value.len()

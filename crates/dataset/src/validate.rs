@@ -14,6 +14,7 @@ use crate::catalogue::Catalogue;
 use crate::model::{
     Condition, Dataset, Field, FieldType, KeyRole, Rule, RuleKind, Section, Severity,
 };
+use crate::rows::{Row, RowReader};
 use crate::values::{parse_date, parse_int};
 
 /// One problem found by a rule, naming its record and field, with a plain-English message and a fix.
@@ -73,7 +74,7 @@ impl Record for OneValue<'_> {
 
 /// A file row seen through the mapping from catalogue columns to file columns.
 struct Mapped<'a> {
-    row: &'a csv::StringRecord,
+    row: &'a Row<'a>,
     map: &'a [Option<usize>],
 }
 
@@ -98,6 +99,8 @@ pub enum ValidationError {
     },
     #[error("the file is empty: it has no header row")]
     Empty,
+    #[error("the file has a header row but no records")]
+    HeaderOnly,
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -107,6 +110,7 @@ impl ValidationError {
         match self {
             ValidationError::Unreadable { .. } => "file_unreadable",
             ValidationError::Empty => "file_empty",
+            ValidationError::HeaderOnly => "file_header_only",
             ValidationError::Io(_) => "file_io",
         }
     }
@@ -242,13 +246,7 @@ impl<'c> Validator<'c> {
                     .and_then(|c| col(&c.field).map(|cc| (cc, c.clone())))
             })
             .collect();
-        let consent = by_kind
-            .get(RuleKind::NoConsent as usize)
-            .and_then(|b| b.first())
-            .and_then(|b| {
-                let value = cat.rules[b.rule].param("value").unwrap_or("N").to_owned();
-                b.cols.first().map(|&c| (c, value))
-            });
+        let consent = cat.consent_codes().map(|c| (c.column, c.refused));
         let codelists = cat
             .fields
             .iter()
@@ -715,56 +713,39 @@ impl<'c> Validator<'c> {
         FileCheck::new(self, headers.into_iter().map(str::to_owned).collect())
     }
 
-    /// Reads and checks a CSV file, streaming: memory grows with the number of clients, not rows.
+    /// Reads and checks a CSV file, streaming in bounded memory: what grows is the per-client
+    /// state of the cross-record checks and the findings kept (see [`FileCheck::keep_at_most`]).
     pub fn check_csv(&'c self, reader: impl Read) -> Result<FileReport, ValidationError> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
-        let mut rec = csv::StringRecord::new();
-        let mut check: Option<FileCheck<'c>> = None;
-        loop {
-            match csv.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(csv_error(&e)),
-            }
-            // csv counts the newlines before a record, starting from 1 only for the first record.
-            let line = match check {
-                None => 1,
-                Some(_) => rec.position().map_or(0, |p| p.line() + 1),
-            };
-            match check.as_mut() {
-                Some(c) => c.row_record(&rec, line),
-                None => {
-                    if rec.get(0).is_some_and(|h| h.starts_with('\u{feff}')) {
-                        return Err(ValidationError::Unreadable {
-                            line,
-                            column: 1,
-                            message: "the file starts with a byte-order mark; save it as UTF-8 without BOM".into(),
-                        });
-                    }
-                    check = Some(self.file(rec.iter().map(str::trim)));
-                }
-            }
-        }
-        check.map(FileCheck::finish).ok_or(ValidationError::Empty)
+        self.check_csv_with(reader, |c| c)
     }
-}
 
-fn csv_error(e: &csv::Error) -> ValidationError {
-    let (line, column) = e.position().map_or((0, 0), |p| (p.line(), 0));
-    let message = match e.kind() {
-        csv::ErrorKind::Io(io) => io.to_string(),
-        csv::ErrorKind::Utf8 { err, .. } => {
-            format!("value {} is not valid UTF-8 text", err.field() + 1)
+    /// As [`Validator::check_csv`], letting the caller set up the check once the header is read
+    /// (previous attributors, a finding sink, a limit on findings kept).
+    pub fn check_csv_with(
+        &'c self,
+        reader: impl Read,
+        setup: impl FnOnce(FileCheck<'c>) -> FileCheck<'c>,
+    ) -> Result<FileReport, ValidationError> {
+        let mut rows = RowReader::new(reader);
+        let mut check = match rows.next_row()? {
+            None => return Err(ValidationError::Empty),
+            Some(header) => setup(
+                self.file(
+                    (0..header.len())
+                        .filter_map(|i| header.get(i))
+                        .map(str::trim),
+                ),
+            ),
+        };
+        let mut any = false;
+        while let Some(row) = rows.next_row()? {
+            any = true;
+            check.row_of(&row);
         }
-        _ => e.to_string(),
-    };
-    ValidationError::Unreadable {
-        line,
-        column,
-        message,
+        if !any {
+            return Err(ValidationError::HeaderOnly);
+        }
+        Ok(check.finish())
     }
 }
 
@@ -779,6 +760,10 @@ fn render(template: &str, subs: &[(&str, &str)]) -> String {
 }
 
 /// Totals of a file check, with the portal's percentages as this project computes them.
+///
+/// The portal's own formulas are not published; these are assumed (DATASET-NOTES section 5):
+/// load % = rows without an error / all rows × 100; data quality % = rows with neither an error
+/// nor a warning / all rows × 100. A header error (missing or extra column) makes both 0.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FileReport {
     pub rows: u64,
@@ -788,10 +773,12 @@ pub struct FileReport {
     pub mismatches: u64,
     pub rows_with_errors: u64,
     pub rows_with_warnings: u64,
-    /// Rows without an error as a share of all rows (assumed portal formula).
+    /// Rows with an error or a warning (or both): what data quality % counts against.
+    pub rows_with_errors_or_warnings: u64,
     pub load_percent: f64,
-    /// Rows without an error or a warning as a share of all rows (assumed portal formula).
     pub data_quality_percent: f64,
+    /// Findings counted but not kept in `findings`, because a limit was set.
+    pub findings_not_kept: u64,
     pub findings: Vec<Finding>,
 }
 
@@ -800,20 +787,26 @@ pub struct FileReport {
 struct EpisodeSeen {
     id: String,
     line: u64,
+    row: usize,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
 }
 
 /// A file being checked row by row; cross-record checks run as rows arrive and at [`FileCheck::finish`].
-#[derive(Debug)]
 pub struct FileCheck<'c> {
     v: &'c Validator<'c>,
     map: Vec<Option<usize>>,
     width: usize,
     findings: Vec<Finding>,
     rows: u64,
-    rows_with_errors: u64,
-    rows_with_warnings: u64,
+    /// Per row: bit 0 an error, bit 1 a warning. One byte a row keeps percentages exact when a
+    /// finding about a row arrives late (overlapping episodes are found at the end).
+    row_flags: Vec<u8>,
+    counts: [u64; 3],
+    keep: usize,
+    not_kept: u64,
+    header_errors: bool,
+    sink: Option<Box<dyn FnMut(&Finding) + 'c>>,
     keys: FxMap<Key, u64>,
     /// For each attributor rule: client id -> values on the client's first row.
     attributors: Vec<FxMap<Key, Kept>>,
@@ -888,9 +881,18 @@ fn compare_or_keep(
     }
 }
 
+impl std::fmt::Debug for FileCheck<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileCheck")
+            .field("rows", &self.rows)
+            .field("counts", &self.counts)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'c> FileCheck<'c> {
     fn new(v: &'c Validator<'c>, headers: Vec<String>) -> Self {
-        let mut findings = Vec::new();
+        let mut header_findings = Vec::new();
         let mut map = vec![None; v.cat.fields.len()];
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let empty: [&str; 0] = [];
@@ -900,7 +902,7 @@ impl<'c> FileCheck<'c> {
                     let mut f = v.finding(v.rule(b), &empty[..], Some(1), None, h, "", "");
                     f.field.clone_from(h);
                     f.message = render(&v.rule(b).message, &[("{field}", h)]);
-                    findings.push(f);
+                    header_findings.push(f);
                 }
                 continue;
             }
@@ -911,25 +913,37 @@ impl<'c> FileCheck<'c> {
                         let mut f = v.finding(v.rule(b), &empty[..], Some(1), None, h, "", "");
                         f.field.clone_from(h);
                         f.message = render(&v.rule(b).message, &[("{field}", h)]);
-                        findings.push(f);
+                        header_findings.push(f);
                     }
                 }
             }
         }
         for (c, _) in map.iter().enumerate().filter(|(_, m)| m.is_none()) {
             for b in v.bound(RuleKind::HeaderMissing) {
-                findings.push(v.finding(v.rule(b), &empty[..], Some(1), Some(c), "", "", ""));
+                header_findings.push(v.finding(
+                    v.rule(b),
+                    &empty[..],
+                    Some(1),
+                    Some(c),
+                    "",
+                    "",
+                    "",
+                ));
             }
         }
         let n = |k: RuleKind| v.bound(k).len();
-        Self {
+        let mut check = Self {
             v,
             map,
             width: headers.len(),
-            findings,
+            findings: Vec::new(),
             rows: 0,
-            rows_with_errors: 0,
-            rows_with_warnings: 0,
+            row_flags: Vec::new(),
+            counts: [0; 3],
+            keep: usize::MAX,
+            not_kept: 0,
+            header_errors: false,
+            sink: None,
             keys: FxMap::default(),
             attributors: vec![FxMap::default(); n(RuleKind::Attributors)],
             consistent: vec![FxMap::default(); n(RuleKind::Consistent)],
@@ -937,7 +951,11 @@ impl<'c> FileCheck<'c> {
             previous: None,
             clients: FxSet::default(),
             scratch: Vec::new(),
+        };
+        for f in header_findings {
+            check.take(f, None);
         }
+        check
     }
 
     /// Attributors last transferred, by client id, in the order of the attributor-change rule's fields.
@@ -946,13 +964,64 @@ impl<'c> FileCheck<'c> {
         self
     }
 
-    /// Checks one row given in the file's own column order.
-    pub fn row(&mut self, values: &[&str], line: u64) {
-        let rec = csv::StringRecord::from(values.to_vec());
-        self.row_record(&rec, line);
+    /// Keeps at most `n` findings in the report; the rest are still counted (and still reach
+    /// the sink), so memory stays bounded however bad the file is.
+    pub fn keep_at_most(mut self, n: usize) -> Self {
+        self.keep = n;
+        let extra = self.findings.len().saturating_sub(n);
+        self.findings.truncate(n);
+        self.not_kept += extra as u64;
+        self
     }
 
-    fn row_record(&mut self, row: &csv::StringRecord, line: u64) {
+    /// Hands every finding, as it is found, to `sink` (to stream a report of any size).
+    pub fn with_sink(mut self, mut sink: impl FnMut(&Finding) + 'c) -> Self {
+        for f in &self.findings {
+            sink(f);
+        }
+        self.sink = Some(Box::new(sink));
+        self
+    }
+
+    fn take(&mut self, f: Finding, row: Option<usize>) {
+        let (slot, bit) = match f.severity {
+            Severity::Error => (0, 1),
+            Severity::Warning => (1, 2),
+            Severity::Mismatch => (2, 0),
+        };
+        self.counts[slot] += 1;
+        self.header_errors |= row.is_none() && f.line == Some(1) && f.severity == Severity::Error;
+        if let Some(flag) = row.and_then(|r| self.row_flags.get_mut(r)) {
+            *flag |= bit;
+        }
+        if let Some(sink) = self.sink.as_mut() {
+            sink(&f);
+        }
+        if self.findings.len() < self.keep {
+            self.findings.push(f);
+        } else {
+            self.not_kept += 1;
+        }
+    }
+
+    /// Checks one row given in the file's own column order.
+    pub fn row(&mut self, values: &[&str], line: u64) {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(values.len());
+        for v in values {
+            text.push_str(v);
+            ends.push(text.len());
+        }
+        self.row_of(&Row {
+            text: &text,
+            ends: &ends,
+            line,
+        });
+    }
+
+    /// Checks one row as read from a file.
+    pub fn row_of(&mut self, row: &Row<'_>) {
+        let line = row.line;
         self.rows += 1;
         let v = self.v;
         let map = std::mem::take(&mut self.map);
@@ -975,13 +1044,11 @@ impl<'c> FileCheck<'c> {
             v.check_record(&rec, Some(line), &mut out);
             self.cross_record(&rec, line, &mut out);
         }
-        if out.iter().any(|f| f.severity == Severity::Error) {
-            self.rows_with_errors += 1;
+        self.row_flags.push(0);
+        let row_index = self.row_flags.len() - 1;
+        for f in out.drain(..) {
+            self.take(f, Some(row_index));
         }
-        if out.iter().any(|f| f.severity == Severity::Warning) {
-            self.rows_with_warnings += 1;
-        }
-        self.findings.append(&mut out);
         self.scratch = out;
         self.map = map;
     }
@@ -1070,6 +1137,7 @@ impl<'c> FileCheck<'c> {
                 let seen = EpisodeSeen {
                     id: String::new(),
                     line,
+                    row: self.rows as usize - 1,
                     start: v.date(rec, sc),
                     end: v.date(rec, dc),
                 };
@@ -1090,6 +1158,7 @@ impl<'c> FileCheck<'c> {
     /// Runs the checks that need every row, and totals the report.
     pub fn finish(mut self) -> FileReport {
         let v = self.v;
+        let mut found = Vec::new();
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             let rule = v.rule(b);
             let mut clients: Vec<_> = self.episodes[i].iter().collect();
@@ -1125,41 +1194,37 @@ impl<'c> FileCheck<'c> {
                                 ("{other}", &earlier.line.to_string()),
                             ],
                         );
-                        if rule.severity == Severity::Error {
-                            self.rows_with_errors += 1;
-                        }
-                        self.findings.push(f);
+                        let row = later.row;
+                        found.push((f, row));
                     }
                 }
             }
         }
-        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count() as u64;
-        let pct = |bad: u64| {
+        for (f, row) in found {
+            self.take(f, Some(row));
+        }
+        let flagged = |mask: u8| self.row_flags.iter().filter(|&&b| b & mask != 0).count() as u64;
+        let (bad, warned, either) = (flagged(1), flagged(2), flagged(3));
+        let pct = |n: u64| {
             if self.rows == 0 {
                 100.0
             } else {
-                100.0 * (self.rows - bad.min(self.rows)) as f64 / self.rows as f64
+                100.0 * (self.rows - n.min(self.rows)) as f64 / self.rows as f64
             }
         };
-        let header_errors = self
-            .findings
-            .iter()
-            .any(|f| f.line == Some(1) && f.severity == Severity::Error);
-        let bad_rows = self.rows_with_errors;
+        let header_errors = self.header_errors;
         FileReport {
             rows: self.rows,
             clients: self.clients.len() as u64,
-            errors: count(Severity::Error),
-            warnings: count(Severity::Warning),
-            mismatches: count(Severity::Mismatch),
-            rows_with_errors: bad_rows,
-            rows_with_warnings: self.rows_with_warnings,
-            load_percent: if header_errors { 0.0 } else { pct(bad_rows) },
-            data_quality_percent: if header_errors {
-                0.0
-            } else {
-                pct(bad_rows.max(self.rows_with_warnings))
-            },
+            errors: self.counts[0],
+            warnings: self.counts[1],
+            mismatches: self.counts[2],
+            rows_with_errors: bad,
+            rows_with_warnings: warned,
+            rows_with_errors_or_warnings: either,
+            load_percent: if header_errors { 0.0 } else { pct(bad) },
+            data_quality_percent: if header_errors { 0.0 } else { pct(either) },
+            findings_not_kept: self.not_kept,
             findings: self.findings,
         }
     }

@@ -17,6 +17,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_audit_drafts_submissions",
         include_str!("../migrations/0002_audit_drafts_submissions.sql"),
     ),
+    (
+        "0003_transfers",
+        include_str!("../migrations/0003_transfers.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

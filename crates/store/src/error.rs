@@ -47,6 +47,8 @@ pub enum StoreError {
     Invalid(String),
     #[error("no {entity} with key {key}")]
     NoSuchRecord { entity: String, key: String },
+    #[error("{0}")]
+    PeriodLocked(String),
     #[error("the backup {path} is not usable: {reason}")]
     BadBackup { path: PathBuf, reason: String },
 }
@@ -73,6 +75,7 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid",
             StoreError::NoSuchRecord { .. } => "not_found",
             StoreError::BadBackup { .. } => "backup_unusable",
+            StoreError::PeriodLocked(_) => "period_locked",
         }
     }
 

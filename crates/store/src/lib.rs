@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod key;
 pub mod records;
+pub mod submissions;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use ts_rs::TS;
 pub use auth::{Permission, Role, Session};
 pub use error::{Result, StoreError};
 pub use key::{DatabaseKey, KeyFile, KeyRoute, Keychain, RecoveryKey, SystemKeychain};
+pub use submissions::{NewSubmission, Submission, SubmissionKind};
 
 pub const DB_FILE: &str = "ndtms-desk.db";
 
@@ -64,6 +66,7 @@ pub struct Store {
     session: Option<Session>,
     idle_minutes: u64,
     clock: Clock,
+    dated: submissions::DatedFields,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,6 +76,19 @@ impl std::fmt::Debug for Store {
             .field("session", &self.session)
             .finish_non_exhaustive()
     }
+}
+
+/// The dated fields of the shipped reference data in force today, until the app or CLI says
+/// which reference data it loaded ([`Store::use_catalogue`]).
+fn shipped_dated_fields() -> submissions::DatedFields {
+    ndtms_dataset::ReferenceData::shipped()
+        .ok()
+        .and_then(|d| {
+            d.version_on(Utc::now().date_naive())
+                .ok()
+                .map(|v| submissions::DatedFields::from_catalogue(&v.catalogue))
+        })
+        .unwrap_or_default()
 }
 
 fn system_clock() -> Clock {
@@ -132,6 +148,7 @@ impl Store {
                 session: None,
                 idle_minutes: 15,
                 clock: system_clock(),
+                dated: shipped_dated_fields(),
             };
             let now = store.now();
             let tx = store.conn.transaction()?;
@@ -215,6 +232,7 @@ impl Store {
             session: None,
             idle_minutes: 15,
             clock: system_clock(),
+            dated: shipped_dated_fields(),
         })
     }
 
@@ -486,6 +504,7 @@ impl Store {
             session: None,
             idle_minutes: 15,
             clock: system_clock(),
+            dated: shipped_dated_fields(),
         })
     }
 

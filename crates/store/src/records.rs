@@ -11,6 +11,7 @@ use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
+use crate::submissions::{LockCheck, Locks};
 
 /// A record's dataset values: header -> code, exactly as they go in the extract.
 pub type Fields = BTreeMap<String, String>;
@@ -28,7 +29,7 @@ pub enum Entity {
 }
 
 impl Entity {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             Entity::Client => "client",
             Entity::Episode => "episode",
@@ -227,7 +228,12 @@ impl Store {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        save_in(&tx, &now, s.user_id, entity, key, fields)?;
+        let lock = LockCheck {
+            locks: Locks::load(&tx)?,
+            dated: &self.dated,
+            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+        };
+        save_in(&tx, &lock, &now, s.user_id, entity, key, fields)?;
         tx.commit()?;
         Ok(())
     }
@@ -237,8 +243,13 @@ impl Store {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
+        let lock = LockCheck {
+            locks: Locks::load(&tx)?,
+            dated: &self.dated,
+            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+        };
         for (entity, key, fields) in records {
-            save_in(&tx, &now, s.user_id, *entity, key, fields)?;
+            save_in(&tx, &lock, &now, s.user_id, *entity, key, fields)?;
         }
         tx.commit()?;
         Ok(())
@@ -250,6 +261,20 @@ impl Store {
         let now = self.now();
         let tx = self.conn.transaction()?;
         let (id, old) = locate(&tx, entity, key)?;
+        let lock = LockCheck {
+            locks: Locks::load(&tx)?,
+            dated: &self.dated,
+            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+        };
+        lock.check(
+            &tx,
+            &now,
+            s.user_id,
+            entity,
+            &key.display(),
+            &old,
+            &Fields::new(),
+        )?;
         tx.execute(
             &format!("DELETE FROM {} WHERE id = ?1", entity.table()),
             [id],
@@ -710,6 +735,7 @@ fn locate(tx: &Transaction<'_>, entity: Entity, key: &RecordKey) -> Result<(i64,
 
 fn save_in(
     tx: &Transaction<'_>,
+    lock: &LockCheck<'_>,
     now: &str,
     user: i64,
     entity: Entity,
@@ -723,6 +749,15 @@ fn save_in(
         Err(StoreError::NoSuchRecord { .. }) => None,
         Err(e) => return Err(e),
     };
+    lock.check(
+        tx,
+        now,
+        user,
+        entity,
+        &k,
+        existing.as_ref().map_or(&Fields::new(), |(_, old)| old),
+        fields,
+    )?;
     if let Some((id, old)) = existing {
         if &old == fields {
             return Ok(());
