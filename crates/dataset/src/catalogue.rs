@@ -61,6 +61,24 @@ impl Catalogue {
         self.rules.iter().filter(move |r| r.kind == kind)
     }
 
+    /// The columns of an episode's start and end: the third and fourth fields of the
+    /// episode-overlap rule (client, episode, start, end).
+    pub fn episode_span(&self) -> Option<(usize, usize)> {
+        let r = self.rules_of(RuleKind::EpisodeOverlap).next()?;
+        Some((
+            self.column(r.fields.get(2)?)?,
+            self.column(r.fields.get(3)?)?,
+        ))
+    }
+
+    /// The attributor columns compared with the last transfer (the attributor-change rule's fields).
+    pub fn attributor_columns(&self) -> Vec<usize> {
+        self.rules_of(RuleKind::AttributorChange)
+            .next()
+            .map(|r| r.fields.iter().filter_map(|f| self.column(f)).collect())
+            .unwrap_or_default()
+    }
+
     /// The consent field and its codes. The no-consent code is the no-consent rule's `value`
     /// (default `N`); consent given is the first other code of the field's list.
     pub fn consent_codes(&self) -> Option<ConsentCodes> {

@@ -1,0 +1,355 @@
+//! Builds the monthly extract: which clients and episodes go, how records become wide rows, the
+//! file name, and writing the file so a crash never leaves half a file under the final name.
+//!
+//! The layout is assumed (DATASET-NOTES section 2): one row per client and episode carrying at
+//! most one of each child record; more children mean more rows for the same client and episode,
+//! kept together, clients in client-id order. The catalogue decides every header and section.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ndtms_dataset::model::KeyRole;
+use ndtms_dataset::values::{format_date, parse_date};
+use ndtms_dataset::{Catalogue, Dataset, ReportingPeriod, Section};
+use ndtms_store::Agency;
+use ndtms_store::records::{ChildRecord, ClientRecord, ConsentScope, ConsentStatus, Fields};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, SubmissionError};
+
+/// The default file-name pattern: agency, period end, and when the file was made.
+pub const DEFAULT_FILE_PATTERN: &str = "{agency}_{dataset}_{period_end}_{timestamp}.csv";
+
+/// A built extract, ready to check, save or send.
+#[derive(Debug, Clone)]
+pub struct Extract {
+    pub agency: String,
+    pub dataset: Dataset,
+    pub period: ReportingPeriod,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Client id of each row, for the attributors kept after a transfer.
+    pub clients: u64,
+}
+
+/// Per section, the catalogue columns it owns, and which are in the agency's dataset.
+struct Layout<'c> {
+    cat: &'c Catalogue,
+    dataset: Dataset,
+    by_section: Vec<(Section, Vec<usize>)>,
+}
+
+impl<'c> Layout<'c> {
+    fn new(cat: &'c Catalogue, dataset: Dataset) -> Self {
+        let by_section = Section::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    s,
+                    cat.fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| f.section == s && f.requirement(dataset).in_dataset())
+                        .map(|(i, _)| i)
+                        .collect(),
+                )
+            })
+            .collect();
+        Self {
+            cat,
+            dataset,
+            by_section,
+        }
+    }
+
+    fn put(&self, row: &mut [String], section: Section, fields: &Fields) {
+        if let Some((_, cols)) = self.by_section.iter().find(|(s, _)| *s == section) {
+            for &c in cols {
+                if let Some(v) = fields.get(&self.cat.fields[c].header) {
+                    row[c] = v.trim().to_owned();
+                }
+            }
+        }
+    }
+
+    /// Writes the record's own id into its section's key column, when that column is in the dataset.
+    fn put_key(&self, row: &mut [String], section: Section, role: KeyRole, id: &str) {
+        if let Some(c) = self
+            .cat
+            .fields
+            .iter()
+            .position(|f| f.section == section && f.key == Some(role))
+            && self.cat.fields[c].requirement(self.dataset).in_dataset()
+        {
+            row[c] = id.to_owned();
+        }
+    }
+
+    fn put_child(&self, row: &mut [String], section: Section, child: &ChildRecord) {
+        self.put(row, section, &child.fields);
+        // Outcome records are kept as "top:ID" or "ypor:ID" (both live in one table).
+        let id = child
+            .reference
+            .split_once(':')
+            .map_or(child.reference.as_str(), |(_, id)| id);
+        self.put_key(row, section, KeyRole::Child, id);
+    }
+}
+
+/// The consent in force at `on`: the latest NDTMS consent event up to that date, else the
+/// CONSENT value on the client record.
+fn consent_given(client: &ClientRecord, on: NaiveDate) -> Option<bool> {
+    client
+        .consent
+        .iter()
+        .filter(|e| e.scope == ConsentScope::Ndtms)
+        .filter_map(|e| parse_date(&e.date).map(|d| (d, &e.recorded_at, e.status)))
+        .filter(|(d, _, _)| *d <= on)
+        .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
+        .map(|(_, _, status)| status == ConsentStatus::Given)
+}
+
+/// Builds the extract for `period`: every client with an episode active at any time in it.
+pub fn build(
+    cat: &Catalogue,
+    agency: &Agency,
+    clients: &[ClientRecord],
+    period: &ReportingPeriod,
+) -> Extract {
+    let layout = Layout::new(cat, agency.dataset);
+    let width = cat.fields.len();
+    let consent = cat.consent_codes();
+    let span = cat.episode_span();
+    let agency_col = cat.key_column(KeyRole::Agency);
+    let client_col = cat.key_column(KeyRole::Client);
+    let active = |fields: &Fields| match span {
+        Some((s, e)) => {
+            let get = |c: usize| {
+                fields
+                    .get(&cat.fields[c].header)
+                    .and_then(|v| parse_date(v))
+            };
+            // An episode without a start date is sent, so its error is seen and fixed.
+            match get(s) {
+                None => true,
+                Some(start) => period.overlaps(start, get(e)),
+            }
+        }
+        None => true,
+    };
+    let mut rows = Vec::new();
+    let mut sent_clients = 0;
+    for client in clients {
+        let episodes: Vec<_> = client
+            .episodes
+            .iter()
+            .filter(|e| active(&e.fields))
+            .collect();
+        if episodes.is_empty() {
+            continue;
+        }
+        sent_clients += 1;
+        let mut base = vec![String::new(); width];
+        if let Some(c) = agency_col {
+            base[c].clone_from(&agency.code);
+        }
+        if let Some(c) = client_col {
+            base[c].clone_from(&client.reference);
+        }
+        let given = consent_given(client, period.end);
+        if let Some(cc) = &consent {
+            let stored = client
+                .fields
+                .get(&cat.fields[cc.column].header)
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default();
+            base[cc.column] = match given {
+                Some(true) => cc.given.clone().unwrap_or(stored),
+                Some(false) => cc.refused.clone(),
+                None => stored,
+            };
+            if base[cc.column] == cc.refused {
+                // A client without consent is sent as AGENCY, CONSENT and CLIENTID only.
+                rows.push(base);
+                continue;
+            }
+        }
+        layout.put(&mut base, Section::Client, &client.fields);
+        if let Some(c) = agency_col {
+            base[c].clone_from(&agency.code);
+        }
+        if let Some(c) = client_col {
+            base[c].clone_from(&client.reference);
+        }
+        if let Some(cc) = &consent
+            && given == Some(true)
+            && let Some(code) = &cc.given
+        {
+            base[cc.column].clone_from(code);
+        }
+        for ep in episodes {
+            let mut episode = base.clone();
+            layout.put(&mut episode, Section::Episode, &ep.fields);
+            layout.put_key(
+                &mut episode,
+                Section::Episode,
+                KeyRole::Episode,
+                &ep.reference,
+            );
+            // Intervention slots: one per sub-intervention review, at least one per intervention.
+            let mut slots: Vec<(&ChildRecord, Option<&ChildRecord>)> = Vec::new();
+            for i in &ep.interventions {
+                if i.reviews.is_empty() {
+                    slots.push((i, None));
+                } else {
+                    slots.extend(i.reviews.iter().map(|r| (i, Some(r))));
+                }
+            }
+            let tops: Vec<&ChildRecord> = ep.outcomes.iter().filter(|o| o.kind != "ypor").collect();
+            let ypors: Vec<&ChildRecord> =
+                ep.outcomes.iter().filter(|o| o.kind == "ypor").collect();
+            let n = [slots.len(), tops.len(), ypors.len(), ep.reviews.len(), 1]
+                .into_iter()
+                .max()
+                .unwrap_or(1);
+            for k in 0..n {
+                let mut row = episode.clone();
+                if let Some((i, sir)) = slots.get(k) {
+                    layout.put_child(&mut row, Section::Intervention, i);
+                    if let Some(r) = sir {
+                        layout.put_child(&mut row, Section::Sir, r);
+                    }
+                }
+                if let Some(t) = tops.get(k) {
+                    layout.put_child(&mut row, Section::Top, t);
+                }
+                if let Some(y) = ypors.get(k) {
+                    layout.put_child(&mut row, Section::Ypor, y);
+                }
+                if let Some(c) = ep.reviews.get(k) {
+                    layout.put_child(&mut row, Section::Cir, c);
+                }
+                rows.push(row);
+            }
+        }
+    }
+    Extract {
+        agency: agency.code.clone(),
+        dataset: agency.dataset,
+        period: period.clone(),
+        headers: cat.fields.iter().map(|f| f.header.clone()).collect(),
+        rows,
+        clients: sent_clients,
+    }
+}
+
+impl Extract {
+    /// The CSV bytes: UTF-8 without BOM, every value quoted, LF line ends (the practice of
+    /// dataset K suppliers; assumed). Same data, same bytes.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::with_capacity(self.rows.len() * 512));
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&self.headers);
+        for r in &self.rows {
+            let _ = w.write_record(r);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+
+    /// The attributors of each client sent, for the next file's mismatch check.
+    pub fn attributors(&self, cat: &Catalogue) -> Vec<(String, Vec<String>)> {
+        let cols = cat.attributor_columns();
+        let (Some(cc), consent) = (cat.key_column(KeyRole::Client), cat.consent_codes()) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for r in &self.rows {
+            if consent.as_ref().is_some_and(|c| r[c.column] == c.refused) {
+                continue;
+            }
+            if out.last().is_some_and(|(id, _)| *id == r[cc]) {
+                continue;
+            }
+            out.push((r[cc].clone(), cols.iter().map(|&c| r[c].clone()).collect()));
+        }
+        out
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Fills a file-name pattern. Placeholders: `{agency}`, `{dataset}`, `{period_start}`,
+/// `{period_end}` (yyyymmdd), `{month}` (yyyymm of the data month) and `{timestamp}`
+/// (yyyymmddThhmmss, UTC). The result must be a plain file name ending in `.csv`.
+pub fn file_name(
+    pattern: &str,
+    agency: &str,
+    dataset: Dataset,
+    period: &ReportingPeriod,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let name = pattern
+        .replace("{agency}", agency)
+        .replace("{dataset}", dataset.code())
+        .replace("{period_start}", &period.start.format("%Y%m%d").to_string())
+        .replace("{period_end}", &period.end.format("%Y%m%d").to_string())
+        .replace("{month}", &format!("{:04}{:02}", period.year, period.month))
+        .replace("{timestamp}", &now.format("%Y%m%dT%H%M%S").to_string());
+    let bad = name.contains(['{', '}', '/', '\\', ':', '*', '?', '"', '<', '>', '|'])
+        || name.starts_with('.')
+        || !name.to_ascii_lowercase().ends_with(".csv")
+        || name.len() > 200;
+    if bad {
+        return Err(SubmissionError::BadFileName {
+            pattern: pattern.to_owned(),
+            name,
+        });
+    }
+    Ok(name)
+}
+
+/// Writes `bytes` to `dir/name` through a temporary file in the same folder: write, flush, sync,
+/// read back and compare, then rename. A crash leaves at most a `.partial` file, never a half
+/// file under the final name; an existing file of that name is not overwritten.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SubmissionError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let target = dir.join(name);
+    if target.exists() {
+        return Err(SubmissionError::Exists(target));
+    }
+    let temp = dir.join(format!(".{name}.partial"));
+    {
+        let mut f = std::fs::File::create(&temp).map_err(io(&temp))?;
+        f.write_all(bytes).map_err(io(&temp))?;
+        f.flush().map_err(io(&temp))?;
+        f.sync_all().map_err(io(&temp))?;
+    }
+    let back = std::fs::read(&temp).map_err(io(&temp))?;
+    if back != bytes {
+        let _ = std::fs::remove_file(&temp);
+        return Err(SubmissionError::VerifyFailed(target));
+    }
+    std::fs::rename(&temp, &target).map_err(io(&target))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(target)
+}
+
+/// The period as people read it: "01/01/2025 to 31/10/2026".
+pub fn format_period(p: &ReportingPeriod) -> String {
+    format!("{} to {}", format_date(p.start), format_date(p.end))
+}

@@ -1,0 +1,147 @@
+//! The data lead's monthly job: build the extract for a reporting period, check it as the
+//! portal would, then send it to the portal or save it for upload, and keep the history.
+//! No Tauri here: the app and the `ndtms` CLI both use it.
+
+pub mod error;
+pub mod extract;
+pub mod offline;
+pub mod portal;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use ndtms_dataset::{Catalogue, ReferenceInfo, ReportingPeriod};
+use ndtms_store::{NewSubmission, Store, SubmissionKind};
+
+pub use error::{Result, SubmissionError};
+pub use extract::{DEFAULT_FILE_PATTERN, Extract};
+pub use offline::Manifest;
+pub use portal::{Credentials, HttpPortal, Portal, Progress, Receipt, RetryPolicy, Upload};
+pub use report::PreTransferReport;
+
+/// An extract built and checked: the bytes to send and the report to show first.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub extract: Extract,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub report: PreTransferReport,
+}
+
+/// Builds the extract for `period` from the store and checks it (data leads).
+pub fn prepare(
+    store: &mut Store,
+    cat: &Catalogue,
+    reference: &ReferenceInfo,
+    period: &ReportingPeriod,
+    file_pattern: &str,
+    now: DateTime<Utc>,
+) -> Result<Prepared> {
+    let clients = store.extract_source()?;
+    let previous = store.previous_attributors()?;
+    let agency = store.agency()?;
+    let extract = extract::build(cat, &agency, &clients, period);
+    let file_name = extract::file_name(file_pattern, &agency.code, agency.dataset, period, now)?;
+    let bytes = extract.to_csv();
+    let sha256 = extract::sha256_hex(&bytes);
+    let today = now.date_naive();
+    let checked = report::check(cat, &extract, today, &previous);
+    let report = PreTransferReport::new(&extract, &file_name, &sha256, reference, today, checked);
+    Ok(Prepared {
+        extract,
+        file_name,
+        bytes,
+        sha256,
+        report,
+    })
+}
+
+fn iso(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Saves a prepared extract into `dir` (with its manifest when `offline`) and records it.
+pub fn save(
+    store: &mut Store,
+    reference: &ReferenceInfo,
+    p: &Prepared,
+    dir: &Path,
+    offline: bool,
+    now: DateTime<Utc>,
+) -> Result<(PathBuf, Option<Manifest>)> {
+    let (path, manifest) = if offline {
+        let (file, _, m) = offline::save(
+            dir,
+            &p.file_name,
+            &p.bytes,
+            &p.extract,
+            reference,
+            &now.to_rfc3339(),
+        )?;
+        (file, Some(m))
+    } else {
+        (extract::write_atomic(dir, &p.file_name, &p.bytes)?, None)
+    };
+    let receipt = manifest
+        .as_ref()
+        .map(|m| serde_json::to_string(m).unwrap_or_default())
+        .unwrap_or_default();
+    store.record_submission(&NewSubmission {
+        kind: SubmissionKind::Extract,
+        period_start: p.extract.period.start,
+        period_end: p.extract.period.end,
+        file_name: &p.file_name,
+        sha256: &p.sha256,
+        rows: p.extract.rows.len() as u64,
+        clients: p.extract.clients,
+        report: &p.report.totals_json(),
+        receipt: &receipt,
+        attributors: &[],
+    })?;
+    Ok((path, manifest))
+}
+
+/// Sends a prepared extract; on success records the transfer with its receipt, which locks
+/// the period and keeps the attributors sent. Errors in the file must be acknowledged.
+pub fn transfer(
+    store: &mut Store,
+    cat: &Catalogue,
+    p: &Prepared,
+    portal: &dyn Portal,
+    credentials: &Credentials,
+    accept_errors: bool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Receipt> {
+    if p.report.report.errors > 0 && !accept_errors {
+        return Err(SubmissionError::HasErrors(p.report.report.errors));
+    }
+    let (start, end) = (iso(p.extract.period.start), iso(p.extract.period.end));
+    let receipt = portal.transfer(
+        credentials,
+        &Upload {
+            file_name: &p.file_name,
+            bytes: &p.bytes,
+            sha256: &p.sha256,
+            agency: &p.extract.agency,
+            dataset: p.extract.dataset.code(),
+            period_start: &start,
+            period_end: &end,
+        },
+        progress,
+    )?;
+    store.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: p.extract.period.start,
+        period_end: p.extract.period.end,
+        file_name: &p.file_name,
+        sha256: &p.sha256,
+        rows: p.extract.rows.len() as u64,
+        clients: p.extract.clients,
+        report: &p.report.totals_json(),
+        receipt: &serde_json::to_string(&receipt).unwrap_or_default(),
+        attributors: &p.extract.attributors(cat),
+    })?;
+    Ok(receipt)
+}
