@@ -1,0 +1,512 @@
+//! The extract from a real encrypted store: selection, layout, consent, byte-identical output,
+//! the pre-transfer report and its exports, offline export, safe writing, history and the lock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use ndtms_dataset::model::KeyRole;
+use ndtms_dataset::{
+    Catalogue, Dataset, GenerateOptions, ReferenceData, ReferenceInfo, ReportingPeriod, generate,
+};
+use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, Fields, RecordKey};
+use ndtms_store::{
+    Agency, KeyRoute, NewSubmission, NewUser, Role, Setup, Store, SubmissionKind, SystemKeychain,
+};
+use ndtms_submission::{DEFAULT_FILE_PATTERN, extract, offline, prepare, report};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+const ADMIN: &str = "admin password 1";
+
+fn period() -> ReportingPeriod {
+    ReportingPeriod::for_data_month(2026, 10).unwrap()
+}
+
+fn reference() -> (ReferenceData, ReferenceInfo) {
+    let data = ReferenceData::shipped().unwrap();
+    let info = data.info_on(period().end).unwrap();
+    (data, info)
+}
+
+fn store(dir: &Path) -> Store {
+    let (mut s, _) = Store::create(
+        dir,
+        &Setup {
+            route: KeyRoute::Passphrase,
+            passphrase: Some(PASSPHRASE),
+            agency: Agency {
+                code: "N0852".into(),
+                dataset: Dataset::AD,
+                name: "Test service".into(),
+            },
+            admin: NewUser {
+                username: "admin",
+                display_name: "Ada Admin",
+                role: Role::Administrator,
+                password: ADMIN,
+            },
+        },
+        &SystemKeychain,
+    )
+    .unwrap();
+    s.login("admin", ADMIN).unwrap();
+    s
+}
+
+/// A store holding a generated caseload, and the generated rows.
+fn filled(dir: &Path, clients: usize) -> (Store, ndtms_dataset::Generated) {
+    let (data, _) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let g = generate(
+        cat,
+        &GenerateOptions {
+            dataset: Dataset::AD,
+            clients,
+            seed: 11,
+            error_rate: 0.0,
+            period: period(),
+        },
+    );
+    let mut s = store(dir);
+    s.import_rows(cat, &g.headers, &g.rows).unwrap();
+    (s, g)
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 5, 9, 30, 0).unwrap()
+}
+
+fn f(pairs: &[(&str, &str)]) -> Fields {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Child record id -> its section's values, from rows (how a file says what it holds).
+fn children(
+    cat: &Catalogue,
+    headers: &[String],
+    rows: &[Vec<String>],
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (k, key) in cat
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.key == Some(KeyRole::Child))
+    {
+        let kc = headers.iter().position(|h| *h == key.header).unwrap();
+        let cols: Vec<usize> = cat
+            .fields
+            .iter()
+            .filter(|x| x.section == cat.fields[k].section)
+            .map(|x| headers.iter().position(|h| *h == x.header).unwrap())
+            .collect();
+        for r in rows {
+            if !r[kc].is_empty() {
+                out.insert(
+                    format!("{}:{}", key.header, r[kc]),
+                    cols.iter().map(|&c| r[c].clone()).collect(),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_extract_carries_every_record_validates_clean_and_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, g) = filled(dir.path(), 120);
+    let (data, info) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let a = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let b = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    assert_eq!(a.bytes, b.bytes, "same data, same bytes");
+    assert_eq!(a.sha256, extract::sha256_hex(&a.bytes));
+    assert_eq!(a.file_name, "N0852_AD_20261031_20261105T093000.csv");
+    // The exact header set, in catalogue order.
+    let first_line = a.bytes.split(|&c| c == b'\n').next().unwrap();
+    let expected: Vec<String> = cat.headers().map(|h| format!("\"{h}\"")).collect();
+    assert_eq!(String::from_utf8_lossy(first_line), expected.join(","));
+    // Every child record generated is in the extract with the same values.
+    let consented: Vec<Vec<String>> = g
+        .rows
+        .iter()
+        .filter(|r| !r[cat.column("EPISODID").unwrap()].is_empty())
+        .cloned()
+        .collect();
+    assert_eq!(
+        children(cat, &g.headers, &consented),
+        children(cat, &a.extract.headers, &a.extract.rows)
+    );
+    let r = &a.report.report;
+    assert_eq!(
+        (r.errors, r.warnings, r.mismatches),
+        (0, 0, 0),
+        "{:?}",
+        &r.findings[..r.findings.len().min(5)]
+    );
+    assert_eq!(r.load_percent, 100.0);
+    assert_eq!(r.rows, a.extract.rows.len() as u64);
+    // Rows of one client are together, clients in id order.
+    let cc = cat.column("CLIENTID").unwrap();
+    let ids: Vec<&String> = a.extract.rows.iter().map(|r| &r[cc]).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+}
+
+#[test]
+fn selection_by_period_and_consent_as_three_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    let (data, info) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let add = |s: &mut Store, id: &str, refld: &str, disd: &str| {
+        let key = RecordKey::client(id);
+        s.save(
+            Entity::Client,
+            &key,
+            &f(&[
+                ("CLIENTID", id),
+                ("CONSENT", "Y"),
+                ("FINITIAL", "A"),
+                ("SINITIAL", "B"),
+                ("DOB", "01/02/1980"),
+                ("SEX", "F"),
+            ]),
+        )
+        .unwrap();
+        let mut ep = f(&[("EPISODID", "E1"), ("REFLD", refld)]);
+        if !disd.is_empty() {
+            ep.insert("DISD".into(), disd.into());
+            ep.insert("DISRSN".into(), "80".into());
+        }
+        s.save(
+            Entity::Episode,
+            &RecordKey {
+                episode: Some("E1".into()),
+                ..key
+            },
+            &ep,
+        )
+        .unwrap();
+    };
+    add(&mut s, "OLD", "01/03/2023", "30/06/2024"); // discharged before the period starts
+    add(&mut s, "LATE", "02/11/2026", ""); // referred after the period ends
+    add(&mut s, "IN", "15/06/2025", "");
+    add(&mut s, "EDGE", "01/02/2024", "01/01/2025"); // discharged on the first day
+    add(&mut s, "WITHDRAWN", "15/06/2025", "");
+    add(&mut s, "REFUSED-LATER", "15/06/2025", "");
+    s.record_consent(
+        "WITHDRAWN",
+        ConsentScope::Ndtms,
+        ConsentStatus::Given,
+        "15/06/2025",
+    )
+    .unwrap();
+    s.record_consent(
+        "WITHDRAWN",
+        ConsentScope::Ndtms,
+        ConsentStatus::Withdrawn,
+        "01/09/2026",
+    )
+    .unwrap();
+    // A refusal after the period end does not change what the period sends.
+    s.record_consent(
+        "REFUSED-LATER",
+        ConsentScope::Ndtms,
+        ConsentStatus::Refused,
+        "03/11/2026",
+    )
+    .unwrap();
+    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let cc = cat.column("CLIENTID").unwrap();
+    let ids: Vec<&str> = p.extract.rows.iter().map(|r| r[cc].as_str()).collect();
+    assert_eq!(ids, ["EDGE", "IN", "REFUSED-LATER", "WITHDRAWN"]);
+    assert_eq!(p.extract.clients, 4);
+    let withdrawn = &p.extract.rows[3];
+    let filled: Vec<&str> = cat
+        .fields
+        .iter()
+        .zip(withdrawn)
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(f, _)| f.header.as_str())
+        .collect();
+    assert_eq!(filled, ["AGENCY", "CONSENT", "CLIENTID"]);
+    assert_eq!(withdrawn[cat.column("CONSENT").unwrap()], "N");
+    assert_eq!(withdrawn[cat.column("AGENCY").unwrap()], "N0852");
+    assert_eq!(p.extract.rows[2][cat.column("CONSENT").unwrap()], "Y");
+    assert_eq!(p.extract.rows[2][cat.column("EPISODID").unwrap()], "E1");
+}
+
+#[test]
+fn the_report_names_each_finding_and_exports_as_csv_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    let (data, info) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let key = RecordKey::client("C<1>");
+    s.save(
+        Entity::Client,
+        &key,
+        &f(&[
+            ("CONSENT", "Y"),
+            ("FINITIAL", "a"),
+            ("DOB", "01/02/1980"),
+            ("SEX", "F"),
+        ]),
+    )
+    .unwrap();
+    s.save(
+        Entity::Episode,
+        &RecordKey {
+            episode: Some("E1".into()),
+            ..key
+        },
+        &f(&[("REFLD", "15/06/2025"), ("DISRSN", "80")]),
+    )
+    .unwrap();
+    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let r = &p.report.report;
+    assert!(r.errors > 0);
+    assert_eq!(r.load_percent, 0.0, "the only row has errors");
+    let lower = r
+        .findings
+        .iter()
+        .find(|f| f.field == "FINITIAL")
+        .expect("FINITIAL finding");
+    assert_eq!(
+        (
+            lower.client_id.as_str(),
+            lower.episode_id.as_str(),
+            lower.line
+        ),
+        ("C<1>", "E1", Some(2))
+    );
+    let mut csv = Vec::new();
+    report::write_findings_csv(&mut csv, &r.findings).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("severity,rule,line,client_id"));
+    assert_eq!(csv.lines().count(), r.findings.len() + 1);
+    let html = report::to_html(&p.report);
+    assert!(
+        html.contains("C&lt;1&gt;") && !html.contains("C<1>"),
+        "values are escaped"
+    );
+    assert!(html.contains("Load") && html.contains("0.0%"));
+    assert!(html.contains(&p.sha256));
+    assert!(
+        html.contains(&info.sha256),
+        "the reference data checksum is shown"
+    );
+}
+
+#[test]
+fn offline_export_writes_file_and_manifest_and_detects_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = filled(dir.path(), 20);
+    let (data, info) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let drive = dir.path().join("usb");
+    let (path, manifest) = ndtms_submission::save(&mut s, &info, &p, &drive, true, now()).unwrap();
+    let m = manifest.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), p.bytes);
+    assert_eq!(
+        (m.rows, m.clients, m.size_bytes),
+        (
+            p.extract.rows.len() as u64,
+            p.extract.clients,
+            p.bytes.len() as u64
+        )
+    );
+    assert_eq!(
+        (m.agency.as_str(), m.dataset.as_str(), m.period_end.as_str()),
+        ("N0852", "AD", "31/10/2026")
+    );
+    assert_eq!(m.reference_sha256, info.sha256);
+    assert_eq!(m.software, "NDTMS Desk");
+    assert_eq!(offline::verify(&path).unwrap(), m);
+    // Saving again never overwrites.
+    let e = ndtms_submission::save(&mut s, &info, &p, &drive, true, now()).unwrap_err();
+    assert_eq!(e.code(), "submission_file_exists");
+    let hist = s.submissions().unwrap();
+    assert_eq!(hist.len(), 1, "a failed save is not recorded");
+    assert_eq!(hist[0].kind, SubmissionKind::Extract);
+    assert!(!hist[0].locks_period);
+    // A damaged copy is caught.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[40] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(
+        offline::verify(&path).unwrap_err().code(),
+        "submission_verify_failed"
+    );
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(&drive)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+}
+
+#[test]
+fn a_failed_write_leaves_no_file_under_the_final_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, b"a file where a folder should be").unwrap();
+    let e = extract::write_atomic(&blocked, "x.csv", b"data").unwrap_err();
+    assert_eq!(e.code(), "submission_io");
+    assert!(e.to_string().contains("not-a-folder"), "{e}");
+    let ok = extract::write_atomic(dir.path(), "x.csv", b"data").unwrap();
+    assert_eq!(std::fs::read(&ok).unwrap(), b"data");
+    let e = extract::write_atomic(dir.path(), "x.csv", b"other").unwrap_err();
+    assert_eq!(e.code(), "submission_file_exists");
+    assert_eq!(std::fs::read(&ok).unwrap(), b"data", "nothing overwritten");
+}
+
+#[test]
+fn file_name_patterns() {
+    let p = period();
+    let name = extract::file_name("{agency}-{month}.csv", "N0852", Dataset::YP, &p, now()).unwrap();
+    assert_eq!(name, "N0852-202610.csv");
+    for bad in [
+        "{agency}/{month}.csv",
+        "{agency}.txt",
+        "{nope}.csv",
+        "../x.csv",
+    ] {
+        let e = extract::file_name(bad, "N0852", Dataset::YP, &p, now()).unwrap_err();
+        assert_eq!(e.code(), "submission_bad_file_name", "{bad}");
+    }
+}
+
+#[test]
+fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(dir.path());
+    s.add_user(&NewUser {
+        username: "kim",
+        display_name: "Kim Keyworker",
+        role: Role::Keyworker,
+        password: "keyworker pass 1",
+    })
+    .unwrap();
+    s.add_user(&NewUser {
+        username: "lee",
+        display_name: "Lee Lead",
+        role: Role::DataLead,
+        password: "data lead pass 1",
+    })
+    .unwrap();
+    let key = RecordKey::client("C1");
+    s.save(
+        Entity::Client,
+        &key,
+        &f(&[("CONSENT", "Y"), ("FINITIAL", "A"), ("SEX", "F")]),
+    )
+    .unwrap();
+    let ep = RecordKey {
+        episode: Some("E1".into()),
+        ..key.clone()
+    };
+    s.save(
+        Entity::Episode,
+        &ep,
+        &f(&[("REFLD", "15/06/2026"), ("TRIAGED", "20/06/2026")]),
+    )
+    .unwrap();
+    s.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: period().start,
+        period_end: period().end,
+        file_name: "N0852.csv",
+        sha256: "ab",
+        rows: 1,
+        clients: 1,
+        report: "{}",
+        receipt: "{}",
+        attributors: &[(
+            "C1".into(),
+            vec!["A".into(), "".into(), "".into(), "F".into(), "".into()],
+        )],
+    })
+    .unwrap();
+    assert_eq!(s.previous_attributors().unwrap()["C1"][3], "F");
+    s.logout().unwrap();
+    s.login("kim", "keyworker pass 1").unwrap();
+    // Changing a recorded value of an episode that began in the transferred period: refused.
+    let e = s
+        .save(
+            Entity::Episode,
+            &ep,
+            &f(&[("REFLD", "15/06/2026"), ("TRIAGED", "21/06/2026")]),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "period_locked", "{e}");
+    assert!(
+        e.to_string().contains("TRIAGED") || e.to_string().contains("REFLD"),
+        "{e}"
+    );
+    // Back-dating a discharge into the period: refused. Discharging after it: ordinary work.
+    let e = s
+        .save(
+            Entity::Episode,
+            &ep,
+            &f(&[
+                ("REFLD", "15/06/2026"),
+                ("TRIAGED", "20/06/2026"),
+                ("DISD", "30/10/2026"),
+                ("DISRSN", "80"),
+            ]),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "period_locked");
+    s.save(
+        Entity::Episode,
+        &ep,
+        &f(&[
+            ("REFLD", "15/06/2026"),
+            ("TRIAGED", "20/06/2026"),
+            ("DISD", "20/11/2026"),
+            ("DISRSN", "80"),
+        ]),
+    )
+    .unwrap();
+    // Deleting it: refused. A client's details (no date in the period): allowed.
+    assert_eq!(
+        s.delete(Entity::Episode, &ep).unwrap_err().code(),
+        "period_locked"
+    );
+    s.save(
+        Entity::Client,
+        &key,
+        &f(&[("CONSENT", "Y"), ("FINITIAL", "B"), ("SEX", "F")]),
+    )
+    .unwrap();
+    // A data lead may, and the override is audited.
+    s.logout().unwrap();
+    s.login("lee", "data lead pass 1").unwrap();
+    s.save(
+        Entity::Episode,
+        &ep,
+        &f(&[
+            ("REFLD", "15/06/2026"),
+            ("TRIAGED", "21/06/2026"),
+            ("DISD", "20/11/2026"),
+            ("DISRSN", "80"),
+        ]),
+    )
+    .unwrap();
+    let trail = s.audit_entries("episode", "C1/E1").unwrap();
+    assert!(
+        trail.iter().any(|e| e.action == "edit_locked_period"),
+        "{trail:?}"
+    );
+    let hist = s.submissions().unwrap();
+    assert!(hist[0].locks_period);
+    let _: HashMap<String, Vec<String>> = s.previous_attributors().unwrap();
+}
