@@ -5,9 +5,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use ndtms_dataset::{
-    Dataset, GenerateOptions, ReferenceData, ReportingPeriod, Severity, Validator,
-};
+use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, Validator};
 use ndtms_store::{
     Agency, KeyRoute, NewUser, RecoveryKey, Role, Setup, Store, SystemKeychain, Unlock,
 };
@@ -91,9 +89,78 @@ enum Command {
         /// Print the full report as JSON.
         #[arg(long)]
         json: bool,
-        /// Print at most this many findings (the totals always count all of them).
+        /// Print (and keep in memory) at most this many findings; the totals always count all.
         #[arg(long, default_value_t = 200)]
         limit: usize,
+        /// Write every finding, however many, to this CSV file (streamed).
+        #[arg(long, value_name = "FILE")]
+        report_csv: Option<PathBuf>,
+        /// Write the report as a readable HTML page (listing the first --limit findings).
+        #[arg(long, value_name = "FILE")]
+        report_html: Option<PathBuf>,
+    },
+    /// Build the extract for a data month from the database, check it, and save it for upload.
+    Extract {
+        /// The data month, as YYYY-MM (default: last month).
+        #[arg(long, value_parser = parse_month)]
+        month: Option<(i32, u32)>,
+        /// Move the period's end date (the June-part-July submission), as dd/mm/yyyy.
+        #[arg(long, value_parser = parse_date)]
+        end: Option<NaiveDate>,
+        /// The folder (or removable drive) to save the file in.
+        #[arg(long)]
+        out: PathBuf,
+        /// File-name pattern: {agency} {dataset} {period_start} {period_end} {month} {timestamp}.
+        #[arg(long, default_value = ndtms_submission::DEFAULT_FILE_PATTERN)]
+        pattern: String,
+        /// Also write a manifest (SHA-256, size, counts, period, versions) for carrying the file out.
+        #[arg(long)]
+        offline: bool,
+        /// Write the pre-transfer report's findings to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        report_csv: Option<PathBuf>,
+        /// Write the pre-transfer report as a readable HTML page.
+        #[arg(long, value_name = "FILE")]
+        report_html: Option<PathBuf>,
+    },
+    /// Build, check and send the extract to the portal. The portal password and the YubiKey
+    /// one-time code are read from NDTMS_PORTAL_PASSWORD and NDTMS_PORTAL_OTP, and never stored.
+    Transfer {
+        #[arg(long, value_parser = parse_month)]
+        month: Option<(i32, u32)>,
+        #[arg(long, value_parser = parse_date)]
+        end: Option<NaiveDate>,
+        /// The portal's address (https://…; plain http only to 127.0.0.1).
+        #[arg(long, env = "NDTMS_PORTAL_URL")]
+        portal: String,
+        /// Your portal user name.
+        #[arg(long)]
+        portal_user: String,
+        /// Send even though the file has errors (those records will not load).
+        #[arg(long)]
+        accept_errors: bool,
+        /// Upload attempts before giving up.
+        #[arg(long, default_value_t = 3)]
+        attempts: u32,
+        /// Seconds to wait for the portal's answer.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        #[arg(long, default_value = ndtms_submission::DEFAULT_FILE_PATTERN)]
+        pattern: String,
+    },
+    /// List the extracts and transfers made, newest first.
+    History,
+    /// Import a CDS-R CSV file (one row per client, episode and child records) into the database.
+    Import { file: PathBuf },
+    /// Print the field catalogue as a Frictionless Table Schema or a JSON Schema.
+    Schema {
+        #[arg(long, value_parser = ["table-schema", "json-schema"])]
+        format: String,
+        #[arg(long, value_parser = parse_dataset)]
+        dataset: Dataset,
+        /// Code lists as valid on this date (dd/mm/yyyy; default today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
     },
     /// Create the encrypted database: agency, first administrator, key; prints the recovery key once.
     /// The administrator's password comes from NDTMS_PASSWORD; with --passphrase the key is wrapped
@@ -273,8 +340,273 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
             println!("Restored from {}", backup.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Extract {
+            month,
+            end,
+            out,
+            pattern,
+            offline,
+            report_csv,
+            report_html,
+        } => {
+            let (mut store, data, info, cat_period) = submission_context(cli, *month, *end)?;
+            let cat = &data
+                .version_on(cat_period.end)
+                .map_err(|e| e.to_string())?
+                .catalogue;
+            let now = chrono::Utc::now();
+            let p = ndtms_submission::prepare(&mut store, cat, &info, &cat_period, pattern, now)
+                .map_err(|e| e.to_string())?;
+            print_totals(&p.report);
+            write_reports(&p.report, report_csv.as_deref(), report_html.as_deref())?;
+            let (path, manifest) =
+                ndtms_submission::save(&mut store, &info, &p, out, *offline, now)
+                    .map_err(|e| e.to_string())?;
+            println!(
+                "Saved {} ({} bytes, SHA-256 {})",
+                path.display(),
+                p.bytes.len(),
+                p.sha256
+            );
+            if manifest.is_some() {
+                println!(
+                    "Manifest: {}",
+                    path.with_file_name(ndtms_submission::offline::manifest_name(&p.file_name))
+                        .display()
+                );
+            }
+            Ok(if p.report.report.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Transfer {
+            month,
+            end,
+            portal,
+            portal_user,
+            accept_errors,
+            attempts,
+            timeout,
+            pattern,
+        } => {
+            let password = zeroize::Zeroizing::new(env_secret("NDTMS_PORTAL_PASSWORD")?);
+            let otp = zeroize::Zeroizing::new(env_secret("NDTMS_PORTAL_OTP")?);
+            let client = ndtms_submission::HttpPortal::new(
+                portal,
+                ndtms_submission::RetryPolicy {
+                    attempts: *attempts,
+                    pause: std::time::Duration::from_secs(2),
+                    timeout: std::time::Duration::from_secs(*timeout),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            let (mut store, data, info, period) = submission_context(cli, *month, *end)?;
+            let cat = &data
+                .version_on(period.end)
+                .map_err(|e| e.to_string())?
+                .catalogue;
+            let p = ndtms_submission::prepare(
+                &mut store,
+                cat,
+                &info,
+                &period,
+                pattern,
+                chrono::Utc::now(),
+            )
+            .map_err(|e| e.to_string())?;
+            print_totals(&p.report);
+            let creds = ndtms_submission::Credentials::new(portal_user, &password, &otp);
+            let mut last_pct = 0;
+            let receipt = ndtms_submission::transfer(
+                &mut store,
+                cat,
+                &p,
+                &client,
+                &creds,
+                *accept_errors,
+                &mut |progress| match progress {
+                    ndtms_submission::Progress::LoggingIn => {
+                        eprintln!("Logging in to the portal...")
+                    }
+                    ndtms_submission::Progress::Uploading { sent, total } => {
+                        let pct = if *total == 0 { 100 } else { sent * 100 / total };
+                        if pct >= last_pct + 25 || (pct == 100 && last_pct != 100) {
+                            last_pct = pct;
+                            eprintln!("Sent {pct}% ({sent} of {total} bytes)");
+                        }
+                    }
+                    ndtms_submission::Progress::WaitingForReport => {
+                        eprintln!("Waiting for the portal's report...")
+                    }
+                    ndtms_submission::Progress::Retrying {
+                        attempt,
+                        of,
+                        reason,
+                    } => {
+                        last_pct = 0;
+                        eprintln!("{reason}; trying again ({attempt} of {of})")
+                    }
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Transferred {}: receipt {} at {}. Portal: {} rows, {} errors, {} warnings, {} mismatches; load {:.1}%, data quality {:.1}%. {}",
+                p.file_name,
+                receipt.receipt_id,
+                receipt.received_at,
+                receipt.rows,
+                receipt.errors,
+                receipt.warnings,
+                receipt.mismatches,
+                receipt.load_percent,
+                receipt.data_quality_percent,
+                receipt.message
+            );
+            println!(
+                "The period {} is now locked: changes inside it need a data lead.",
+                ndtms_submission::extract::format_period(&period)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file } => {
+            let data = ReferenceData::from_setting(cli.reference_data.as_deref())
+                .map_err(|e| e.to_string())?;
+            let cat = &data
+                .version_on(ndtms_dataset::model::today())
+                .map_err(|e| e.to_string())?
+                .catalogue;
+            let mut reader = csv::ReaderBuilder::new()
+                .from_path(file)
+                .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+            let headers: Vec<String> = reader
+                .headers()
+                .map_err(|e| format!("{}: {e}", file.display()))?
+                .iter()
+                .map(str::to_owned)
+                .collect();
+            let mut rows = Vec::new();
+            for r in reader.records() {
+                let r = r.map_err(|e| format!("{}: {e}", file.display()))?;
+                rows.push(r.iter().map(str::to_owned).collect::<Vec<_>>());
+            }
+            let mut store = open_store(cli)?;
+            store.use_catalogue(cat);
+            let n = store
+                .import_rows(cat, &headers, &rows)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Imported {n} records from {} rows of {}",
+                rows.len(),
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::History => {
+            let mut store = open_store(cli)?;
+            let list = store.submissions().map_err(|e| e.to_string())?;
+            if list.is_empty() {
+                println!("No extracts or transfers yet.");
+            }
+            for s in list {
+                println!(
+                    "{} {:<8} {} to {} {} by {}: {} rows, {} clients, SHA-256 {}{}",
+                    s.created_at,
+                    match s.kind {
+                        ndtms_store::SubmissionKind::Extract => "extract",
+                        ndtms_store::SubmissionKind::Transfer => "transfer",
+                    },
+                    s.period_start,
+                    s.period_end,
+                    s.file_name,
+                    s.user,
+                    s.rows,
+                    s.clients,
+                    s.sha256,
+                    if s.locks_period {
+                        " (period locked)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         _ => Err("not a database command".into()),
     }
+}
+
+type Context = (
+    Store,
+    ReferenceData,
+    ndtms_dataset::ReferenceInfo,
+    ReportingPeriod,
+);
+
+/// The store, the reference data in force at the period's end, and the period.
+fn submission_context(
+    cli: &Cli,
+    month: Option<(i32, u32)>,
+    end: Option<NaiveDate>,
+) -> Result<Context, String> {
+    let mut period = match month {
+        Some((y, m)) => ReportingPeriod::for_data_month(y, m).map_err(|e| e.to_string())?,
+        None => ReportingPeriod::last_complete_month(ndtms_dataset::model::today()),
+    };
+    if let Some(end) = end {
+        period = period.with_end(end).map_err(|e| e.to_string())?;
+    }
+    let data =
+        ReferenceData::from_setting(cli.reference_data.as_deref()).map_err(|e| e.to_string())?;
+    let info = data.info_on(period.end).map_err(|e| e.to_string())?;
+    let mut store = open_store(cli)?;
+    store.use_catalogue(
+        &data
+            .version_on(period.end)
+            .map_err(|e| e.to_string())?
+            .catalogue,
+    );
+    Ok((store, data, info, period))
+}
+
+fn print_totals(r: &ndtms_submission::PreTransferReport) {
+    let t = &r.report;
+    println!(
+        "{} for agency {} ({}), {}: {} rows, {} clients: {} errors, {} warnings, {} mismatches; load {:.1}%, data quality {:.1}%",
+        r.file_name,
+        r.agency,
+        r.dataset,
+        r.period,
+        t.rows,
+        t.clients,
+        t.errors,
+        t.warnings,
+        t.mismatches,
+        t.load_percent,
+        t.data_quality_percent
+    );
+}
+
+fn write_reports(
+    r: &ndtms_submission::PreTransferReport,
+    csv: Option<&std::path::Path>,
+    html: Option<&std::path::Path>,
+) -> Result<(), String> {
+    if let Some(path) = csv {
+        let f = std::fs::File::create(path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        ndtms_submission::report::write_findings_csv(
+            std::io::BufWriter::new(f),
+            &r.report.findings,
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = html {
+        std::fs::write(path, ndtms_submission::report::to_html(r))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -284,6 +616,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             | Command::Audit { .. }
             | Command::Backup { .. }
             | Command::Restore { .. }
+            | Command::Extract { .. }
+            | Command::Transfer { .. }
+            | Command::History
+            | Command::Import { .. }
     ) {
         return run_store(&cli);
     }
@@ -293,8 +629,30 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Init { .. }
         | Command::Audit { .. }
         | Command::Backup { .. }
-        | Command::Restore { .. } => {
+        | Command::Restore { .. }
+        | Command::Extract { .. }
+        | Command::Transfer { .. }
+        | Command::History
+        | Command::Import { .. } => {
             unreachable!("database commands are run by run_store")
+        }
+        Command::Schema {
+            format,
+            dataset,
+            as_of,
+        } => {
+            let as_of = as_of.unwrap_or_else(ndtms_dataset::model::today);
+            let cat = &data.version_on(as_of).map_err(|e| e.to_string())?.catalogue;
+            let schema = if format == "table-schema" {
+                ndtms_dataset::schema::table_schema(cat, dataset, as_of)
+            } else {
+                ndtms_dataset::schema::json_schema(cat, dataset, as_of)
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Reference { json } => {
             let today = chrono::Local::now().date_naive();
@@ -400,15 +758,66 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             as_of,
             json,
             limit,
+            report_csv,
+            report_html,
         } => {
             let as_of = as_of.unwrap_or_else(ndtms_dataset::model::today);
             let version = data.version_on(as_of).map_err(|e| e.to_string())?;
             let validator = Validator::new(&version.catalogue, dataset, as_of);
             let reader = std::fs::File::open(&file)
                 .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
-            let report = validator
-                .check_csv(std::io::BufReader::with_capacity(1 << 16, reader))
-                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let mut csv_out = match &report_csv {
+                Some(path) => Some(csv::Writer::from_writer(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+                ))),
+                None => None,
+            };
+            if let Some(w) = csv_out.as_mut() {
+                w.write_record(ndtms_submission::report::FINDINGS_CSV_HEADER)
+                    .map_err(|e| e.to_string())?;
+            }
+            let mut csv_failed = None;
+            let result =
+                validator.check_csv_with(std::io::BufReader::with_capacity(1 << 16, reader), |c| {
+                    let c = c.keep_at_most(limit);
+                    match csv_out.as_mut() {
+                        Some(w) => c.with_sink(|f| {
+                            if csv_failed.is_none()
+                                && let Err(e) =
+                                    w.write_record(ndtms_submission::report::finding_record(f))
+                            {
+                                csv_failed = Some(e.to_string());
+                            }
+                        }),
+                        None => c,
+                    }
+                });
+            let report = result.map_err(|e| format!("{}: {e}", file.display()))?;
+            if let Some(mut w) = csv_out {
+                w.flush().map_err(|e| e.to_string())?;
+            }
+            if let Some(e) = csv_failed {
+                return Err(format!("cannot write the findings CSV: {e}"));
+            }
+            if let Some(path) = &report_html {
+                let info = data.info_on(as_of).map_err(|e| e.to_string())?;
+                let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+                let page =
+                    ndtms_submission::report::to_html(&ndtms_submission::PreTransferReport {
+                        agency: String::new(),
+                        dataset: dataset.code().to_owned(),
+                        period: String::new(),
+                        file_name: format!("{} ({bytes} bytes)", file.display()),
+                        sha256: String::new(),
+                        reference_version: format!("CDS-{} {}", info.letter, info.release),
+                        reference_sha256: info.sha256.clone(),
+                        checked_on: ndtms_dataset::values::format_date(as_of),
+                        report: report.clone(),
+                    });
+                std::fs::write(path, page)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
             if json {
                 println!(
                     "{}",
@@ -416,11 +825,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
             } else {
                 for f in report.findings.iter().take(limit) {
-                    let sev = match f.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                        Severity::Mismatch => "mismatch",
-                    };
+                    let sev = ndtms_submission::report::severity_word(f.severity);
                     let line = f.line.map_or(String::new(), |l| format!("line {l}: "));
                     let key = [&f.client_id, &f.episode_id, &f.child_id]
                         .iter()
@@ -437,8 +842,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         f.fix
                     );
                 }
-                if report.findings.len() > limit {
-                    println!("... and {} more findings", report.findings.len() - limit);
+                if report.findings_not_kept > 0 {
+                    println!(
+                        "... and {} more findings{}",
+                        report.findings_not_kept,
+                        if report_csv.is_some() {
+                            " (all are in the CSV report)"
+                        } else {
+                            " (use --report-csv to list them all)"
+                        }
+                    );
                 }
                 println!(
                     "{} rows, {} clients: {} errors, {} warnings, {} mismatches; load {:.1}%, data quality {:.1}%",

@@ -1,25 +1,10 @@
 //! `ndtms init`, `backup`, `restore` and `audit verify` on a real encrypted database.
 
-use std::process::{Command, Output};
+mod common;
 
-fn ndtms(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ndtms"))
-        .args(args)
-        .env("NDTMS_DESK_DATA_DIR", dir)
-        .env("NDTMS_PASSWORD", "admin password 1")
-        .env("NDTMS_PASSPHRASE", "correct horse battery staple")
-        .env_remove("NDTMS_RECOVERY_KEY")
-        .output()
-        .expect("run ndtms")
-}
+use std::process::Command;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{ndtms, text};
 
 #[test]
 fn init_backup_verify_tamper_and_restore() {

@@ -806,7 +806,7 @@ pub struct FileCheck<'c> {
     keep: usize,
     not_kept: u64,
     header_errors: bool,
-    sink: Option<Box<dyn FnMut(&Finding) + 'c>>,
+    sink: Option<Sink<'c>>,
     keys: FxMap<Key, u64>,
     /// For each attributor rule: client id -> values on the client's first row.
     attributors: Vec<FxMap<Key, Kept>>,
@@ -818,6 +818,9 @@ pub struct FileCheck<'c> {
     clients: FxSet<Key>,
     scratch: Vec<Finding>,
 }
+
+/// Where findings go as they are found (a streamed report).
+type Sink<'c> = Box<dyn FnMut(&Finding) + 'c>;
 
 /// A record key as two independent 64-bit hashes of its values: nothing to allocate or free per
 /// row, and a chance of two different keys colliding of about n²/2¹²⁸ (nil for any real file).

@@ -499,6 +499,7 @@ pub(crate) struct LockCheck<'a> {
 }
 
 impl LockCheck<'_> {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn check(
         &self,
         tx: &rusqlite::Transaction<'_>,

@@ -237,7 +237,7 @@ pub fn build(
     Extract {
         agency: agency.code.clone(),
         dataset: agency.dataset,
-        period: period.clone(),
+        period: *period,
         headers: cat.fields.iter().map(|f| f.header.clone()).collect(),
         rows,
         clients: sent_clients,

@@ -93,37 +93,45 @@ impl PreTransferReport {
     }
 }
 
+/// The header of the findings CSV.
+pub const FINDINGS_CSV_HEADER: [&str; 10] = [
+    "severity",
+    "rule",
+    "line",
+    "client_id",
+    "episode_id",
+    "child_id",
+    "field",
+    "value",
+    "message",
+    "fix",
+];
+
+/// One finding as a CSV record, in the order of [`FINDINGS_CSV_HEADER`].
+pub fn finding_record(f: &Finding) -> [String; 10] {
+    [
+        severity_word(f.severity).to_owned(),
+        f.rule.clone(),
+        f.line.map(|l| l.to_string()).unwrap_or_default(),
+        f.client_id.clone(),
+        f.episode_id.clone(),
+        f.child_id.clone(),
+        f.field.clone(),
+        f.value.clone(),
+        f.message.clone(),
+        f.fix.clone(),
+    ]
+}
+
 /// Writes findings as CSV: one line each, with the rule, severity, record key, field, message and fix.
 pub fn write_findings_csv<'a>(
     out: impl Write,
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "severity",
-        "rule",
-        "line",
-        "client_id",
-        "episode_id",
-        "child_id",
-        "field",
-        "value",
-        "message",
-        "fix",
-    ])?;
+    w.write_record(FINDINGS_CSV_HEADER)?;
     for f in findings {
-        w.write_record([
-            severity_word(f.severity),
-            &f.rule,
-            &f.line.map(|l| l.to_string()).unwrap_or_default(),
-            &f.client_id,
-            &f.episode_id,
-            &f.child_id,
-            &f.field,
-            &f.value,
-            &f.message,
-            &f.fix,
-        ])?;
+        w.write_record(finding_record(f))?;
     }
     w.flush()
 }
