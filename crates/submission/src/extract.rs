@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use ndtms_dataset::model::KeyRole;
 use ndtms_dataset::values::{format_date, parse_date};
+use ndtms_dataset::rows::Row;
 use ndtms_dataset::{Catalogue, Dataset, ReportingPeriod, Section};
 use ndtms_store::Agency;
 use ndtms_store::records::{ChildRecord, ClientRecord, ConsentScope, ConsentStatus, Fields};
@@ -28,53 +29,105 @@ pub struct Extract {
     pub dataset: Dataset,
     pub period: ReportingPeriod,
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-    /// Client id of each row, for the attributors kept after a transfer.
+    pub rows: Rows,
+    /// How many clients the rows are for.
     pub clients: u64,
 }
 
-/// Per section, the catalogue columns it owns, and which are in the agency's dataset.
+/// Every row's values in one buffer: a 50,000-client extract is a handful of allocations, not
+/// millions of small strings to make and free.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    width: usize,
+    text: String,
+    starts: Vec<usize>,
+    /// Each value's end, relative to its row's start.
+    ends: Vec<usize>,
+}
+
+impl Rows {
+    fn new(width: usize) -> Self {
+        Self {
+            width,
+            ..Self::default()
+        }
+    }
+
+    fn push(&mut self, values: &[&str]) {
+        let start = self.text.len();
+        self.starts.push(start);
+        for v in values {
+            self.text.push_str(v);
+            self.ends.push(self.text.len() - start);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Row `i` (0-based), with its line in the file (the header is line 1).
+    pub fn row(&self, i: usize) -> Row<'_> {
+        let start = self.starts[i];
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        Row {
+            text: &self.text[start..end],
+            ends: &self.ends[i * self.width..(i + 1) * self.width],
+            line: i as u64 + 2,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
+        (0..self.len()).map(|i| self.row(i))
+    }
+
+    /// The rows as owned values (for tests and small tools).
+    pub fn to_vecs(&self) -> Vec<Vec<String>> {
+        self.iter()
+            .map(|r| (0..r.len()).map(|c| r.get(c).unwrap_or("").to_owned()).collect())
+            .collect()
+    }
+}
+
+/// Which catalogue column each header of a section fills, for the agency's dataset only.
 struct Layout<'c> {
     cat: &'c Catalogue,
     dataset: Dataset,
-    by_section: Vec<(Section, Vec<usize>)>,
+    columns: std::collections::HashMap<&'c str, (Section, usize)>,
 }
 
 impl<'c> Layout<'c> {
     fn new(cat: &'c Catalogue, dataset: Dataset) -> Self {
-        let by_section = Section::ALL
-            .into_iter()
-            .map(|s| {
-                (
-                    s,
-                    cat.fields
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| f.section == s && f.requirement(dataset).in_dataset())
-                        .map(|(i, _)| i)
-                        .collect(),
-                )
-            })
+        let columns = cat
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.requirement(dataset).in_dataset())
+            .map(|(i, f)| (f.header.as_str(), (f.section, i)))
             .collect();
         Self {
             cat,
             dataset,
-            by_section,
+            columns,
         }
     }
 
-    fn put(&self, row: &mut [String], section: Section, fields: &Fields) {
-        if let Some((_, cols)) = self.by_section.iter().find(|(s, _)| *s == section) {
-            for &c in cols {
-                if let Some(v) = fields.get(&self.cat.fields[c].header) {
-                    row[c] = v.trim().to_owned();
-                }
+    fn put<'a>(&self, row: &mut [&'a str], section: Section, fields: &'a Fields) {
+        for (h, v) in fields {
+            if let Some(&(s, c)) = self.columns.get(h.as_str())
+                && s == section
+            {
+                row[c] = v.trim();
             }
         }
     }
 
     /// Writes the record's own id into its section's key column, when that column is in the dataset.
-    fn put_key(&self, row: &mut [String], section: Section, role: KeyRole, id: &str) {
+    fn put_key<'a>(&self, row: &mut [&'a str], section: Section, role: KeyRole, id: &'a str) {
         if let Some(c) = self
             .cat
             .fields
@@ -82,11 +135,11 @@ impl<'c> Layout<'c> {
             .position(|f| f.section == section && f.key == Some(role))
             && self.cat.fields[c].requirement(self.dataset).in_dataset()
         {
-            row[c] = id.to_owned();
+            row[c] = id;
         }
     }
 
-    fn put_child(&self, row: &mut [String], section: Section, child: &ChildRecord) {
+    fn put_child<'a>(&self, row: &mut [&'a str], section: Section, child: &'a ChildRecord) {
         self.put(row, section, &child.fields);
         // Outcome records are kept as "top:ID" or "ypor:ID" (both live in one table).
         let id = child
@@ -138,65 +191,53 @@ pub fn build(
         }
         None => true,
     };
-    let mut rows = Vec::new();
+    let mut rows = Rows::new(width);
     let mut sent_clients = 0;
+    let mut base: Vec<&str> = vec![""; width];
+    let mut episode: Vec<&str> = vec![""; width];
+    let mut row: Vec<&str> = vec![""; width];
     for client in clients {
-        let episodes: Vec<_> = client
-            .episodes
-            .iter()
-            .filter(|e| active(&e.fields))
-            .collect();
+        let episodes: Vec<_> = client.episodes.iter().filter(|e| active(&e.fields)).collect();
         if episodes.is_empty() {
             continue;
         }
         sent_clients += 1;
-        let mut base = vec![String::new(); width];
-        if let Some(c) = agency_col {
-            base[c].clone_from(&agency.code);
-        }
-        if let Some(c) = client_col {
-            base[c].clone_from(&client.reference);
-        }
+        base.fill("");
         let given = consent_given(client, period.end);
+        let mut consent_code = "";
         if let Some(cc) = &consent {
             let stored = client
                 .fields
                 .get(&cat.fields[cc.column].header)
-                .map(|v| v.trim().to_owned())
-                .unwrap_or_default();
-            base[cc.column] = match given {
-                Some(true) => cc.given.clone().unwrap_or(stored),
-                Some(false) => cc.refused.clone(),
+                .map_or("", |v| v.trim());
+            consent_code = match given {
+                Some(true) => cc.given.as_deref().unwrap_or(stored),
+                Some(false) => cc.refused.as_str(),
                 None => stored,
             };
-            if base[cc.column] == cc.refused {
-                // A client without consent is sent as AGENCY, CONSENT and CLIENTID only.
-                rows.push(base);
-                continue;
-            }
         }
-        layout.put(&mut base, Section::Client, &client.fields);
+        let refused = consent.as_ref().is_some_and(|cc| consent_code == cc.refused);
+        if !refused {
+            layout.put(&mut base, Section::Client, &client.fields);
+        }
         if let Some(c) = agency_col {
-            base[c].clone_from(&agency.code);
+            base[c] = agency.code.as_str();
         }
         if let Some(c) = client_col {
-            base[c].clone_from(&client.reference);
+            base[c] = client.reference.as_str();
         }
-        if let Some(cc) = &consent
-            && given == Some(true)
-            && let Some(code) = &cc.given
-        {
-            base[cc.column].clone_from(code);
+        if let Some(cc) = &consent {
+            base[cc.column] = consent_code;
+        }
+        if refused {
+            // A client without consent is sent as AGENCY, CONSENT and CLIENTID only.
+            rows.push(&base);
+            continue;
         }
         for ep in episodes {
-            let mut episode = base.clone();
+            episode.copy_from_slice(&base);
             layout.put(&mut episode, Section::Episode, &ep.fields);
-            layout.put_key(
-                &mut episode,
-                Section::Episode,
-                KeyRole::Episode,
-                &ep.reference,
-            );
+            layout.put_key(&mut episode, Section::Episode, KeyRole::Episode, &ep.reference);
             // Intervention slots: one per sub-intervention review, at least one per intervention.
             let mut slots: Vec<(&ChildRecord, Option<&ChildRecord>)> = Vec::new();
             for i in &ep.interventions {
@@ -207,14 +248,13 @@ pub fn build(
                 }
             }
             let tops: Vec<&ChildRecord> = ep.outcomes.iter().filter(|o| o.kind != "ypor").collect();
-            let ypors: Vec<&ChildRecord> =
-                ep.outcomes.iter().filter(|o| o.kind == "ypor").collect();
+            let ypors: Vec<&ChildRecord> = ep.outcomes.iter().filter(|o| o.kind == "ypor").collect();
             let n = [slots.len(), tops.len(), ypors.len(), ep.reviews.len(), 1]
                 .into_iter()
                 .max()
                 .unwrap_or(1);
             for k in 0..n {
-                let mut row = episode.clone();
+                row.copy_from_slice(&episode);
                 if let Some((i, sir)) = slots.get(k) {
                     layout.put_child(&mut row, Section::Intervention, i);
                     if let Some(r) = sir {
@@ -230,7 +270,7 @@ pub fn build(
                 if let Some(c) = ep.reviews.get(k) {
                     layout.put_child(&mut row, Section::Cir, c);
                 }
-                rows.push(row);
+                rows.push(&row);
             }
         }
     }
@@ -254,8 +294,8 @@ impl Extract {
             .from_writer(Vec::with_capacity(self.rows.len() * 512));
         // Writing to a Vec cannot fail.
         let _ = w.write_record(&self.headers);
-        for r in &self.rows {
-            let _ = w.write_record(r);
+        for r in self.rows.iter() {
+            let _ = w.write_record((0..r.len()).map(|c| r.get(c).unwrap_or("")));
         }
         w.into_inner().unwrap_or_default()
     }
@@ -267,14 +307,15 @@ impl Extract {
             return Vec::new();
         };
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
-        for r in &self.rows {
-            if consent.as_ref().is_some_and(|c| r[c.column] == c.refused) {
+        for r in self.rows.iter() {
+            let v = |c: usize| r.get(c).unwrap_or("");
+            if consent.as_ref().is_some_and(|c| v(c.column) == c.refused) {
                 continue;
             }
-            if out.last().is_some_and(|(id, _)| *id == r[cc]) {
+            if out.last().is_some_and(|(id, _)| id == v(cc)) {
                 continue;
             }
-            out.push((r[cc].clone(), cols.iter().map(|&c| r[c].clone()).collect()));
+            out.push((v(cc).to_owned(), cols.iter().map(|&c| v(c).to_owned()).collect()));
         }
         out
     }

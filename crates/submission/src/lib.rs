@@ -30,7 +30,38 @@ pub struct Prepared {
     pub report: PreTransferReport,
 }
 
-/// Builds the extract for `period` from the store and checks it (data leads).
+/// An extract built and written to bytes, not yet checked.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub extract: Extract,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// Reads the store and builds the extract's bytes for `period` (data leads).
+pub fn build(
+    store: &mut Store,
+    cat: &Catalogue,
+    period: &ReportingPeriod,
+    file_pattern: &str,
+    now: DateTime<Utc>,
+) -> Result<Built> {
+    let clients = store.extract_source()?;
+    let agency = store.agency()?;
+    let extract = extract::build(cat, &agency, &clients, period);
+    let file_name = extract::file_name(file_pattern, &agency.code, agency.dataset, period, now)?;
+    let bytes = extract.to_csv();
+    let sha256 = extract::sha256_hex(&bytes);
+    Ok(Built {
+        extract,
+        file_name,
+        bytes,
+        sha256,
+    })
+}
+
+/// Builds the extract for `period` from the store and checks it as the portal would (data leads).
 pub fn prepare(
     store: &mut Store,
     cat: &Catalogue,
@@ -39,13 +70,13 @@ pub fn prepare(
     file_pattern: &str,
     now: DateTime<Utc>,
 ) -> Result<Prepared> {
-    let clients = store.extract_source()?;
+    let Built {
+        extract,
+        file_name,
+        bytes,
+        sha256,
+    } = build(store, cat, period, file_pattern, now)?;
     let previous = store.previous_attributors()?;
-    let agency = store.agency()?;
-    let extract = extract::build(cat, &agency, &clients, period);
-    let file_name = extract::file_name(file_pattern, &agency.code, agency.dataset, period, now)?;
-    let bytes = extract.to_csv();
-    let sha256 = extract::sha256_hex(&bytes);
     let today = now.date_naive();
     let checked = report::check(cat, &extract, today, &previous);
     let report = PreTransferReport::new(&extract, &file_name, &sha256, reference, today, checked);

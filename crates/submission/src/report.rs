@@ -43,11 +43,8 @@ pub fn check(
     let mut c = v
         .file(extract.headers.iter().map(String::as_str))
         .with_previous_attributors(previous);
-    let mut values: Vec<&str> = Vec::with_capacity(extract.headers.len());
-    for (i, row) in extract.rows.iter().enumerate() {
-        values.clear();
-        values.extend(row.iter().map(String::as_str));
-        c.row(&values, i as u64 + 2);
+    for row in extract.rows.iter() {
+        c.row_of(&row);
     }
     c.finish()
 }

@@ -139,7 +139,7 @@ fn the_extract_carries_every_record_validates_clean_and_is_byte_identical() {
         .collect();
     assert_eq!(
         children(cat, &g.headers, &consented),
-        children(cat, &a.extract.headers, &a.extract.rows)
+        children(cat, &a.extract.headers, &a.extract.rows.to_vecs())
     );
     let r = &a.report.report;
     assert_eq!(
@@ -152,7 +152,8 @@ fn the_extract_carries_every_record_validates_clean_and_is_byte_identical() {
     assert_eq!(r.rows, a.extract.rows.len() as u64);
     // Rows of one client are together, clients in id order.
     let cc = cat.column("CLIENTID").unwrap();
-    let ids: Vec<&String> = a.extract.rows.iter().map(|r| &r[cc]).collect();
+    let rows = a.extract.rows.to_vecs();
+    let ids: Vec<&String> = rows.iter().map(|r| &r[cc]).collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
@@ -224,10 +225,11 @@ fn selection_by_period_and_consent_as_three_fields() {
     .unwrap();
     let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     let cc = cat.column("CLIENTID").unwrap();
-    let ids: Vec<&str> = p.extract.rows.iter().map(|r| r[cc].as_str()).collect();
+    let rows = p.extract.rows.to_vecs();
+    let ids: Vec<&str> = rows.iter().map(|r| r[cc].as_str()).collect();
     assert_eq!(ids, ["EDGE", "IN", "REFUSED-LATER", "WITHDRAWN"]);
     assert_eq!(p.extract.clients, 4);
-    let withdrawn = &p.extract.rows[3];
+    let withdrawn = &rows[3];
     let filled: Vec<&str> = cat
         .fields
         .iter()
@@ -238,8 +240,8 @@ fn selection_by_period_and_consent_as_three_fields() {
     assert_eq!(filled, ["AGENCY", "CONSENT", "CLIENTID"]);
     assert_eq!(withdrawn[cat.column("CONSENT").unwrap()], "N");
     assert_eq!(withdrawn[cat.column("AGENCY").unwrap()], "N0852");
-    assert_eq!(p.extract.rows[2][cat.column("CONSENT").unwrap()], "Y");
-    assert_eq!(p.extract.rows[2][cat.column("EPISODID").unwrap()], "E1");
+    assert_eq!(rows[2][cat.column("CONSENT").unwrap()], "Y");
+    assert_eq!(rows[2][cat.column("EPISODID").unwrap()], "E1");
 }
 
 #[test]
