@@ -193,7 +193,9 @@ fn kind_code(k: SubmissionKind) -> &'static str {
     }
 }
 
-/// Groups child rows by their parent id, keeping the query's order.
+/// Groups child rows by their parent id, keeping the query's order. Queries read each table in
+/// row-id order: walking an index instead fetches pages at random, and every page fetched from
+/// an encrypted database past the page cache is decrypted again (3.4 s against 1 s at 50,000 clients).
 fn grouped<T>(
     conn: &Connection,
     sql: &str,
@@ -223,7 +225,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut sirs = grouped(
             &tx,
-            "SELECT intervention_id, ref, fields FROM sub_intervention_review ORDER BY intervention_id, id",
+            "SELECT intervention_id, ref, fields FROM sub_intervention_review ORDER BY id",
             |r| {
                 Ok((
                     r.get(0)?,
@@ -238,7 +240,7 @@ impl Store {
         )?;
         let mut interventions = grouped(
             &tx,
-            "SELECT episode_id, id, ref, fields FROM intervention ORDER BY episode_id, id",
+            "SELECT episode_id, id, ref, fields FROM intervention ORDER BY id",
             |r| {
                 let id: i64 = r.get(1)?;
                 Ok((
@@ -257,7 +259,7 @@ impl Store {
         )?;
         let mut outcomes = grouped(
             &tx,
-            "SELECT episode_id, ref, kind, fields FROM outcome_record ORDER BY episode_id, id",
+            "SELECT episode_id, ref, kind, fields FROM outcome_record ORDER BY id",
             |r| {
                 Ok((
                     r.get(0)?,
@@ -272,7 +274,7 @@ impl Store {
         )?;
         let mut cirs = grouped(
             &tx,
-            "SELECT episode_id, ref, fields FROM client_information_review ORDER BY episode_id, id",
+            "SELECT episode_id, ref, fields FROM client_information_review ORDER BY id",
             |r| {
                 Ok((
                     r.get(0)?,
@@ -287,13 +289,13 @@ impl Store {
         )?;
         let mut episodes = grouped(
             &tx,
-            "SELECT client_id, id, episode_ref, fields FROM episode ORDER BY client_id, id",
+            "SELECT client_id, id, episode_ref, fields FROM episode ORDER BY id",
             |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, fields_of(r, 3)?))),
         )?;
         let mut consent = grouped(
             &tx,
             "SELECT e.client_id, e.scope, e.status, e.event_date, u.username, e.recorded_at
-             FROM consent_event e JOIN user u ON u.id = e.recorded_by ORDER BY e.client_id, e.id",
+             FROM consent_event e JOIN user u ON u.id = e.recorded_by ORDER BY e.id",
             |r| {
                 let scope: String = r.get(1)?;
                 let status: String = r.get(2)?;
@@ -319,8 +321,7 @@ impl Store {
         )?;
         let mut out = Vec::new();
         {
-            let mut stmt =
-                tx.prepare("SELECT id, client_ref, fields FROM client ORDER BY client_ref")?;
+            let mut stmt = tx.prepare("SELECT id, client_ref, fields FROM client ORDER BY id")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let cid: i64 = r.get(0)?;
@@ -352,6 +353,7 @@ impl Store {
                 });
             }
         }
+        out.sort_by(|a, b| a.reference.cmp(&b.reference));
         audit::append(
             &tx,
             &now,

@@ -13,7 +13,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, Validator, generate};
+use ndtms_dataset::{
+    Dataset, GenerateOptions, ReferenceData, ReportingPeriod, Validator, generate,
+};
 use ndtms_store::{Agency, KeyRoute, NewUser, Role, Setup, Store, SystemKeychain};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -81,9 +83,7 @@ fn main() {
         &SystemKeychain,
     )
     .expect("store");
-    store
-        .login("admin", "benchmark password")
-        .expect("log in");
+    store.login("admin", "benchmark password").expect("log in");
     let g = generate(
         cat,
         &GenerateOptions {
@@ -96,9 +96,7 @@ fn main() {
     );
     let t = Instant::now();
     for chunk in g.rows.chunks(20_000) {
-        store
-            .import_rows(cat, &g.headers, chunk)
-            .expect("import");
+        store.import_rows(cat, &g.headers, chunk).expect("import");
     }
     println!(
         "database: {clients} clients, {} generated rows imported in {:.1} s (encrypted, audited)",

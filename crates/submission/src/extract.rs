@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ndtms_dataset::model::KeyRole;
-use ndtms_dataset::values::{format_date, parse_date};
 use ndtms_dataset::rows::Row;
+use ndtms_dataset::values::{format_date, parse_date};
 use ndtms_dataset::{Catalogue, Dataset, ReportingPeriod, Section};
 use ndtms_store::Agency;
 use ndtms_store::records::{ChildRecord, ClientRecord, ConsentScope, ConsentStatus, Fields};
@@ -88,7 +88,11 @@ impl Rows {
     /// The rows as owned values (for tests and small tools).
     pub fn to_vecs(&self) -> Vec<Vec<String>> {
         self.iter()
-            .map(|r| (0..r.len()).map(|c| r.get(c).unwrap_or("").to_owned()).collect())
+            .map(|r| {
+                (0..r.len())
+                    .map(|c| r.get(c).unwrap_or("").to_owned())
+                    .collect()
+            })
             .collect()
     }
 }
@@ -197,7 +201,11 @@ pub fn build(
     let mut episode: Vec<&str> = vec![""; width];
     let mut row: Vec<&str> = vec![""; width];
     for client in clients {
-        let episodes: Vec<_> = client.episodes.iter().filter(|e| active(&e.fields)).collect();
+        let episodes: Vec<_> = client
+            .episodes
+            .iter()
+            .filter(|e| active(&e.fields))
+            .collect();
         if episodes.is_empty() {
             continue;
         }
@@ -216,7 +224,9 @@ pub fn build(
                 None => stored,
             };
         }
-        let refused = consent.as_ref().is_some_and(|cc| consent_code == cc.refused);
+        let refused = consent
+            .as_ref()
+            .is_some_and(|cc| consent_code == cc.refused);
         if !refused {
             layout.put(&mut base, Section::Client, &client.fields);
         }
@@ -237,7 +247,12 @@ pub fn build(
         for ep in episodes {
             episode.copy_from_slice(&base);
             layout.put(&mut episode, Section::Episode, &ep.fields);
-            layout.put_key(&mut episode, Section::Episode, KeyRole::Episode, &ep.reference);
+            layout.put_key(
+                &mut episode,
+                Section::Episode,
+                KeyRole::Episode,
+                &ep.reference,
+            );
             // Intervention slots: one per sub-intervention review, at least one per intervention.
             let mut slots: Vec<(&ChildRecord, Option<&ChildRecord>)> = Vec::new();
             for i in &ep.interventions {
@@ -248,7 +263,8 @@ pub fn build(
                 }
             }
             let tops: Vec<&ChildRecord> = ep.outcomes.iter().filter(|o| o.kind != "ypor").collect();
-            let ypors: Vec<&ChildRecord> = ep.outcomes.iter().filter(|o| o.kind == "ypor").collect();
+            let ypors: Vec<&ChildRecord> =
+                ep.outcomes.iter().filter(|o| o.kind == "ypor").collect();
             let n = [slots.len(), tops.len(), ypors.len(), ep.reviews.len(), 1]
                 .into_iter()
                 .max()
@@ -315,7 +331,10 @@ impl Extract {
             if out.last().is_some_and(|(id, _)| id == v(cc)) {
                 continue;
             }
-            out.push((v(cc).to_owned(), cols.iter().map(|&c| v(c).to_owned()).collect()));
+            out.push((
+                v(cc).to_owned(),
+                cols.iter().map(|&c| v(c).to_owned()).collect(),
+            ));
         }
         out
     }
