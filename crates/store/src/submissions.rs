@@ -7,6 +7,7 @@
 //! record whose first date lies inside one. Filling a blank on such a record (a discharge, say)
 //! with a date after the period is ordinary work and needs no one's say-so.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -20,10 +21,7 @@ use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
-use crate::records::{
-    ChildRecord, ClientRecord, ConsentEvent, ConsentScope, ConsentStatus, Entity, EpisodeRecord,
-    Fields,
-};
+use crate::records::{ConsentEvent, ConsentScope, ConsentStatus, Entity, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +68,95 @@ pub struct Submission {
     pub report: String,
     pub receipt: String,
     pub locks_period: bool,
+}
+
+/// A record's values as stored (the JSON object of header to code), read without building a
+/// map: an extract reads hundreds of thousands of records, and a map of owned strings for each
+/// was most of the time spent (allocating, then freeing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawFields(pub String);
+
+/// One JSON string: borrowed from the stored text unless it had escapes to undo.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct Pairs<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de> Deserialize<'de> for Pairs<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pairs<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of header to value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some((k, v)) = map.next_entry::<Text<'de>, Text<'de>>()? {
+                    out.push((k.0, v.0));
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl RawFields {
+    /// Each header and its value, in stored order; unreadable text gives no pairs.
+    pub fn pairs(&self) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        serde_json::from_str::<Pairs<'_>>(&self.0)
+            .map(|p| p.0)
+            .unwrap_or_default()
+    }
+}
+
+/// A client as an extract reads it: everything under it, values still as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceClient {
+    pub reference: String,
+    pub fields: RawFields,
+    pub episodes: Vec<SourceEpisode>,
+    pub consent: Vec<ConsentEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEpisode {
+    pub reference: String,
+    pub fields: RawFields,
+    pub interventions: Vec<SourceChild>,
+    pub outcomes: Vec<SourceChild>,
+    pub reviews: Vec<SourceChild>,
+}
+
+/// A child record: for outcome records `ypor` tells YPOR from TOP; interventions carry their reviews.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceChild {
+    pub reference: String,
+    pub ypor: bool,
+    pub fields: RawFields,
+    pub reviews: Vec<SourceChild>,
 }
 
 /// Per entity, the headers of its dated fields in catalogue order: the first is its anchor.
@@ -211,81 +298,49 @@ fn grouped<T>(
     Ok(out)
 }
 
-fn fields_of(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Fields> {
-    let s: String = r.get(i)?;
-    Ok(serde_json::from_str(&s).unwrap_or_default())
+fn fields_of(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<RawFields> {
+    Ok(RawFields(r.get(i)?))
+}
+
+fn child(r: &rusqlite::Row<'_>, reference: usize, fields: usize) -> rusqlite::Result<SourceChild> {
+    Ok(SourceChild {
+        reference: r.get(reference)?,
+        ypor: false,
+        fields: fields_of(r, fields)?,
+        reviews: vec![],
+    })
 }
 
 impl Store {
     /// Every client with everything under it and its consent history, in client-id order, for an
     /// extract (data leads). One query per table, so 50,000 clients read in about a second.
-    pub fn extract_source(&mut self) -> Result<Vec<ClientRecord>> {
+    pub fn extract_source(&mut self) -> Result<Vec<SourceClient>> {
         let s = self.authorize(Permission::Submit)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
         let mut sirs = grouped(
             &tx,
             "SELECT intervention_id, ref, fields FROM sub_intervention_review ORDER BY id",
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    ChildRecord {
-                        reference: r.get(1)?,
-                        kind: "sir".into(),
-                        fields: fields_of(r, 2)?,
-                        reviews: vec![],
-                    },
-                ))
-            },
+            |r| Ok((r.get(0)?, child(r, 1, 2)?)),
         )?;
         let mut interventions = grouped(
             &tx,
             "SELECT episode_id, id, ref, fields FROM intervention ORDER BY id",
-            |r| {
-                let id: i64 = r.get(1)?;
-                Ok((
-                    r.get(0)?,
-                    (
-                        id,
-                        ChildRecord {
-                            reference: r.get(2)?,
-                            kind: "intervention".into(),
-                            fields: fields_of(r, 3)?,
-                            reviews: vec![],
-                        },
-                    ),
-                ))
-            },
+            |r| Ok((r.get(0)?, (r.get::<_, i64>(1)?, child(r, 2, 3)?))),
         )?;
         let mut outcomes = grouped(
             &tx,
-            "SELECT episode_id, ref, kind, fields FROM outcome_record ORDER BY id",
+            "SELECT episode_id, ref, fields, kind FROM outcome_record ORDER BY id",
             |r| {
-                Ok((
-                    r.get(0)?,
-                    ChildRecord {
-                        reference: r.get(1)?,
-                        kind: r.get(2)?,
-                        fields: fields_of(r, 3)?,
-                        reviews: vec![],
-                    },
-                ))
+                let mut c = child(r, 1, 2)?;
+                c.ypor = r.get_ref(3)?.as_str()? == "ypor";
+                Ok((r.get(0)?, c))
             },
         )?;
         let mut cirs = grouped(
             &tx,
             "SELECT episode_id, ref, fields FROM client_information_review ORDER BY id",
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    ChildRecord {
-                        reference: r.get(1)?,
-                        kind: "cir".into(),
-                        fields: fields_of(r, 2)?,
-                        reviews: vec![],
-                    },
-                ))
-            },
+            |r| Ok((r.get(0)?, child(r, 1, 2)?)),
         )?;
         let mut episodes = grouped(
             &tx,
@@ -326,13 +381,13 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let cid: i64 = r.get(0)?;
                 let eps = episodes.remove(&cid).unwrap_or_default();
-                out.push(ClientRecord {
+                out.push(SourceClient {
                     reference: r.get(1)?,
                     fields: fields_of(r, 2)?,
                     episodes: eps
                         .into_iter()
                         .map(
-                            |(eid, reference, fields): (i64, String, Fields)| EpisodeRecord {
+                            |(eid, reference, fields): (i64, String, RawFields)| SourceEpisode {
                                 reference,
                                 fields,
                                 interventions: interventions

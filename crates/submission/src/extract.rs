@@ -14,7 +14,10 @@ use ndtms_dataset::rows::Row;
 use ndtms_dataset::values::{format_date, parse_date};
 use ndtms_dataset::{Catalogue, Dataset, ReportingPeriod, Section};
 use ndtms_store::Agency;
-use ndtms_store::records::{ChildRecord, ClientRecord, ConsentScope, ConsentStatus, Fields};
+use std::borrow::Cow;
+
+use ndtms_store::records::{ConsentScope, ConsentStatus};
+use ndtms_store::submissions::{SourceChild, SourceClient};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, SubmissionError};
@@ -120,9 +123,9 @@ impl<'c> Layout<'c> {
         }
     }
 
-    fn put<'a>(&self, row: &mut [&'a str], section: Section, fields: &'a Fields) {
+    fn put<'a>(&self, row: &mut [&'a str], section: Section, fields: &'a [Pair<'_>]) {
         for (h, v) in fields {
-            if let Some(&(s, c)) = self.columns.get(h.as_str())
+            if let Some(&(s, c)) = self.columns.get(h.as_ref())
                 && s == section
             {
                 row[c] = v.trim();
@@ -143,9 +146,8 @@ impl<'c> Layout<'c> {
         }
     }
 
-    fn put_child<'a>(&self, row: &mut [&'a str], section: Section, child: &'a ChildRecord) {
-        self.put(row, section, &child.fields);
-        // Outcome records are kept as "top:ID" or "ypor:ID" (both live in one table).
+    /// The child's id (outcome records are kept as "top:ID" or "ypor:ID": one table for both).
+    fn put_child_key<'a>(&self, row: &mut [&'a str], section: Section, child: &'a SourceChild) {
         let id = child
             .reference
             .split_once(':')
@@ -154,9 +156,18 @@ impl<'c> Layout<'c> {
     }
 }
 
+type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+fn value<'a>(pairs: &'a [Pair<'_>], header: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(h, _)| h == header)
+        .map(|(_, v)| v.trim())
+}
+
 /// The consent in force at `on`: the latest NDTMS consent event up to that date, else the
 /// CONSENT value on the client record.
-fn consent_given(client: &ClientRecord, on: NaiveDate) -> Option<bool> {
+fn consent_given(client: &SourceClient, on: NaiveDate) -> Option<bool> {
     client
         .consent
         .iter()
@@ -171,7 +182,7 @@ fn consent_given(client: &ClientRecord, on: NaiveDate) -> Option<bool> {
 pub fn build(
     cat: &Catalogue,
     agency: &Agency,
-    clients: &[ClientRecord],
+    clients: &[SourceClient],
     period: &ReportingPeriod,
 ) -> Extract {
     let layout = Layout::new(cat, agency.dataset);
@@ -180,13 +191,9 @@ pub fn build(
     let span = cat.episode_span();
     let agency_col = cat.key_column(KeyRole::Agency);
     let client_col = cat.key_column(KeyRole::Client);
-    let active = |fields: &Fields| match span {
+    let active = |fields: &[Pair<'_>]| match span {
         Some((s, e)) => {
-            let get = |c: usize| {
-                fields
-                    .get(&cat.fields[c].header)
-                    .and_then(|v| parse_date(v))
-            };
+            let get = |c: usize| value(fields, &cat.fields[c].header).and_then(parse_date);
             // An episode without a start date is sent, so its error is seen and fixed.
             match get(s) {
                 None => true,
@@ -197,27 +204,23 @@ pub fn build(
     };
     let mut rows = Rows::new(width);
     let mut sent_clients = 0;
-    let mut base: Vec<&str> = vec![""; width];
-    let mut episode: Vec<&str> = vec![""; width];
-    let mut row: Vec<&str> = vec![""; width];
     for client in clients {
         let episodes: Vec<_> = client
             .episodes
             .iter()
-            .filter(|e| active(&e.fields))
+            .map(|e| (e, e.fields.pairs()))
+            .filter(|(_, f)| active(f))
             .collect();
         if episodes.is_empty() {
             continue;
         }
         sent_clients += 1;
-        base.fill("");
+        let client_fields = client.fields.pairs();
+        let mut base: Vec<&str> = vec![""; width];
         let given = consent_given(client, period.end);
         let mut consent_code = "";
         if let Some(cc) = &consent {
-            let stored = client
-                .fields
-                .get(&cat.fields[cc.column].header)
-                .map_or("", |v| v.trim());
+            let stored = value(&client_fields, &cat.fields[cc.column].header).unwrap_or("");
             consent_code = match given {
                 Some(true) => cc.given.as_deref().unwrap_or(stored),
                 Some(false) => cc.refused.as_str(),
@@ -228,7 +231,7 @@ pub fn build(
             .as_ref()
             .is_some_and(|cc| consent_code == cc.refused);
         if !refused {
-            layout.put(&mut base, Section::Client, &client.fields);
+            layout.put(&mut base, Section::Client, &client_fields);
         }
         if let Some(c) = agency_col {
             base[c] = agency.code.as_str();
@@ -244,9 +247,9 @@ pub fn build(
             rows.push(&base);
             continue;
         }
-        for ep in episodes {
-            episode.copy_from_slice(&base);
-            layout.put(&mut episode, Section::Episode, &ep.fields);
+        for (ep, ep_fields) in &episodes {
+            let mut episode = base.clone();
+            layout.put(&mut episode, Section::Episode, ep_fields);
             layout.put_key(
                 &mut episode,
                 Section::Episode,
@@ -254,7 +257,7 @@ pub fn build(
                 &ep.reference,
             );
             // Intervention slots: one per sub-intervention review, at least one per intervention.
-            let mut slots: Vec<(&ChildRecord, Option<&ChildRecord>)> = Vec::new();
+            let mut slots: Vec<(&SourceChild, Option<&SourceChild>)> = Vec::new();
             for i in &ep.interventions {
                 if i.reviews.is_empty() {
                     slots.push((i, None));
@@ -262,29 +265,34 @@ pub fn build(
                     slots.extend(i.reviews.iter().map(|r| (i, Some(r))));
                 }
             }
-            let tops: Vec<&ChildRecord> = ep.outcomes.iter().filter(|o| o.kind != "ypor").collect();
-            let ypors: Vec<&ChildRecord> =
-                ep.outcomes.iter().filter(|o| o.kind == "ypor").collect();
+            let tops: Vec<&SourceChild> = ep.outcomes.iter().filter(|o| !o.ypor).collect();
+            let ypors: Vec<&SourceChild> = ep.outcomes.iter().filter(|o| o.ypor).collect();
             let n = [slots.len(), tops.len(), ypors.len(), ep.reviews.len(), 1]
                 .into_iter()
                 .max()
                 .unwrap_or(1);
             for k in 0..n {
-                row.copy_from_slice(&episode);
+                let mut row = episode.clone();
+                let mut parts: Vec<(Section, &SourceChild)> = Vec::with_capacity(5);
                 if let Some((i, sir)) = slots.get(k) {
-                    layout.put_child(&mut row, Section::Intervention, i);
+                    parts.push((Section::Intervention, i));
                     if let Some(r) = sir {
-                        layout.put_child(&mut row, Section::Sir, r);
+                        parts.push((Section::Sir, r));
                     }
                 }
                 if let Some(t) = tops.get(k) {
-                    layout.put_child(&mut row, Section::Top, t);
+                    parts.push((Section::Top, t));
                 }
                 if let Some(y) = ypors.get(k) {
-                    layout.put_child(&mut row, Section::Ypor, y);
+                    parts.push((Section::Ypor, y));
                 }
                 if let Some(c) = ep.reviews.get(k) {
-                    layout.put_child(&mut row, Section::Cir, c);
+                    parts.push((Section::Cir, c));
+                }
+                let parsed: Vec<_> = parts.iter().map(|(_, c)| c.fields.pairs()).collect();
+                for ((section, child), fields) in parts.iter().zip(&parsed) {
+                    layout.put(&mut row, *section, fields);
+                    layout.put_child_key(&mut row, *section, child);
                 }
                 rows.push(&row);
             }
