@@ -199,13 +199,19 @@ impl<R: Read> RowReader<R> {
                 ));
             }
         };
-        if let Some(at) = text.find(['\n', '\r']) {
+        // A record spans lines only when a quoted value holds a line break, which a CDS-R value
+        // never does: it is a missing closing quote. Counting lines (done anyway) finds it
+        // without searching every record; only the last record, which may lack a final line
+        // break, is searched.
+        let last = self.eof && self.pos >= self.len;
+        let spans = self.line - line > 1 || (last && text.contains(['\n', '\r']));
+        if spans && let Some(at) = text.find(['\n', '\r']) {
             let column = ends.iter().take_while(|&&end| end <= at).count() as u64 + 1;
             let end_line = self.line;
             return Err(unreadable(
                 line,
                 column,
-                if self.done || self.eof && self.pos >= self.len {
+                if last {
                     "a quoted value opened here is never closed: the closing quote (\") is missing"
                         .to_owned()
                 } else {

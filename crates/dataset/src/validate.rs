@@ -154,19 +154,80 @@ type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 type FxMap<K, V> = HashMap<K, V, FxBuild>;
 type FxSet<K> = HashSet<K, FxBuild>;
 
-/// Values kept from the first row of a client or episode: one string and the end of each value,
-/// so remembering a row costs two allocations rather than one per field.
-#[derive(Debug, Clone)]
-struct Kept {
-    line: u64,
+/// Values kept from first rows (of a client, an episode) and ids kept for messages, all in one
+/// growing buffer: remembering a value costs no allocation of its own, and nothing is freed
+/// value by value when the check ends.
+#[derive(Debug, Default)]
+struct Arena {
     text: String,
     ends: Vec<u32>,
 }
 
-impl Kept {
-    fn get(&self, k: usize) -> &str {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-        &self.text[start..self.ends[k] as usize]
+impl Arena {
+    /// Stores values; returns the index of the first.
+    fn put<'a>(&mut self, values: impl Iterator<Item = &'a str>) -> u32 {
+        let first = self.ends.len() as u32;
+        for v in values {
+            self.text.push_str(v);
+            self.ends.push(self.text.len() as u32);
+        }
+        first
+    }
+
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+/// Where a first row's values were kept: its line and the arena index of its first value.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    line: u64,
+    first: u32,
+}
+
+/// Codes valid on a date. Codes of up to seven bytes, nearly all of them, are packed into a
+/// `u64` with their length, so a lookup hashes and compares one integer, not a string.
+#[derive(Debug, Default)]
+struct CodeSet<'c> {
+    short: FxSet<u64>,
+    long: FxSet<&'c str>,
+}
+
+fn pack(v: &str) -> Option<u64> {
+    let b = v.as_bytes();
+    (b.len() <= 7).then(|| {
+        b.iter()
+            .enumerate()
+            .fold((b.len() as u64) << 56, |acc, (i, &x)| {
+                acc | u64::from(x) << (8 * i)
+            })
+    })
+}
+
+impl<'c> CodeSet<'c> {
+    fn new(codes: impl Iterator<Item = &'c str>) -> Self {
+        let mut set = Self::default();
+        for c in codes {
+            match pack(c) {
+                Some(p) => {
+                    set.short.insert(p);
+                }
+                None => {
+                    set.long.insert(c);
+                }
+            }
+        }
+        set
+    }
+
+    fn contains(&self, v: &str) -> bool {
+        match pack(v) {
+            Some(p) => self.short.contains(&p),
+            None => self.long.contains(v),
+        }
     }
 }
 
@@ -199,7 +260,7 @@ pub struct Validator<'c> {
     conditions: Vec<Option<(usize, Condition)>>,
     codelists: Vec<Option<&'c crate::model::CodeList>>,
     /// For each column with a code list: the codes valid on `as_of`, for a hashed lookup.
-    valid_codes: Vec<Option<FxSet<&'c str>>>,
+    valid_codes: Vec<Option<CodeSet<'c>>>,
     /// For each column of a child section (other than the child's own key): that key's column.
     child_key_of: Vec<Option<usize>>,
     /// For each consistency rule: the columns it compares.
@@ -208,7 +269,13 @@ pub struct Validator<'c> {
     episode_col: Option<usize>,
     child_cols: Vec<usize>,
     consent: Option<(usize, String)>,
+    /// The date columns, and for each column its place among them (the per-record date cache).
+    date_cols: Vec<usize>,
+    date_slot: Vec<Option<u8>>,
 }
+
+/// How many dates a record's cache holds; further date columns are parsed as read.
+const DATE_SLOTS: usize = 64;
 
 impl<'c> Validator<'c> {
     /// `as_of` is "today" for the no-future-dates rule and the date code validity is judged on.
@@ -257,13 +324,12 @@ impl<'c> Validator<'c> {
             .iter()
             .map(|f| {
                 let list = f.codelist.as_ref().and_then(|n| cat.codelists.get(n))?;
-                Some(
+                Some(CodeSet::new(
                     list.codes
                         .iter()
                         .filter(|c| c.valid_on(as_of))
-                        .map(|c| c.code.as_str())
-                        .collect(),
-                )
+                        .map(|c| c.code.as_str()),
+                ))
             })
             .collect();
         let child_cols_all: Vec<usize> = cat
@@ -307,6 +373,13 @@ impl<'c> Validator<'c> {
                     .collect()
             })
             .unwrap_or_default();
+        let date_cols: Vec<usize> = cat
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind == FieldType::Date)
+            .map(|(i, _)| i)
+            .collect();
         Self {
             cat,
             dataset,
@@ -327,6 +400,14 @@ impl<'c> Validator<'c> {
                 .map(|(i, _)| i)
                 .collect(),
             consent,
+            date_slot: {
+                let mut slots = vec![None; cat.fields.len()];
+                for (i, &c) in date_cols.iter().enumerate().take(DATE_SLOTS) {
+                    slots[c] = Some(i as u8);
+                }
+                slots
+            },
+            date_cols,
         }
     }
 
@@ -626,9 +707,18 @@ impl<'c> Validator<'c> {
         line: Option<u64>,
         out: &mut Vec<Finding>,
     ) {
+        // Each date is parsed once per record, not once per rule that reads it.
+        let mut parsed = [None; DATE_SLOTS];
+        for (slot, &c) in self.date_cols.iter().enumerate().take(DATE_SLOTS) {
+            parsed[slot] = self.date(rec, c);
+        }
+        let date = |c: usize| match self.date_slot[c] {
+            Some(slot) => parsed[slot as usize],
+            None => self.date(rec, c),
+        };
         for b in self.bound(RuleKind::DateOrder) {
             if let [a, c] = b.cols[..]
-                && let (Some(da), Some(dc)) = (self.date(rec, a), self.date(rec, c))
+                && let (Some(da), Some(dc)) = (date(a), date(c))
                 && dc < da
             {
                 let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
@@ -652,7 +742,7 @@ impl<'c> Validator<'c> {
         for b in self.bound(RuleKind::AgeDataset) {
             let rule = self.rule(b);
             if let [dob, at] = b.cols[..]
-                && let (Some(born), Some(seen)) = (self.date(rec, dob), self.date(rec, at))
+                && let (Some(born), Some(seen)) = (date(dob), date(at))
             {
                 let adult_age: u32 = rule
                     .param("adult_age")
@@ -782,10 +872,13 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
 }
 
-/// Per-episode facts kept for the cross-record checks.
-#[derive(Debug, Clone)]
+/// Per-episode facts kept for the overlap check: ids as arena indexes, the client as its order
+/// of first appearance (findings come out client by client in file order).
+#[derive(Debug, Clone, Copy)]
 struct EpisodeSeen {
-    id: String,
+    client: u32,
+    client_text: u32,
+    id_text: u32,
     line: u64,
     row: usize,
     start: Option<NaiveDate>,
@@ -812,8 +905,11 @@ pub struct FileCheck<'c> {
     attributors: Vec<FxMap<Key, Kept>>,
     /// For each consistency rule: key -> values on the key's first row.
     consistent: Vec<FxMap<Key, Kept>>,
-    /// For each overlap rule: client id -> episodes.
-    episodes: Vec<FxMap<String, Vec<EpisodeSeen>>>,
+    /// For each overlap rule: every (client, episode) seen, once, and which pairs were seen.
+    episodes: Vec<(Vec<EpisodeSeen>, FxSet<Key>)>,
+    /// Client key -> order of first appearance.
+    client_order: FxMap<Key, u32>,
+    arena: Arena,
     previous: Option<&'c HashMap<String, Vec<String>>>,
     clients: FxSet<Key>,
     scratch: Vec<Finding>,
@@ -848,6 +944,7 @@ fn key_of_cols(rec: &Mapped<'_>, cols: &[usize]) -> Key {
 fn compare_or_keep(
     v: &Validator<'_>,
     seen: &mut FxMap<Key, Kept>,
+    arena: &mut Arena,
     key: Key,
     cols: &[usize],
     b: &Bound,
@@ -856,30 +953,26 @@ fn compare_or_keep(
     out: &mut Vec<Finding>,
 ) {
     match seen.get(&key) {
-        Some(kept) => {
+        Some(&kept) => {
             for (k, &c) in cols.iter().enumerate() {
                 let now = rec.value(c).trim_ascii();
-                if kept.get(k) != now {
+                let then = arena.get(kept.first + k as u32);
+                if then != now {
                     out.push(v.finding(
                         v.rule(b),
                         rec,
                         Some(line),
                         Some(c),
                         now,
-                        kept.get(k),
+                        then,
                         &kept.line.to_string(),
                     ));
                 }
             }
         }
         None => {
-            let mut text = String::new();
-            let mut ends = Vec::with_capacity(cols.len());
-            for &c in cols {
-                text.push_str(rec.value(c).trim_ascii());
-                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
-            }
-            seen.insert(key, Kept { line, text, ends });
+            let first = arena.put(cols.iter().map(|&c| rec.value(c).trim_ascii()));
+            seen.insert(key, Kept { line, first });
         }
     }
 }
@@ -950,7 +1043,9 @@ impl<'c> FileCheck<'c> {
             keys: FxMap::default(),
             attributors: vec![FxMap::default(); n(RuleKind::Attributors)],
             consistent: vec![FxMap::default(); n(RuleKind::Consistent)],
-            episodes: vec![FxMap::default(); n(RuleKind::EpisodeOverlap)],
+            episodes: vec![(Vec::new(), FxSet::default()); n(RuleKind::EpisodeOverlap)],
+            client_order: FxMap::default(),
+            arena: Arena::default(),
             previous: None,
             clients: FxSet::default(),
             scratch: Vec::new(),
@@ -1087,6 +1182,7 @@ impl<'c> FileCheck<'c> {
                 compare_or_keep(
                     v,
                     &mut self.attributors[i],
+                    &mut self.arena,
                     client_key,
                     &b.cols,
                     b,
@@ -1123,6 +1219,7 @@ impl<'c> FileCheck<'c> {
             compare_or_keep(
                 v,
                 &mut self.consistent[i],
+                &mut self.arena,
                 key_of_cols(rec, &b.cols),
                 &v.consistent_cols[i],
                 b,
@@ -1137,21 +1234,21 @@ impl<'c> FileCheck<'c> {
                 if client.is_empty() || episode.is_empty() {
                     continue;
                 }
-                let seen = EpisodeSeen {
-                    id: String::new(),
-                    line,
-                    row: self.rows as usize - 1,
-                    start: v.date(rec, sc),
-                    end: v.date(rec, dc),
-                };
-                let list = match self.episodes[i].get_mut(client) {
-                    Some(l) => l,
-                    None => self.episodes[i].entry(client.to_owned()).or_default(),
-                };
-                if !list.iter().any(|e| e.id == episode) {
+                let pair = key_of([client, episode].into_iter());
+                let (list, pairs) = &mut self.episodes[i];
+                if pairs.insert(pair) {
+                    let next = self.client_order.len() as u32;
+                    let ck = key_of(std::iter::once(client));
+                    let order = *self.client_order.entry(ck).or_insert(next);
+                    let client_text = self.arena.put([client, episode].into_iter());
                     list.push(EpisodeSeen {
-                        id: episode.to_owned(),
-                        ..seen
+                        client: order,
+                        client_text,
+                        id_text: client_text + 1,
+                        line,
+                        row: self.rows as usize - 1,
+                        start: v.date(rec, sc),
+                        end: v.date(rec, dc),
                     });
                 }
             }
@@ -1164,22 +1261,23 @@ impl<'c> FileCheck<'c> {
         let mut found = Vec::new();
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             let rule = v.rule(b);
-            let mut clients: Vec<_> = self.episodes[i].iter().collect();
-            clients.sort_by(|a, b| a.0.cmp(b.0));
-            for (client, eps) in clients {
-                let mut eps: Vec<&EpisodeSeen> = eps.iter().filter(|e| e.start.is_some()).collect();
-                eps.sort_by_key(|e| (e.start, e.line));
-                for (k, later) in eps.iter().enumerate() {
-                    if let Some(earlier) = eps[..k]
+            let list = &mut self.episodes[i].0;
+            // Client by client in order of first appearance, each client's episodes by start.
+            list.retain(|e| e.start.is_some());
+            list.sort_by_key(|e| (e.client, e.start, e.line));
+            for block in list.chunk_by(|a, b| a.client == b.client) {
+                for (k, later) in block.iter().enumerate() {
+                    if let Some(earlier) = block[..k]
                         .iter()
                         .find(|e| e.end.is_none_or(|end| end > later.start.unwrap_or(end)))
                     {
+                        let arena = &self.arena;
                         let mut f = Finding {
                             rule: rule.id.clone(),
                             severity: rule.severity,
                             line: Some(later.line),
-                            client_id: client.clone(),
-                            episode_id: later.id.clone(),
+                            client_id: arena.get(later.client_text).to_owned(),
+                            episode_id: arena.get(later.id_text).to_owned(),
                             child_id: String::new(),
                             field: b
                                 .cols
@@ -1193,12 +1291,11 @@ impl<'c> FileCheck<'c> {
                         f.message = render(
                             &rule.message,
                             &[
-                                ("{detail}", &earlier.id),
+                                ("{detail}", arena.get(earlier.id_text)),
                                 ("{other}", &earlier.line.to_string()),
                             ],
                         );
-                        let row = later.row;
-                        found.push((f, row));
+                        found.push((f, later.row));
                     }
                 }
             }
