@@ -282,9 +282,10 @@ impl Pattern {
     }
 
     pub fn matches(&self, value: &str) -> bool {
-        self.0.split('|').any(|mask| {
+        let value = value.as_bytes();
+        self.0.as_bytes().split(|&b| b == b'|').any(|mask| {
             mask.len() == value.len()
-                && mask.bytes().zip(value.bytes()).all(|(m, c)| match m {
+                && mask.iter().zip(value).all(|(&m, &c)| match m {
                     b'A' => c.is_ascii_uppercase(),
                     b'9' => c.is_ascii_digit(),
                     b'X' => c.is_ascii_uppercase() || c.is_ascii_digit(),

@@ -72,23 +72,6 @@ impl Record for OneValue<'_> {
     }
 }
 
-/// A file row seen through the mapping from catalogue columns to file columns.
-struct Mapped<'a> {
-    row: &'a Row<'a>,
-    map: &'a [Option<usize>],
-}
-
-impl Record for Mapped<'_> {
-    fn value(&self, column: usize) -> &str {
-        self.map
-            .get(column)
-            .copied()
-            .flatten()
-            .and_then(|i| self.row.get(i))
-            .unwrap_or("")
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ValidationError {
     #[error("line {line}, column {column}: {message}")]
@@ -269,6 +252,8 @@ pub struct Validator<'c> {
     episode_col: Option<usize>,
     child_cols: Vec<usize>,
     consent: Option<(usize, String)>,
+    /// For each column of a child section: the place of that child's key in `child_cols`.
+    child_slot: Vec<Option<u8>>,
     /// The date columns, and for each column its place among them (the per-record date cache).
     date_cols: Vec<usize>,
     date_slot: Vec<Option<u8>>,
@@ -400,6 +385,21 @@ impl<'c> Validator<'c> {
                 .map(|(i, _)| i)
                 .collect(),
             consent,
+            child_slot: cat
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(c, f)| {
+                    if f.key.is_some() {
+                        return None;
+                    }
+                    child_cols_all
+                        .iter()
+                        .position(|&k| cat.fields[k].section == f.section && k != c)
+                        .filter(|&i| i < 8)
+                        .map(|i| i as u8)
+                })
+                .collect(),
             date_slot: {
                 let mut slots = vec![None; cat.fields.len()];
                 for (i, &c) in date_cols.iter().enumerate().take(DATE_SLOTS) {
@@ -508,7 +508,7 @@ impl<'c> Validator<'c> {
         }
         let field = &self.cat.fields[col];
         if !field.requirement(self.dataset).in_dataset() {
-            let mut seen = HashSet::new();
+            let mut seen = Vec::new();
             self.other_dataset(&rec, None, col, field, &mut seen, &mut out);
             return out;
         }
@@ -588,7 +588,10 @@ impl<'c> Validator<'c> {
             }
             FieldType::Text => {}
         }
-        if let Some(max) = f.max_length {
+        if let Some(max) = f.max_length
+            && v.len() > max as usize
+        {
+            // Bytes are at least characters: only a long byte string needs counting.
             let len = v.chars().count();
             if len > max as usize {
                 fail(RuleKind::Length, &len.to_string(), &max.to_string(), out);
@@ -607,7 +610,7 @@ impl<'c> Validator<'c> {
         line: Option<u64>,
         col: usize,
         field: &Field,
-        seen: &mut HashSet<(usize, Section)>,
+        seen: &mut Vec<(usize, Section)>,
         out: &mut Vec<Finding>,
     ) {
         for b in self.bound(RuleKind::OtherDataset) {
@@ -619,8 +622,11 @@ impl<'c> Validator<'c> {
             // `once=section`: one finding per record and section (a whole outcome record in the
             // wrong dataset), not one per item.
             let once = rule.param("once") == Some("section");
-            if once && !seen.insert((b.rule, field.section)) {
+            if once && seen.contains(&(b.rule, field.section)) {
                 continue;
+            }
+            if once {
+                seen.push((b.rule, field.section));
             }
             let other = if once { field.section.label() } else { "" };
             out.push(self.finding(
@@ -644,7 +650,12 @@ impl<'c> Validator<'c> {
         out: &mut Vec<Finding>,
     ) {
         let no_consent = self.is_no_consent(rec);
-        let mut seen = HashSet::new();
+        let mut seen = Vec::new();
+        // Which child records the row carries, looked up once rather than per empty field.
+        let mut carries = [true; 8];
+        for (i, &c) in self.child_cols.iter().enumerate().take(carries.len()) {
+            carries[i] = !rec.value(c).trim_ascii().is_empty();
+        }
         for (col, f) in self.cat.fields.iter().enumerate() {
             let v = rec.value(col).trim_ascii();
             let req = f.requirement(self.dataset);
@@ -653,7 +664,11 @@ impl<'c> Validator<'c> {
                     continue;
                 }
                 // A child section's requirements apply only to records that carry that child.
-                if self.child_absent(rec, col) {
+                let absent = match self.child_slot[col] {
+                    Some(i) => !carries[i as usize],
+                    None => self.child_absent(rec, col),
+                };
+                if absent {
                     continue;
                 }
                 let kind = match req {
@@ -935,7 +950,7 @@ fn key_of<'a>(values: impl Iterator<Item = &'a str>) -> Key {
     (a.finish(), b.finish())
 }
 
-fn key_of_cols(rec: &Mapped<'_>, cols: &[usize]) -> Key {
+fn key_of_cols(rec: &[&str], cols: &[usize]) -> Key {
     key_of(cols.iter().map(|&c| rec.value(c).trim_ascii()))
 }
 
@@ -948,7 +963,7 @@ fn compare_or_keep(
     key: Key,
     cols: &[usize],
     b: &Bound,
-    rec: &Mapped<'_>,
+    rec: &[&str],
     line: u64,
     out: &mut Vec<Finding>,
 ) {
@@ -1123,14 +1138,19 @@ impl<'c> FileCheck<'c> {
         self.rows += 1;
         let v = self.v;
         let map = std::mem::take(&mut self.map);
-        let rec = Mapped { row, map: &map };
+        // Each value found and trimmed once: the rules read many of them more than once.
+        let values: Vec<&str> = map
+            .iter()
+            .map(|m| m.and_then(|i| row.get(i)).unwrap_or("").trim_ascii())
+            .collect();
+        let rec: &[&str] = &values;
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         if row.len() != self.width {
             for b in v.bound(RuleKind::RowWidth) {
                 out.push(v.finding(
                     v.rule(b),
-                    &rec,
+                    rec,
                     Some(line),
                     None,
                     "",
@@ -1139,8 +1159,8 @@ impl<'c> FileCheck<'c> {
                 ));
             }
         } else {
-            v.check_record(&rec, Some(line), &mut out);
-            self.cross_record(&rec, line, &mut out);
+            v.check_record(rec, Some(line), &mut out);
+            self.cross_record(rec, line, &mut out);
         }
         self.row_flags.push(0);
         let row_index = self.row_flags.len() - 1;
@@ -1151,7 +1171,7 @@ impl<'c> FileCheck<'c> {
         self.map = map;
     }
 
-    fn cross_record(&mut self, rec: &Mapped<'_>, line: u64, out: &mut Vec<Finding>) {
+    fn cross_record(&mut self, rec: &[&str], line: u64, out: &mut Vec<Finding>) {
         let v = self.v;
         let client = v.client_col.map_or("", |c| rec.value(c).trim_ascii());
         let client_key = key_of(std::iter::once(client));
