@@ -171,6 +171,32 @@ struct Kept {
     first: u32,
 }
 
+/// First rows by key, with the last key looked up remembered: rows of a client or episode come
+/// together, so most rows ask for the same key as the row before.
+#[derive(Debug, Default, Clone)]
+struct KeptMap {
+    map: FxMap<Key, Kept>,
+    last: Option<(Key, Kept)>,
+}
+
+impl KeptMap {
+    fn get(&mut self, key: Key) -> Option<Kept> {
+        if let Some((k, kept)) = self.last
+            && k == key
+        {
+            return Some(kept);
+        }
+        let kept = *self.map.get(&key)?;
+        self.last = Some((key, kept));
+        Some(kept)
+    }
+
+    fn insert(&mut self, key: Key, kept: Kept) {
+        self.map.insert(key, kept);
+        self.last = Some((key, kept));
+    }
+}
+
 /// Codes valid on a date. Codes of up to seven bytes, nearly all of them, are packed into a
 /// `u64` with their length, so a lookup hashes and compares one integer, not a string.
 #[derive(Debug, Default)]
@@ -914,17 +940,21 @@ pub struct FileCheck<'c> {
     keep: usize,
     not_kept: u64,
     header_errors: bool,
+    /// The file's columns are exactly the catalogue's, in order.
+    in_order: bool,
     sink: Option<Sink<'c>>,
     keys: FxMap<Key, u64>,
     /// For each attributor rule: client id -> values on the client's first row.
-    attributors: Vec<FxMap<Key, Kept>>,
+    attributors: Vec<KeptMap>,
     /// For each consistency rule: key -> values on the key's first row.
-    consistent: Vec<FxMap<Key, Kept>>,
+    consistent: Vec<KeptMap>,
     /// For each overlap rule: every (client, episode) seen, once, and which pairs were seen.
     episodes: Vec<(Vec<EpisodeSeen>, FxSet<Key>)>,
     /// Client key -> order of first appearance.
     client_order: FxMap<Key, u32>,
     arena: Arena,
+    last_client: Option<Key>,
+    last_episode: Option<Key>,
     previous: Option<&'c HashMap<String, Vec<String>>>,
     clients: FxSet<Key>,
     scratch: Vec<Finding>,
@@ -958,7 +988,7 @@ fn key_of_cols(rec: &[&str], cols: &[usize]) -> Key {
 #[allow(clippy::too_many_arguments)]
 fn compare_or_keep(
     v: &Validator<'_>,
-    seen: &mut FxMap<Key, Kept>,
+    seen: &mut KeptMap,
     arena: &mut Arena,
     key: Key,
     cols: &[usize],
@@ -967,8 +997,8 @@ fn compare_or_keep(
     line: u64,
     out: &mut Vec<Finding>,
 ) {
-    match seen.get(&key) {
-        Some(&kept) => {
+    match seen.get(key) {
+        Some(kept) => {
             for (k, &c) in cols.iter().enumerate() {
                 let now = rec.value(c).trim_ascii();
                 let then = arena.get(kept.first + k as u32);
@@ -1043,6 +1073,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         let n = |k: RuleKind| v.bound(k).len();
+        let in_order = map.iter().enumerate().all(|(c, m)| *m == Some(c));
         let mut check = Self {
             v,
             map,
@@ -1054,13 +1085,16 @@ impl<'c> FileCheck<'c> {
             keep: usize::MAX,
             not_kept: 0,
             header_errors: false,
+            in_order,
             sink: None,
             keys: FxMap::default(),
-            attributors: vec![FxMap::default(); n(RuleKind::Attributors)],
-            consistent: vec![FxMap::default(); n(RuleKind::Consistent)],
+            attributors: vec![KeptMap::default(); n(RuleKind::Attributors)],
+            consistent: vec![KeptMap::default(); n(RuleKind::Consistent)],
             episodes: vec![(Vec::new(), FxSet::default()); n(RuleKind::EpisodeOverlap)],
             client_order: FxMap::default(),
             arena: Arena::default(),
+            last_client: None,
+            last_episode: None,
             previous: None,
             clients: FxSet::default(),
             scratch: Vec::new(),
@@ -1139,10 +1173,22 @@ impl<'c> FileCheck<'c> {
         let v = self.v;
         let map = std::mem::take(&mut self.map);
         // Each value found and trimmed once: the rules read many of them more than once.
-        let values: Vec<&str> = map
-            .iter()
-            .map(|m| m.and_then(|i| row.get(i)).unwrap_or("").trim_ascii())
-            .collect();
+        let values: Vec<&str> = if self.in_order && row.len() == map.len() {
+            // The usual file: the catalogue's columns in the catalogue's order.
+            let mut start = 0;
+            row.ends
+                .iter()
+                .map(|&end| {
+                    let v = row.text.get(start..end).unwrap_or("").trim_ascii();
+                    start = end;
+                    v
+                })
+                .collect()
+        } else {
+            map.iter()
+                .map(|m| m.and_then(|i| row.get(i)).unwrap_or("").trim_ascii())
+                .collect()
+        };
         let rec: &[&str] = &values;
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
@@ -1175,8 +1221,10 @@ impl<'c> FileCheck<'c> {
         let v = self.v;
         let client = v.client_col.map_or("", |c| rec.value(c).trim_ascii());
         let client_key = key_of(std::iter::once(client));
-        if !client.is_empty() {
+        // Rows of a client come together, so most rows repeat the last client: no lookup then.
+        if !client.is_empty() && self.last_client != Some(client_key) {
             self.clients.insert(client_key);
+            self.last_client = Some(client_key);
         }
         for b in v.bound(RuleKind::DuplicateKey) {
             let key = key_of_cols(rec, &b.cols);
@@ -1256,7 +1304,7 @@ impl<'c> FileCheck<'c> {
                 }
                 let pair = key_of([client, episode].into_iter());
                 let (list, pairs) = &mut self.episodes[i];
-                if pairs.insert(pair) {
+                if self.last_episode != Some(pair) && pairs.insert(pair) {
                     let next = self.client_order.len() as u32;
                     let ck = key_of(std::iter::once(client));
                     let order = *self.client_order.entry(ck).or_insert(next);
@@ -1271,6 +1319,7 @@ impl<'c> FileCheck<'c> {
                         end: v.date(rec, dc),
                     });
                 }
+                self.last_episode = Some(pair);
             }
         }
     }
