@@ -943,7 +943,15 @@ pub struct FileCheck<'c> {
     /// The file's columns are exactly the catalogue's, in order.
     in_order: bool,
     sink: Option<Sink<'c>>,
-    keys: FxMap<Key, u64>,
+    /// Duplicate keys: rows of a client come together, so each key is looked for among the
+    /// current client's rows (a small map in cache) and every key is also logged, to be sorted
+    /// at the end for the rare duplicate across two separate blocks of one client. A big map
+    /// probed on every row was the slowest step (a cache miss per row).
+    block_keys: FxMap<Key, u64>,
+    /// Each row's key, client block, row index and line.
+    all_keys: Vec<(Key, u32, u32, u64)>,
+    /// A number for each run of rows of one client.
+    block: u32,
     /// For each attributor rule: client id -> values on the client's first row.
     attributors: Vec<KeptMap>,
     /// For each consistency rule: key -> values on the key's first row.
@@ -1087,7 +1095,9 @@ impl<'c> FileCheck<'c> {
             header_errors: false,
             in_order,
             sink: None,
-            keys: FxMap::default(),
+            block_keys: FxMap::default(),
+            all_keys: Vec::new(),
+            block: 0,
             attributors: vec![KeptMap::default(); n(RuleKind::Attributors)],
             consistent: vec![KeptMap::default(); n(RuleKind::Consistent)],
             episodes: vec![(Vec::new(), FxSet::default()); n(RuleKind::EpisodeOverlap)],
@@ -1222,13 +1232,21 @@ impl<'c> FileCheck<'c> {
         let client = v.client_col.map_or("", |c| rec.value(c).trim_ascii());
         let client_key = key_of(std::iter::once(client));
         // Rows of a client come together, so most rows repeat the last client: no lookup then.
-        if !client.is_empty() && self.last_client != Some(client_key) {
-            self.clients.insert(client_key);
+        if self.last_client != Some(client_key) {
+            if !client.is_empty() {
+                self.clients.insert(client_key);
+            }
             self.last_client = Some(client_key);
+            self.block += 1;
+            self.block_keys.clear();
         }
         for b in v.bound(RuleKind::DuplicateKey) {
             let key = key_of_cols(rec, &b.cols);
-            if let Some(first) = self.keys.get(&key) {
+            if self.all_keys.len() < u32::MAX as usize {
+                self.all_keys
+                    .push((key, self.block, (self.rows - 1) as u32, line));
+            }
+            if let Some(first) = self.block_keys.get(&key) {
                 out.push(v.finding(
                     v.rule(b),
                     rec,
@@ -1239,7 +1257,7 @@ impl<'c> FileCheck<'c> {
                     &first.to_string(),
                 ));
             } else {
-                self.keys.insert(key, line);
+                self.block_keys.insert(key, line);
             }
         }
         if v.is_no_consent(rec) {
@@ -1366,6 +1384,38 @@ impl<'c> FileCheck<'c> {
                         );
                         found.push((f, later.row));
                     }
+                }
+            }
+        }
+        // Duplicates across separate blocks of one client: the key log, sorted.
+        if let Some(b) = v.bound(RuleKind::DuplicateKey).first() {
+            let mut log = std::mem::take(&mut self.all_keys);
+            log.sort_unstable_by_key(|&(k, _, _, line)| (k, line));
+            for run in log.chunk_by(|a, b| a.0 == b.0) {
+                let (_, first_block, _, first_line) = run[0];
+                for &(_, block, row, line) in &run[1..] {
+                    if block == first_block {
+                        continue; // reported as the row was read
+                    }
+                    let rule = v.rule(b);
+                    let field = b.cols.first().map(|&c| &v.cat.fields[c].header);
+                    let subs = [
+                        ("{field}", field.map_or("", String::as_str)),
+                        ("{other}", &first_line.to_string()),
+                    ];
+                    let f = Finding {
+                        rule: rule.id.clone(),
+                        severity: rule.severity,
+                        line: Some(line),
+                        client_id: String::new(),
+                        episode_id: String::new(),
+                        child_id: String::new(),
+                        field: field.cloned().unwrap_or_default(),
+                        value: String::new(),
+                        message: render(&rule.message, &subs),
+                        fix: render(&rule.fix, &subs),
+                    };
+                    found.push((f, row as usize));
                 }
             }
         }

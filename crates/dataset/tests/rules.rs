@@ -462,3 +462,26 @@ fn every_rule_passes_a_clean_record_and_fails_a_broken_one() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn a_duplicate_in_a_later_block_of_the_same_client_is_found() {
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    let mut f = base(cat, Dataset::AD);
+    // Client A's two rows, another client's row, then A's first row again: not contiguous.
+    let mut other = f.rows[1].clone();
+    other[f.col("CLIENTID")] = "ZZ-OTHER".into();
+    let again = f.rows[0].clone();
+    f.rows.push(other);
+    f.rows.push(again);
+    let report = run(&f, Dataset::AD);
+    let dups: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|x| x.rule == "DUP-001")
+        .collect();
+    assert_eq!(dups.len(), 1, "{:?}", report.findings);
+    assert_eq!(dups[0].line, Some(5));
+    assert!(dups[0].message.contains("line 2"), "{}", dups[0].message);
+    assert!(report.rows_with_errors >= 1);
+}
