@@ -374,9 +374,12 @@ impl<'c> Validator<'c> {
                         cat.fields
                             .iter()
                             .enumerate()
+                            // Only the dataset's own fields: a value in another dataset's
+                            // field is reported on every row by the other-dataset rule.
                             .filter(|(_, f)| {
                                 section.is_none_or(|s| f.section == s)
                                     && !except.contains(&f.header.as_str())
+                                    && f.requirement(dataset).in_dataset()
                             })
                             .map(|(c, _)| c)
                             .collect()
@@ -1008,7 +1011,8 @@ fn compare_or_keep(
     match seen.get(key) {
         Some(kept) => {
             for (k, &c) in cols.iter().enumerate() {
-                let now = rec.value(c).trim_ascii();
+                // Values come trimmed (see `row_of`).
+                let now = rec.value(c);
                 let then = arena.get(kept.first + k as u32);
                 if then != now {
                     out.push(v.finding(
@@ -1024,7 +1028,7 @@ fn compare_or_keep(
             }
         }
         None => {
-            let first = arena.put(cols.iter().map(|&c| rec.value(c).trim_ascii()));
+            let first = arena.put(cols.iter().map(|&c| rec.value(c)));
             seen.insert(key, Kept { line, first });
         }
     }
