@@ -916,11 +916,12 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
 }
 
-/// Per-episode facts kept for the overlap check: ids as arena indexes, the client as its order
-/// of first appearance (findings come out client by client in file order).
+/// Per-episode facts kept for the overlap check, logged once per run of rows of an episode and
+/// sorted at the end (no hashed lookup per episode: each one was a cache miss on a big file).
 #[derive(Debug, Clone, Copy)]
 struct EpisodeSeen {
-    client: u32,
+    client: Key,
+    pair: Key,
     client_text: u32,
     id_text: u32,
     line: u64,
@@ -959,15 +960,14 @@ pub struct FileCheck<'c> {
     attributors: Vec<KeptMap>,
     /// For each consistency rule: key -> values on the key's first row.
     consistent: Vec<KeptMap>,
-    /// For each overlap rule: every (client, episode) seen, once, and which pairs were seen.
-    episodes: Vec<(Vec<EpisodeSeen>, FxSet<Key>)>,
-    /// Client key -> order of first appearance.
-    client_order: FxMap<Key, u32>,
+    /// For each overlap rule: the first row of each run of rows of an episode.
+    episodes: Vec<Vec<EpisodeSeen>>,
     arena: Arena,
     last_client: Option<Key>,
     last_episode: Option<Key>,
     previous: Option<&'c HashMap<String, Vec<String>>>,
-    clients: FxSet<Key>,
+    /// The client of each run of rows, counted (distinct) at the end.
+    clients: Vec<Key>,
     scratch: Vec<Finding>,
 }
 
@@ -1104,13 +1104,12 @@ impl<'c> FileCheck<'c> {
             block: 0,
             attributors: vec![KeptMap::default(); n(RuleKind::Attributors)],
             consistent: vec![KeptMap::default(); n(RuleKind::Consistent)],
-            episodes: vec![(Vec::new(), FxSet::default()); n(RuleKind::EpisodeOverlap)],
-            client_order: FxMap::default(),
+            episodes: vec![Vec::new(); n(RuleKind::EpisodeOverlap)],
             arena: Arena::default(),
             last_client: None,
             last_episode: None,
             previous: None,
-            clients: FxSet::default(),
+            clients: Vec::new(),
             scratch: Vec::new(),
         };
         for f in header_findings {
@@ -1238,7 +1237,7 @@ impl<'c> FileCheck<'c> {
         // Rows of a client come together, so most rows repeat the last client: no lookup then.
         if self.last_client != Some(client_key) {
             if !client.is_empty() {
-                self.clients.insert(client_key);
+                self.clients.push(client_key);
             }
             self.last_client = Some(client_key);
             self.block += 1;
@@ -1325,14 +1324,11 @@ impl<'c> FileCheck<'c> {
                     continue;
                 }
                 let pair = key_of([client, episode].into_iter());
-                let (list, pairs) = &mut self.episodes[i];
-                if self.last_episode != Some(pair) && pairs.insert(pair) {
-                    let next = self.client_order.len() as u32;
-                    let ck = key_of(std::iter::once(client));
-                    let order = *self.client_order.entry(ck).or_insert(next);
+                if self.last_episode != Some(pair) {
                     let client_text = self.arena.put([client, episode].into_iter());
-                    list.push(EpisodeSeen {
-                        client: order,
+                    self.episodes[i].push(EpisodeSeen {
+                        client: client_key,
+                        pair,
                         client_text,
                         id_text: client_text + 1,
                         line,
@@ -1352,10 +1348,12 @@ impl<'c> FileCheck<'c> {
         let mut found = Vec::new();
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             let rule = v.rule(b);
-            let list = &mut self.episodes[i].0;
-            // Client by client in order of first appearance, each client's episodes by start.
+            let list = &mut self.episodes[i];
+            // Each episode once (its first row), then client by client, episodes by start.
+            list.sort_unstable_by_key(|e| (e.pair, e.line));
+            list.dedup_by_key(|e| e.pair);
             list.retain(|e| e.start.is_some());
-            list.sort_by_key(|e| (e.client, e.start, e.line));
+            list.sort_unstable_by_key(|e| (e.client, e.start, e.line));
             for block in list.chunk_by(|a, b| a.client == b.client) {
                 for (k, later) in block.iter().enumerate() {
                     if let Some(earlier) = block[..k]
@@ -1423,6 +1421,7 @@ impl<'c> FileCheck<'c> {
                 }
             }
         }
+        found.sort_by_key(|(f, _)| f.line);
         for (f, row) in found {
             self.take(f, Some(row));
         }
@@ -1438,7 +1437,11 @@ impl<'c> FileCheck<'c> {
         let header_errors = self.header_errors;
         FileReport {
             rows: self.rows,
-            clients: self.clients.len() as u64,
+            clients: {
+                self.clients.sort_unstable();
+                self.clients.dedup();
+                self.clients.len() as u64
+            },
             errors: self.counts[0],
             warnings: self.counts[1],
             mismatches: self.counts[2],
