@@ -43,3 +43,20 @@ e=$(date +%s.%N)
 f_rate=$(python3 -c "print(20000/($e-$s))")
 t=$(best target/release/ndtms validate "$out/sample20k.csv" --dataset AD --as-of 05/11/2026)
 python3 -c "f=$f_rate; n=20000/float($t); print(f'frictionless: {f:,.0f} rows/s; ndtms on the same sample: {n:,.0f} rows/s; ndtms is {n/f:.0f}x faster, and also checks the cross-field and cross-row rules')"
+
+echo "== the exported JSON Schema, checked by Python's jsonschema =="
+target/release/ndtms schema --format json-schema --dataset AD --as-of 05/11/2026 > "$out/row.schema.json"
+target/release/ndtms generate --dataset AD --clients 300 --seed 9 --month 2026-10 -o "$out/clean300.csv" 2>/dev/null
+target/release/ndtms generate --dataset AD --clients 300 --seed 9 --month 2026-10 --error-rate 0.3 -o "$out/bad300.csv" 2>/dev/null
+target/bench-venv/bin/python - "$out" <<'PY'
+import csv, json, sys, jsonschema
+out = sys.argv[1]
+schema = json.load(open(f"{out}/row.schema.json"))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+for name in ("clean300.csv", "bad300.csv"):
+    rows = list(csv.DictReader(open(f"{out}/{name}", newline="")))
+    bad = sum(1 for r in rows if next(v.iter_errors(r), None) is not None)
+    print(f"{name}: {len(rows)} rows, {bad} rejected by the JSON Schema")
+PY
+target/release/ndtms validate "$out/bad300.csv" --dataset AD --as-of 05/11/2026 | tail -1
