@@ -358,3 +358,77 @@ fn import_extract_transfer_history_and_lock() {
         "{h}"
     );
 }
+
+#[test]
+fn a_file_with_errors_is_not_sent_unless_acknowledged_and_an_absent_portal_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let run = |args: &[&str]| ndtms(&dir, args);
+    let o = run(&[
+        "init",
+        "--agency",
+        "N0852",
+        "--dataset",
+        "AD",
+        "--admin",
+        "admin",
+        "--passphrase",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let file = tmp.path().join("errors.csv");
+    let o = run(&[
+        "generate",
+        "--dataset",
+        "AD",
+        "--clients",
+        "40",
+        "--seed",
+        "8",
+        "--month",
+        "2026-10",
+        "--error-rate",
+        "0.3",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["--user", "admin", "import", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let transfer = |extra: &[&str]| {
+        let mut args = vec![
+            "--user",
+            "admin",
+            "transfer",
+            "--month",
+            "2026-10",
+            "--portal",
+            "http://127.0.0.1:9",
+            "--portal-user",
+            "lead",
+            "--attempts",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        ndtms_with(
+            &dir,
+            &args,
+            &[("NDTMS_PORTAL_PASSWORD", "p"), ("NDTMS_PORTAL_OTP", "o")],
+        )
+    };
+    let o = transfer(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("errors; the portal would not load those records"),
+        "{}",
+        text(&o)
+    );
+    let o = transfer(&["--accept-errors"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("could not be reached"), "{}", text(&o));
+    let o = run(&["--user", "admin", "history"]);
+    assert!(
+        text(&o).contains("No extracts or transfers yet"),
+        "{}",
+        text(&o)
+    );
+}

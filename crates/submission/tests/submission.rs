@@ -512,3 +512,56 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
     assert!(hist[0].locks_period);
     let _: HashMap<String, Vec<String>> = s.previous_attributors().unwrap();
 }
+
+#[test]
+fn attributors_changed_since_the_last_transfer_are_mismatches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = filled(dir.path(), 30);
+    let (data, info) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let first = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    assert_eq!(first.report.report.mismatches, 0);
+    let sent = first.extract.attributors(cat);
+    assert_eq!(sent.len() as u64, first.extract.clients);
+    s.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: period().start,
+        period_end: period().end,
+        file_name: &first.file_name,
+        sha256: &first.sha256,
+        rows: first.extract.rows.len() as u64,
+        clients: first.extract.clients,
+        report: &first.report.totals_json(),
+        receipt: "{}",
+        attributors: &sent,
+    })
+    .unwrap();
+    // One client's first initial is corrected after the transfer.
+    let (client, values) = &sent[0];
+    let at = cat
+        .attributor_columns()
+        .iter()
+        .position(|&c| cat.fields[c].header == "FINITIAL")
+        .unwrap();
+    let mut record = s.client(client).unwrap().fields;
+    let new_initial = if values[at] == "Q" { "W" } else { "Q" };
+    record.insert("FINITIAL".into(), new_initial.into());
+    s.save(Entity::Client, &RecordKey::client(client), &record)
+        .unwrap();
+    let next = ReportingPeriod::for_data_month(2026, 11).unwrap();
+    let later = Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap();
+    let second = prepare(&mut s, cat, &info, &next, DEFAULT_FILE_PATTERN, later).unwrap();
+    let m: Vec<_> = second
+        .report
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ATT-002")
+        .collect();
+    assert!(!m.is_empty(), "{:?}", second.report.report.findings);
+    assert!(
+        m.iter()
+            .all(|f| f.client_id == *client && f.field == "FINITIAL" && f.value == new_initial)
+    );
+    assert_eq!(second.report.report.errors, 0, "a mismatch is not an error");
+}
