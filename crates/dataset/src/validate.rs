@@ -107,6 +107,16 @@ pub struct FxHasher(u64);
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        // Most values (codes, ids, dates' first eight bytes) are short: one round for the
+        // bytes and one for the length, rather than a round per byte.
+        if bytes.len() < 8 {
+            let mut buf = [0u8; 8];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            let v = u64::from_le_bytes(buf);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+            self.0 = (self.0.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
+            return;
+        }
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
