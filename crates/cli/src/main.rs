@@ -191,6 +191,23 @@ enum Command {
     Restore { backup: PathBuf },
 }
 
+impl Command {
+    /// The commands that open the encrypted database (run by `run_store`).
+    fn uses_database(&self) -> bool {
+        matches!(
+            self,
+            Command::Init { .. }
+                | Command::Audit { .. }
+                | Command::Backup { .. }
+                | Command::Restore { .. }
+                | Command::Extract { .. }
+                | Command::Transfer { .. }
+                | Command::History
+                | Command::Import { .. }
+        )
+    }
+}
+
 fn env_secret(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| {
         format!("set {name} (it is read from the environment, never from the command line)")
@@ -610,32 +627,12 @@ fn write_reports(
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    if matches!(
-        cli.command,
-        Command::Init { .. }
-            | Command::Audit { .. }
-            | Command::Backup { .. }
-            | Command::Restore { .. }
-            | Command::Extract { .. }
-            | Command::Transfer { .. }
-            | Command::History
-            | Command::Import { .. }
-    ) {
+    if cli.command.uses_database() {
         return run_store(&cli);
     }
     let data =
         ReferenceData::from_setting(cli.reference_data.as_deref()).map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Init { .. }
-        | Command::Audit { .. }
-        | Command::Backup { .. }
-        | Command::Restore { .. }
-        | Command::Extract { .. }
-        | Command::Transfer { .. }
-        | Command::History
-        | Command::Import { .. } => {
-            unreachable!("database commands are run by run_store")
-        }
         Command::Schema {
             format,
             dataset,
@@ -870,5 +867,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+        _ => unreachable!("database commands are run by run_store"),
     }
 }

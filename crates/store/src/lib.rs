@@ -78,9 +78,10 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// The dated fields of the shipped reference data in force today, until the app or CLI says
-/// which reference data it loaded ([`Store::use_catalogue`]).
-fn shipped_dated_fields() -> submissions::DatedFields {
+/// The dated fields of the shipped reference data in force today, for when the app or CLI has
+/// not said which reference data it loaded ([`Store::use_catalogue`]). Loaded only once a
+/// period is locked, so opening a store does not parse the reference data.
+pub(crate) fn shipped_dated_fields() -> submissions::DatedFields {
     ndtms_dataset::ReferenceData::shipped()
         .ok()
         .and_then(|d| {
@@ -148,7 +149,7 @@ impl Store {
                 session: None,
                 idle_minutes: 15,
                 clock: system_clock(),
-                dated: shipped_dated_fields(),
+                dated: submissions::DatedFields::default(),
             };
             let now = store.now();
             let tx = store.conn.transaction()?;
@@ -232,7 +233,7 @@ impl Store {
             session: None,
             idle_minutes: 15,
             clock: system_clock(),
-            dated: shipped_dated_fields(),
+            dated: submissions::DatedFields::default(),
         })
     }
 
@@ -504,7 +505,7 @@ impl Store {
             session: None,
             idle_minutes: 15,
             clock: system_clock(),
-            dated: shipped_dated_fields(),
+            dated: submissions::DatedFields::default(),
         })
     }
 

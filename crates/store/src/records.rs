@@ -11,7 +11,7 @@ use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
-use crate::submissions::{LockCheck, Locks};
+use crate::submissions::LockCheck;
 
 /// A record's dataset values: header -> code, exactly as they go in the extract.
 pub type Fields = BTreeMap<String, String>;
@@ -227,11 +227,12 @@ impl Store {
     pub fn save(&mut self, entity: Entity, key: &RecordKey, fields: &Fields) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
+        let (locks, may_edit_locked) = self.locks_for(&s)?;
         let tx = self.conn.transaction()?;
         let lock = LockCheck {
-            locks: Locks::load(&tx)?,
+            locks,
             dated: &self.dated,
-            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+            may_edit_locked,
         };
         save_in(&tx, &lock, &now, s.user_id, entity, key, fields)?;
         tx.commit()?;
@@ -242,11 +243,12 @@ impl Store {
     pub fn save_all(&mut self, records: &[(Entity, RecordKey, Fields)]) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
+        let (locks, may_edit_locked) = self.locks_for(&s)?;
         let tx = self.conn.transaction()?;
         let lock = LockCheck {
-            locks: Locks::load(&tx)?,
+            locks,
             dated: &self.dated,
-            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+            may_edit_locked,
         };
         for (entity, key, fields) in records {
             save_in(&tx, &lock, &now, s.user_id, *entity, key, fields)?;
@@ -259,12 +261,13 @@ impl Store {
     pub fn delete(&mut self, entity: Entity, key: &RecordKey) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
+        let (locks, may_edit_locked) = self.locks_for(&s)?;
         let tx = self.conn.transaction()?;
         let (id, old) = locate(&tx, entity, key)?;
         let lock = LockCheck {
-            locks: Locks::load(&tx)?,
+            locks,
             dated: &self.dated,
-            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+            may_edit_locked,
         };
         lock.check(
             &tx,
@@ -640,30 +643,33 @@ impl Store {
     }
 }
 
+/// A consent event from a row of scope, status, date, user name and time, starting at column `at`.
+pub(crate) fn consent_event(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ConsentEvent> {
+    let scope: String = r.get(at)?;
+    let status: String = r.get(at + 1)?;
+    Ok(ConsentEvent {
+        scope: if scope == "ips" {
+            ConsentScope::Ips
+        } else {
+            ConsentScope::Ndtms
+        },
+        status: match status.as_str() {
+            "given" => ConsentStatus::Given,
+            "refused" => ConsentStatus::Refused,
+            _ => ConsentStatus::Withdrawn,
+        },
+        date: r.get(at + 2)?,
+        recorded_by: r.get(at + 3)?,
+        recorded_at: r.get(at + 4)?,
+    })
+}
+
 fn consent_of(tx: &Transaction<'_>, cid: i64) -> Result<Vec<ConsentEvent>> {
     let mut stmt = tx.prepare_cached(
         "SELECT e.scope, e.status, e.event_date, u.username, e.recorded_at FROM consent_event e JOIN user u ON u.id = e.recorded_by
          WHERE e.client_id = ?1 ORDER BY e.id",
     )?;
-    let rows = stmt.query_map([cid], |r| {
-        let scope: String = r.get(0)?;
-        let status: String = r.get(1)?;
-        Ok(ConsentEvent {
-            scope: if scope == "ips" {
-                ConsentScope::Ips
-            } else {
-                ConsentScope::Ndtms
-            },
-            status: match status.as_str() {
-                "given" => ConsentStatus::Given,
-                "refused" => ConsentStatus::Refused,
-                _ => ConsentStatus::Withdrawn,
-            },
-            date: r.get(2)?,
-            recorded_by: r.get(3)?,
-            recorded_at: r.get(4)?,
-        })
-    })?;
+    let rows = stmt.query_map([cid], |r| consent_event(r, 0))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 

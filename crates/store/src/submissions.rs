@@ -21,7 +21,7 @@ use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
-use crate::records::{ConsentEvent, ConsentScope, ConsentStatus, Entity, Fields};
+use crate::records::{ConsentEvent, Entity, Fields, consent_event};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -185,6 +185,10 @@ impl DatedFields {
             ]
             .into(),
         )
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     fn of(&self, e: Entity) -> &[String] {
@@ -351,28 +355,7 @@ impl Store {
             &tx,
             "SELECT e.client_id, e.scope, e.status, e.event_date, u.username, e.recorded_at
              FROM consent_event e JOIN user u ON u.id = e.recorded_by ORDER BY e.id",
-            |r| {
-                let scope: String = r.get(1)?;
-                let status: String = r.get(2)?;
-                Ok((
-                    r.get(0)?,
-                    ConsentEvent {
-                        scope: if scope == "ips" {
-                            ConsentScope::Ips
-                        } else {
-                            ConsentScope::Ndtms
-                        },
-                        status: match status.as_str() {
-                            "given" => ConsentStatus::Given,
-                            "refused" => ConsentStatus::Refused,
-                            _ => ConsentStatus::Withdrawn,
-                        },
-                        date: r.get(3)?,
-                        recorded_by: r.get(4)?,
-                        recorded_at: r.get(5)?,
-                    },
-                ))
-            },
+            |r| Ok((r.get(0)?, consent_event(r, 1)?)),
         )?;
         let mut out = Vec::new();
         {
@@ -538,6 +521,16 @@ impl Store {
             .submissions()?
             .into_iter()
             .find(|s| s.kind == SubmissionKind::Transfer))
+    }
+
+    /// The transferred periods and whether this user may change records inside them. The dated
+    /// fields are needed only once a period is locked, and are loaded then if not given.
+    pub(crate) fn locks_for(&mut self, s: &crate::Session) -> Result<(Locks, bool)> {
+        let locks = Locks::load(&self.conn)?;
+        if !locks.ranges.is_empty() && self.dated.is_empty() {
+            self.dated = crate::shipped_dated_fields();
+        }
+        Ok((locks, s.role.allows(Permission::EditLockedPeriod)))
     }
 
     /// Which reference data decides what a record's dates are, for the period lock.

@@ -102,9 +102,9 @@ impl Rows {
 
 /// Which catalogue column each header of a section fills, for the agency's dataset only.
 struct Layout<'c> {
-    cat: &'c Catalogue,
-    dataset: Dataset,
     columns: std::collections::HashMap<&'c str, (Section, usize)>,
+    /// The key columns in the dataset, found once rather than per row.
+    keys: Vec<(Section, KeyRole, usize)>,
 }
 
 impl<'c> Layout<'c> {
@@ -116,11 +116,14 @@ impl<'c> Layout<'c> {
             .filter(|(_, f)| f.requirement(dataset).in_dataset())
             .map(|(i, f)| (f.header.as_str(), (f.section, i)))
             .collect();
-        Self {
-            cat,
-            dataset,
-            columns,
-        }
+        let keys = cat
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.requirement(dataset).in_dataset())
+            .filter_map(|(i, f)| Some((f.section, f.key?, i)))
+            .collect();
+        Self { columns, keys }
     }
 
     fn put<'a>(&self, row: &mut [&'a str], section: Section, fields: &'a [Pair<'_>]) {
@@ -135,12 +138,10 @@ impl<'c> Layout<'c> {
 
     /// Writes the record's own id into its section's key column, when that column is in the dataset.
     fn put_key<'a>(&self, row: &mut [&'a str], section: Section, role: KeyRole, id: &'a str) {
-        if let Some(c) = self
-            .cat
-            .fields
+        if let Some(&(_, _, c)) = self
+            .keys
             .iter()
-            .position(|f| f.section == section && f.key == Some(role))
-            && self.cat.fields[c].requirement(self.dataset).in_dataset()
+            .find(|(s, r, _)| *s == section && *r == role)
         {
             row[c] = id;
         }

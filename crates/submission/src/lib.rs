@@ -89,6 +89,30 @@ pub fn prepare(
     })
 }
 
+impl Prepared {
+    /// What the history records for this file.
+    fn submission<'a>(
+        &'a self,
+        kind: SubmissionKind,
+        receipt: &'a str,
+        attributors: &'a [(String, Vec<String>)],
+        report: &'a str,
+    ) -> NewSubmission<'a> {
+        NewSubmission {
+            kind,
+            period_start: self.extract.period.start,
+            period_end: self.extract.period.end,
+            file_name: &self.file_name,
+            sha256: &self.sha256,
+            rows: self.extract.rows.len() as u64,
+            clients: self.extract.clients,
+            report,
+            receipt,
+            attributors,
+        }
+    }
+}
+
 fn iso(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -119,18 +143,8 @@ pub fn save(
         .as_ref()
         .map(|m| serde_json::to_string(m).unwrap_or_default())
         .unwrap_or_default();
-    store.record_submission(&NewSubmission {
-        kind: SubmissionKind::Extract,
-        period_start: p.extract.period.start,
-        period_end: p.extract.period.end,
-        file_name: &p.file_name,
-        sha256: &p.sha256,
-        rows: p.extract.rows.len() as u64,
-        clients: p.extract.clients,
-        report: &p.report.totals_json(),
-        receipt: &receipt,
-        attributors: &[],
-    })?;
+    let totals = p.report.totals_json();
+    store.record_submission(&p.submission(SubmissionKind::Extract, &receipt, &[], &totals))?;
     Ok((path, manifest))
 }
 
@@ -162,17 +176,13 @@ pub fn transfer(
         },
         progress,
     )?;
-    store.record_submission(&NewSubmission {
-        kind: SubmissionKind::Transfer,
-        period_start: p.extract.period.start,
-        period_end: p.extract.period.end,
-        file_name: &p.file_name,
-        sha256: &p.sha256,
-        rows: p.extract.rows.len() as u64,
-        clients: p.extract.clients,
-        report: &p.report.totals_json(),
-        receipt: &serde_json::to_string(&receipt).unwrap_or_default(),
-        attributors: &p.extract.attributors(cat),
-    })?;
+    let totals = p.report.totals_json();
+    let sent = serde_json::to_string(&receipt).unwrap_or_default();
+    store.record_submission(&p.submission(
+        SubmissionKind::Transfer,
+        &sent,
+        &p.extract.attributors(cat),
+        &totals,
+    ))?;
     Ok(receipt)
 }
