@@ -160,6 +160,11 @@ impl Requirement {
     pub fn in_dataset(self) -> bool {
         self != Self::Absent
     }
+
+    /// Whether a blank can be a finding (required, required on a condition, or should be given).
+    pub fn asks_for_value(self) -> bool {
+        matches!(self, Self::Must | Self::When | Self::Should)
+    }
 }
 
 /// Which record key a field holds, so findings can name their record.

@@ -16,18 +16,42 @@ pub const MAX_FIELDS: usize = 4096;
 const INPUT_BYTES: usize = 1 << 16;
 
 /// One record: its text, the end of each value in it, and the line it starts on.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
     pub text: &'a str,
     pub ends: &'a [usize],
     pub line: u64,
+    /// `text` is the line as written: values separated by one comma each, none quoted. Then a
+    /// run of neighbouring values can be compared as one slice of `text` (see the validator's
+    /// first-row checks). Otherwise values follow one another with nothing between them.
+    pub separated: bool,
+    /// No value starts or ends with white space (the line has none at all).
+    pub trimmed: bool,
 }
 
 impl<'a> Row<'a> {
+    /// A record whose values lie end to end in `text` (no separators).
+    pub fn packed(text: &'a str, ends: &'a [usize], line: u64) -> Self {
+        Self {
+            text,
+            ends,
+            line,
+            separated: false,
+            trimmed: false,
+        }
+    }
+
+    /// Where value `i` starts in `text`.
+    pub fn start(&self, i: usize) -> usize {
+        match i.checked_sub(1) {
+            None => 0,
+            Some(p) => self.ends[p] + usize::from(self.separated),
+        }
+    }
+
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.text.get(start..end)
+        self.text.get(self.start(i)..end)
     }
 
     pub fn len(&self) -> usize {
@@ -50,6 +74,8 @@ pub struct RowReader<R> {
     eof: bool,
     out: Vec<u8>,
     ends: Vec<usize>,
+    /// How many of `ends` the last plain line filled.
+    nends: usize,
     first: bool,
     done: bool,
     /// The line the reader is on, counted here: csv-core counts blank lines late.
@@ -74,7 +100,8 @@ impl<R: Read> RowReader<R> {
             len: 0,
             eof: false,
             out: vec![0; 4096],
-            ends: vec![0; 256],
+            ends: vec![0; MAX_FIELDS],
+            nends: 0,
             first: true,
             done: false,
             line: 1,
@@ -127,7 +154,24 @@ impl<R: Read> RowReader<R> {
                 break;
             }
         }
+        if self.pos >= self.len && self.eof {
+            self.done = true;
+            return Ok(None);
+        }
         let line = self.line;
+        if let Some((start, end, trimmed)) = self.split_plain_line() {
+            self.line += 1;
+            let bytes = &self.input[start..end];
+            let ends = &self.ends[..self.nends];
+            let text = utf8(bytes, ends, true, line)?;
+            return Ok(Some(Row {
+                text,
+                ends,
+                line,
+                separated: true,
+                trimmed,
+            }));
+        }
         let (mut nout, mut nend) = (0, 0);
         loop {
             self.fill()?;
@@ -175,30 +219,7 @@ impl<R: Read> RowReader<R> {
         }
         let bytes = &self.out[..nout];
         let ends = &self.ends[..nend];
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.valid_up_to();
-                let column = ends.iter().take_while(|&&end| end <= at).count() as u64 + 1;
-                let start = ends.get(column as usize - 1).map_or(0, |_| {
-                    if column == 1 {
-                        0
-                    } else {
-                        ends[column as usize - 2]
-                    }
-                });
-                let offset = at - start;
-                let byte = bytes[at];
-                return Err(unreadable(
-                    line,
-                    column,
-                    format!(
-                        "value {column} is not UTF-8 text (byte 0x{byte:02X} at character {}); save the file as UTF-8",
-                        offset + 1
-                    ),
-                ));
-            }
-        };
+        let text = utf8(bytes, ends, false, line)?;
         // A record spans lines only when a quoted value holds a line break, which a CDS-R value
         // never does: it is a missing closing quote. Counting lines (done anyway) finds it
         // without searching every record; only the last record, which may lack a final line
@@ -222,8 +243,165 @@ impl<R: Read> RowReader<R> {
                 },
             ));
         }
-        Ok(Some(Row { text, ends, line }))
+        Ok(Some(Row::packed(text, ends, line)))
     }
+
+    /// Splits the line at `pos` when it lies whole in the input block and holds no quote and no
+    /// carriage return (but one before its line feed): the common case, found eight bytes at a
+    /// time. Each value's end goes to `ends`; returns where the line's text starts and ends,
+    /// and whether it has no white space, and moves past it. Anything else is left to
+    /// csv-core, which reads every form of CSV.
+    fn split_plain_line(&mut self) -> Option<(usize, usize, bool)> {
+        let input = &self.input[self.pos..self.len];
+        let mut n = 0;
+        let mut at = 0;
+        let mut blank = false;
+        let newline = loop {
+            let Some(chunk) = input.get(at..at + 8) else {
+                break None;
+            };
+            let w = u64::from_le_bytes(chunk.try_into().ok()?);
+            let line_feed = byte_mask(w, b'\n');
+            // Only the bytes before a line feed belong to this line.
+            let keep = if line_feed == 0 {
+                u64::MAX
+            } else {
+                (1u64 << line_feed.trailing_zeros()) - 1
+            };
+            if (byte_mask(w, b'"') | byte_mask(w, b'\r')) & keep != 0 {
+                // A quote, or a CR that may end the line: the careful way, unless it is the
+                // CR of a CRLF (checked below, once the line feed is found).
+                if byte_mask(w, b'"') & keep != 0 || !cr_before_lf(input, at, keep) {
+                    return None;
+                }
+            }
+            if below_bang(w) & keep != 0 {
+                // Rare: a word with a space or control byte. Only one at a value's edge
+                // matters (values are trimmed); a space inside a postcode does not.
+                blank |= (at..at + 8)
+                    .take_while(|&i| input[i] != b'\n')
+                    .any(|i| edge_space(input, i));
+            }
+            let mut commas = byte_mask(w, b',') & keep;
+            while commas != 0 {
+                let i = at + (commas.trailing_zeros() / 8) as usize;
+                *self.ends.get_mut(n)? = i;
+                n += 1;
+                commas &= commas - 1;
+            }
+            if line_feed != 0 {
+                break Some(at + (line_feed.trailing_zeros() / 8) as usize);
+            }
+            at += 8;
+        };
+        let newline = match newline {
+            Some(i) => Some(i),
+            None => {
+                // The last few bytes of the block, one at a time.
+                let mut found = None;
+                for (i, &b) in input.iter().enumerate().skip(at) {
+                    match b {
+                        b'\n' => {
+                            found = Some(i);
+                            break;
+                        }
+                        b'"' => return None,
+                        b'\r' if input.get(i + 1) != Some(&b'\n') => return None,
+                        b',' => {
+                            *self.ends.get_mut(n)? = i;
+                            n += 1;
+                        }
+                        _ if edge_space(input, i) => blank = true,
+                        _ => {}
+                    }
+                }
+                found
+            }
+        };
+        let (end, next) = match newline {
+            Some(i) => (i - usize::from(i > 0 && input[i - 1] == b'\r'), i + 1),
+            // A last line without a line break; a line cut by the block's end is csv-core's.
+            None if self.eof => (input.len(), input.len()),
+            None => return None,
+        };
+        *self.ends.get_mut(n)? = end;
+        self.nends = n + 1;
+        let start = self.pos;
+        self.pos += next;
+        Some((start, start + end, !blank))
+    }
+}
+
+/// Whether the byte at `i` is a space or control byte at the start or end of a value (but
+/// not the CR of a line's CRLF). Bytes past the line's end are never asked about, except the
+/// line feed itself, which is not counted.
+fn edge_space(line: &[u8], i: usize) -> bool {
+    let Some(&b) = line.get(i) else {
+        return false;
+    };
+    if b > b' ' || b == b'\n' {
+        return false;
+    }
+    let next = line.get(i + 1).copied();
+    if b == b'\r' && next == Some(b'\n') {
+        return false;
+    }
+    let edge = |x: Option<u8>| matches!(x, None | Some(b',' | b'\n' | b'\r'));
+    edge(i.checked_sub(1).map(|p| line[p])) || edge(next)
+}
+
+/// Non-zero when some byte of `w` is a space or a control character (below `!`). The lowest
+/// flagged byte is always a true one (borrows only flag bytes above it), so masking off the
+/// bytes after a line feed leaves the answer exact for the line.
+fn below_bang(w: u64) -> u64 {
+    w.wrapping_sub(0x2121_2121_2121_2121) & !w & 0x8080_8080_8080_8080
+}
+
+/// A mask with the top bit set in each byte of `w` equal to `b`, exactly (no false hits).
+fn byte_mask(w: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// Whether every CR among the kept bytes of the word at `at` is followed by a line feed.
+fn cr_before_lf(input: &[u8], at: usize, keep: u64) -> bool {
+    let w = u64::from_le_bytes(input[at..at + 8].try_into().unwrap_or([0; 8]));
+    let mut crs = byte_mask(w, b'\r') & keep;
+    while crs != 0 {
+        let i = at + (crs.trailing_zeros() / 8) as usize;
+        if input.get(i + 1) != Some(&b'\n') {
+            return false;
+        }
+        crs &= crs - 1;
+    }
+    true
+}
+
+/// The record's bytes as text, or an error naming the value and character that are not UTF-8.
+fn utf8<'a>(
+    bytes: &'a [u8],
+    ends: &[usize],
+    separated: bool,
+    line: u64,
+) -> Result<&'a str, ValidationError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let column = ends.iter().take_while(|&&end| end <= at).count() as u64 + 1;
+        let start = match column as usize {
+            1 => 0,
+            c => ends.get(c - 2).map_or(0, |&e| e + usize::from(separated)),
+        };
+        let byte = bytes[at];
+        unreadable(
+            line,
+            column,
+            format!(
+                "value {column} is not UTF-8 text (byte 0x{byte:02X} at character {}); save the file as UTF-8",
+                at - start + 1
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::model::{
     Condition, Dataset, Field, FieldType, KeyRole, Rule, RuleKind, Section, Severity,
 };
 use crate::rows::{Row, RowReader};
-use crate::values::{parse_date, parse_int};
+use crate::values::{date_key, date_of_key, key_of_date, parse_date, parse_int};
 
 /// One problem found by a rule, naming its record and field, with a plain-English message and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -54,6 +54,33 @@ impl Record for [&str] {
     fn value(&self, column: usize) -> &str {
         self.get(column).copied().unwrap_or("")
     }
+}
+
+/// A row of a file: each value as its place in the row's text, found and trimmed once (the
+/// rules read many values more than once) into a buffer reused from row to row.
+struct RowValues<'a> {
+    text: &'a str,
+    spans: &'a [(u32, u32)],
+}
+
+impl Record for RowValues<'_> {
+    fn value(&self, column: usize) -> &str {
+        self.spans
+            .get(column)
+            .and_then(|&(s, e)| self.text.get(s as usize..e as usize))
+            .unwrap_or("")
+    }
+}
+
+/// The place of `text[start..end]` without surrounding ASCII white space.
+fn trimmed(text: &[u8], mut start: usize, mut end: usize) -> (u32, u32) {
+    while start < end && text[start].is_ascii_whitespace() {
+        start += 1;
+    }
+    while end > start && text[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    (start as u32, end as u32)
 }
 
 /// A record of one value, for checking a field as it is typed without building a whole row.
@@ -174,14 +201,14 @@ impl Arena {
     }
 }
 
-/// Where a first row's values were kept: its line and the arena index of its first value.
+/// Where a first row's values were kept: its line and the arena index of what was kept.
 #[derive(Debug, Clone, Copy)]
 struct Kept {
     line: u64,
     first: u32,
-    /// A 64-bit hash of the kept values: a row whose values hash the same is taken as equal
-    /// without comparing value by value (a miss needs a 1-in-2⁶⁴ collision).
-    digest: u64,
+    /// The arena holds the row's text across the compared columns as written (one entry),
+    /// rather than one entry per value.
+    raw: bool,
 }
 
 /// First rows by key, with the last key looked up remembered: rows of a client or episode come
@@ -267,6 +294,18 @@ struct ColPlan {
     max_len: u32,
 }
 
+/// Neighbouring columns of one section: the unit in which a row's field checks are skipped when
+/// its text is the same as the row before's (see [`FileCheck::row_of`]).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    lo: usize,
+    hi: usize,
+    /// The runs whose values its field checks read, as bits (itself included; besides the
+    /// consent, read through conditions and child keys): when all of them are written as on
+    /// the row before, so are its findings. None for a run past the 64th or reading one.
+    reads: Option<u64>,
+}
+
 /// A rule resolved against the catalogue: its columns found once, not per record.
 #[derive(Debug)]
 struct Bound {
@@ -275,6 +314,9 @@ struct Bound {
     /// For field-level kinds: which columns the rule covers (None: all).
     mask: Option<Vec<bool>>,
     condition: Option<(usize, Condition)>,
+    /// The runs of columns (as bits) holding every value the rule reads on a row, when all
+    /// are among the first 64: a rule whose runs repeat the row before, which it passed, passes.
+    reads: Option<u64>,
 }
 
 impl Bound {
@@ -291,6 +333,7 @@ pub struct Validator<'c> {
     cat: &'c Catalogue,
     dataset: Dataset,
     as_of: NaiveDate,
+    as_of_key: u32,
     /// Bound rules indexed by `RuleKind as usize`: a hashed lookup per field was the hot spot.
     by_kind: Vec<Vec<Bound>>,
     conditions: Vec<Option<(usize, Condition)>>,
@@ -301,6 +344,9 @@ pub struct Validator<'c> {
     child_key_of: Vec<Option<usize>>,
     /// For each consistency rule: the columns it compares.
     consistent_cols: Vec<Vec<usize>>,
+    /// The lowest and highest column each attributor and consistency rule compares.
+    attributor_spans: Vec<(usize, usize)>,
+    consistent_spans: Vec<(usize, usize)>,
     client_col: Option<usize>,
     episode_col: Option<usize>,
     child_cols: Vec<usize>,
@@ -308,8 +354,10 @@ pub struct Validator<'c> {
     /// For each column of a child section: the place of that child's key in `child_cols`.
     child_slot: Vec<Option<u8>>,
     plan: Vec<ColPlan>,
-    /// The date columns, and for each column its place among them (the per-record date cache).
-    date_cols: Vec<usize>,
+    runs: Vec<Run>,
+    /// The bit of the run holding the client's id.
+    client_run: Option<u64>,
+    /// For each date column its place among them (the per-record date cache).
     date_slot: Vec<Option<u8>>,
 }
 
@@ -341,6 +389,7 @@ impl<'c> Validator<'c> {
                 cols,
                 mask,
                 condition,
+                reads: None,
             });
         }
         let conditions = cat
@@ -391,7 +440,7 @@ impl<'c> Validator<'c> {
                     .find(|&c| cat.fields[c].section == f.section)
             })
             .collect();
-        let consistent_cols = by_kind
+        let consistent_cols: Vec<Vec<usize>> = by_kind
             .get(RuleKind::Consistent as usize)
             .map(|bs| {
                 bs.iter()
@@ -422,10 +471,82 @@ impl<'c> Validator<'c> {
             .filter(|(_, f)| f.kind == FieldType::Date)
             .map(|(i, _)| i)
             .collect();
+        let span = |cols: &[usize]| {
+            let lo = cols.iter().copied().min().unwrap_or(0);
+            (lo, cols.iter().copied().max().unwrap_or(lo))
+        };
+        let attributor_spans = by_kind
+            .get(RuleKind::Attributors as usize)
+            .map(|bs| bs.iter().map(|b| span(&b.cols)).collect())
+            .unwrap_or_default();
+        let consistent_spans = consistent_cols.iter().map(|c| span(c)).collect();
+        let conditions: Vec<Option<(usize, Condition)>> = conditions;
+        let child_key_of: Vec<Option<usize>> = child_key_of;
+        let mut runs: Vec<Run> = Vec::new();
+        for (c, f) in cat.fields.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r) if cat.fields[r.lo].section == f.section => r.hi = c + 1,
+                _ => runs.push(Run {
+                    lo: c,
+                    hi: c + 1,
+                    reads: None,
+                }),
+            }
+        }
+        let bit_of = |runs: &[Run], c: usize| {
+            let i = runs.iter().position(|r| (r.lo..r.hi).contains(&c))?;
+            (i < 64).then_some(1u64 << i)
+        };
+        for i in 0..runs.len() {
+            let (lo, hi) = (runs[i].lo, runs[i].hi);
+            let read = (lo..hi)
+                .flat_map(|c| {
+                    [
+                        Some(c),
+                        conditions[c].as_ref().map(|(cc, _)| *cc),
+                        child_key_of[c],
+                    ]
+                })
+                .flatten()
+                .try_fold(0u64, |bits, c| Some(bits | bit_of(&runs, c)?));
+            runs[i].reads = read;
+        }
+        let bits = |cols: &mut dyn Iterator<Item = usize>| {
+            let mut bits = 0u64;
+            for c in cols {
+                bits |= bit_of(&runs, c)?;
+            }
+            Some(bits)
+        };
+        for (k, bounds) in by_kind.iter_mut().enumerate() {
+            for (i, b) in bounds.iter_mut().enumerate() {
+                let extra: &[usize] = if k == RuleKind::Consistent as usize {
+                    &consistent_cols[i]
+                } else {
+                    &[]
+                };
+                let condition = b.condition.as_ref().map(|(c, _)| *c);
+                b.reads = bits(
+                    &mut b
+                        .cols
+                        .iter()
+                        .copied()
+                        .chain(extra.iter().copied())
+                        .chain(condition),
+                );
+            }
+        }
         Self {
             cat,
             dataset,
             as_of,
+            as_of_key: key_of_date(as_of),
+            attributor_spans,
+            consistent_spans,
+            client_run: cat
+                .key_column(KeyRole::Client)
+                .and_then(|c| bit_of(&runs, c)),
+            runs,
             by_kind,
             conditions,
             codelists,
@@ -476,7 +597,6 @@ impl<'c> Validator<'c> {
                 }
                 slots
             },
-            date_cols,
         }
     }
 
@@ -601,14 +721,14 @@ impl<'c> Validator<'c> {
             }
         };
         match p.kind {
-            FieldType::Date => match parse_date(v) {
+            FieldType::Date => match date_key(v) {
                 None => fail(
                     RuleKind::Type,
                     "not a real date in the form dd/mm/yyyy",
                     "",
                     out,
                 ),
-                Some(d) if d > self.as_of => fail(RuleKind::NotFuture, "", "", out),
+                Some(d) if d > self.as_of_key => fail(RuleKind::NotFuture, "", "", out),
                 Some(_) => {}
             },
             FieldType::Integer => match parse_int(v) {
@@ -725,67 +845,102 @@ impl<'c> Validator<'c> {
         out: &mut Vec<Finding>,
     ) {
         let no_consent = self.is_no_consent(rec);
+        self.check_fields(rec, line, no_consent, 0, out);
+        if !no_consent {
+            self.record_rules(rec, line, None, out);
+        }
+    }
+
+    /// The field checks of a record, run by run of a section's columns, leaving out the runs
+    /// whose bit is set in `skip`. Returns a bit for each run that gave a finding.
+    fn check_fields(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        no_consent: bool,
+        skip: u64,
+        out: &mut Vec<Finding>,
+    ) -> u64 {
         let mut seen = Vec::new();
         // Which child records the row carries, looked up once rather than per empty field.
         let mut carries = [true; 8];
         for (i, &c) in self.child_cols.iter().enumerate().take(carries.len()) {
             carries[i] = !rec.value(c).trim_ascii().is_empty();
         }
-        for (col, p) in self.plan.iter().enumerate() {
-            let v = rec.value(col).trim_ascii();
-            let req = p.req;
-            if v.is_empty() {
-                if no_consent && !p.no_consent {
-                    continue;
-                }
-                // A child section's requirements apply only to records that carry that child.
-                let absent = match self.child_slot[col] {
-                    Some(i) => !carries[i as usize],
-                    None => self.child_absent(rec, col),
-                };
-                if absent {
-                    continue;
-                }
-                let kind = match req {
-                    crate::model::Requirement::Must => RuleKind::Required,
-                    crate::model::Requirement::When => {
-                        let holds = self.conditions[col]
-                            .as_ref()
-                            .is_some_and(|(cc, c)| c.holds(rec.value(*cc)));
-                        if !holds {
-                            continue;
-                        }
-                        RuleKind::RequiredWhen
+        let mut dirty = 0;
+        for (r, run) in self.runs.iter().enumerate() {
+            let bit = if r < 64 { 1u64 << r } else { 0 };
+            if skip & bit != 0 {
+                continue;
+            }
+            let before = out.len();
+            for col in run.lo..run.hi {
+                let p = self.plan[col];
+                let v = rec.value(col).trim_ascii();
+                if v.is_empty() {
+                    if !p.req.asks_for_value() || (no_consent && !p.no_consent) {
+                        continue;
                     }
-                    crate::model::Requirement::Should => RuleKind::Should,
-                    _ => continue,
-                };
-                let detail = self.conditions[col]
+                    // A child section's requirements apply only to records that carry that child.
+                    let absent = match self.child_slot[col] {
+                        Some(i) => !carries[i as usize],
+                        None => self.child_absent(rec, col),
+                    };
+                    if !absent {
+                        self.required(rec, line, col, out);
+                    }
+                    continue;
+                }
+                if no_consent && !p.no_consent {
+                    for b in self.bound(RuleKind::NoConsent) {
+                        out.push(self.finding(self.rule(b), rec, line, Some(col), v, "", ""));
+                    }
+                    continue;
+                }
+                if !p.req.in_dataset() {
+                    let f = &self.cat.fields[col];
+                    self.other_dataset(rec, line, col, f, &mut seen, out);
+                    continue;
+                }
+                self.check_value(rec, line, col, v, out);
+            }
+            if out.len() != before {
+                dirty |= bit;
+            }
+        }
+        dirty
+    }
+
+    /// A blank in a field that asks for a value: required, required when its condition holds,
+    /// or should be given.
+    fn required(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        col: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        let kind = match self.plan[col].req {
+            crate::model::Requirement::Must => RuleKind::Required,
+            crate::model::Requirement::When => {
+                let holds = self.conditions[col]
                     .as_ref()
-                    .map(|(_, c)| c.to_string())
-                    .unwrap_or_default();
-                for b in self.bound(kind).iter().filter(|b| b.covers(col)) {
-                    out.push(self.finding(self.rule(b), rec, line, Some(col), "", &detail, ""));
+                    .is_some_and(|(cc, c)| c.holds(rec.value(*cc)));
+                if !holds {
+                    return;
                 }
-                continue;
+                RuleKind::RequiredWhen
             }
-            if no_consent && !p.no_consent {
-                for b in self.bound(RuleKind::NoConsent) {
-                    out.push(self.finding(self.rule(b), rec, line, Some(col), v, "", ""));
-                }
-                continue;
-            }
-            if !req.in_dataset() {
-                let f = &self.cat.fields[col];
-                self.other_dataset(rec, line, col, f, &mut seen, out);
-                continue;
-            }
-            self.check_value(rec, line, col, v, out);
+            crate::model::Requirement::Should => RuleKind::Should,
+            _ => return,
+        };
+        let detail = self.conditions[col]
+            .as_ref()
+            .map(|(_, c)| c.to_string())
+            .unwrap_or_default();
+        for b in self.bound(kind).iter().filter(|b| b.covers(col)) {
+            out.push(self.finding(self.rule(b), rec, line, Some(col), "", &detail, ""));
         }
-        if no_consent {
-            return;
-        }
-        self.record_rules(rec, line, out);
     }
 
     fn date(&self, rec: &(impl Record + ?Sized), col: usize) -> Option<NaiveDate> {
@@ -796,82 +951,124 @@ impl<'c> Validator<'c> {
         &self,
         rec: &(impl Record + ?Sized),
         line: Option<u64>,
+        mut repeat: Option<&mut Repeat<'_>>,
         out: &mut Vec<Finding>,
     ) {
-        // Each date is parsed once per record, not once per rule that reads it.
-        let mut parsed = [None; DATE_SLOTS];
-        for (slot, &c) in self.date_cols.iter().enumerate().take(DATE_SLOTS) {
-            parsed[slot] = self.date(rec, c);
-        }
+        // Each date is read at most once per record, when a rule first asks for it, as a key
+        // that compares as the date does.
+        let parsed = [const { std::cell::Cell::new(u32::MAX) }; DATE_SLOTS];
         let date = |c: usize| match self.date_slot[c] {
-            Some(slot) => parsed[slot as usize],
-            None => self.date(rec, c),
+            Some(slot) => {
+                let cell = &parsed[slot as usize];
+                if cell.get() == u32::MAX {
+                    cell.set(date_key(rec.value(c).trim_ascii()).unwrap_or(0));
+                }
+                Some(cell.get()).filter(|&k| k != 0)
+            }
+            None => date_key(rec.value(c).trim_ascii()),
         };
-        for b in self.bound(RuleKind::DateOrder) {
-            if let [a, c] = b.cols[..]
-                && let (Some(da), Some(dc)) = (date(a), date(c))
-                && dc < da
-            {
-                let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
-                out.push(self.finding(self.rule(b), rec, line, Some(c), va, "", vc));
-            }
-        }
-        for b in self.bound(RuleKind::PresentIff) {
-            if let [a, c] = b.cols[..] {
-                let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
-                if va.is_empty() != vc.is_empty() {
-                    let (fa, fc) = (&self.cat.fields[a], &self.cat.fields[c]);
-                    let (col, detail) = if va.is_empty() {
-                        (a, format!("{} is given but {} is not", fc.label, fa.label))
-                    } else {
-                        (c, format!("{} is given but {} is not", fa.label, fc.label))
-                    };
-                    out.push(self.finding(self.rule(b), rec, line, Some(col), "", &detail, ""));
-                }
-            }
-        }
-        for b in self.bound(RuleKind::AgeDataset) {
-            let rule = self.rule(b);
-            if let [dob, at] = b.cols[..]
-                && let (Some(born), Some(seen)) = (date(dob), date(at))
-            {
-                let adult_age: u32 = rule
-                    .param("adult_age")
-                    .and_then(|a| a.parse().ok())
-                    .unwrap_or(18);
-                let age = seen.years_since(born).unwrap_or(0);
-                let ds = self.dataset.code();
-                let wrong = if age >= adult_age {
-                    rule.param_list("young").contains(&ds)
-                } else {
-                    rule.param_list("adult").contains(&ds)
-                };
-                if wrong {
-                    let detail = format!("{age} years old");
-                    out.push(self.finding(
-                        rule,
-                        rec,
-                        line,
-                        Some(dob),
-                        rec.value(dob).trim_ascii(),
-                        &detail,
-                        ds,
-                    ));
-                }
-            }
-        }
-        for b in self.bound(RuleKind::Differs) {
-            if let [a, c] = b.cols[..] {
-                let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
-                if !va.is_empty() && va == vc {
-                    out.push(self.finding(self.rule(b), rec, line, Some(c), vc, "", ""));
-                }
-            }
-        }
-        for (kind, fire_when_holds) in [(RuleKind::OnlyWhen, false), (RuleKind::BlankWhen, true)] {
+        for kind in [
+            RuleKind::DateOrder,
+            RuleKind::PresentIff,
+            RuleKind::AgeDataset,
+            RuleKind::Differs,
+            RuleKind::OnlyWhen,
+            RuleKind::BlankWhen,
+        ] {
             for b in self.bound(kind) {
-                let (Some(&col), Some((cc, cond))) = (b.cols.first(), b.condition.as_ref()) else {
+                if repeat.as_ref().is_some_and(|r| r.skips(b)) {
                     continue;
+                }
+                let before = out.len();
+                self.record_rule(kind, b, rec, line, &date, out);
+                if out.len() != before
+                    && let Some(r) = repeat.as_mut()
+                {
+                    r.found(b);
+                }
+            }
+        }
+    }
+
+    /// One record-level rule on one record.
+    fn record_rule(
+        &self,
+        kind: RuleKind,
+        b: &Bound,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        date: &impl Fn(usize) -> Option<u32>,
+        out: &mut Vec<Finding>,
+    ) {
+        match kind {
+            RuleKind::DateOrder => {
+                if let [a, c] = b.cols[..]
+                    && let (Some(da), Some(dc)) = (date(a), date(c))
+                    && dc < da
+                {
+                    let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
+                    out.push(self.finding(self.rule(b), rec, line, Some(c), va, "", vc));
+                }
+            }
+            RuleKind::PresentIff => {
+                if let [a, c] = b.cols[..] {
+                    let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
+                    if va.is_empty() != vc.is_empty() {
+                        let (fa, fc) = (&self.cat.fields[a], &self.cat.fields[c]);
+                        let (col, detail) = if va.is_empty() {
+                            (a, format!("{} is given but {} is not", fc.label, fa.label))
+                        } else {
+                            (c, format!("{} is given but {} is not", fa.label, fc.label))
+                        };
+                        out.push(self.finding(self.rule(b), rec, line, Some(col), "", &detail, ""));
+                    }
+                }
+            }
+            RuleKind::AgeDataset => {
+                let rule = self.rule(b);
+                if let [dob, at] = b.cols[..]
+                    && let (Some(born), Some(seen)) = (
+                        date(dob).and_then(date_of_key),
+                        date(at).and_then(date_of_key),
+                    )
+                {
+                    let adult_age: u32 = rule
+                        .param("adult_age")
+                        .and_then(|a| a.parse().ok())
+                        .unwrap_or(18);
+                    let age = seen.years_since(born).unwrap_or(0);
+                    let ds = self.dataset.code();
+                    let wrong = if age >= adult_age {
+                        rule.param_list("young").contains(&ds)
+                    } else {
+                        rule.param_list("adult").contains(&ds)
+                    };
+                    if wrong {
+                        let detail = format!("{age} years old");
+                        out.push(self.finding(
+                            rule,
+                            rec,
+                            line,
+                            Some(dob),
+                            rec.value(dob).trim_ascii(),
+                            &detail,
+                            ds,
+                        ));
+                    }
+                }
+            }
+            RuleKind::Differs => {
+                if let [a, c] = b.cols[..] {
+                    let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
+                    if !va.is_empty() && va == vc {
+                        out.push(self.finding(self.rule(b), rec, line, Some(c), vc, "", ""));
+                    }
+                }
+            }
+            RuleKind::OnlyWhen | RuleKind::BlankWhen => {
+                let fire_when_holds = kind == RuleKind::BlankWhen;
+                let (Some(&col), Some((cc, cond))) = (b.cols.first(), b.condition.as_ref()) else {
+                    return;
                 };
                 let v = rec.value(col).trim_ascii();
                 if !v.is_empty() && cond.holds(rec.value(*cc)) == fire_when_holds {
@@ -886,6 +1083,7 @@ impl<'c> Validator<'c> {
                     ));
                 }
             }
+            _ => {}
         }
     }
 
@@ -993,12 +1191,15 @@ pub struct FileCheck<'c> {
     header_errors: bool,
     /// The file's columns are exactly the catalogue's, in order.
     in_order: bool,
+    /// The current row's values (reused from row to row).
+    spans: Vec<(u32, u32)>,
+    before: RowBefore,
     sink: Option<Sink<'c>>,
     /// Duplicate keys: rows of a client come together, so each key is looked for among the
     /// current client's rows (a small map in cache) and every key is also logged, to be sorted
     /// at the end for the rare duplicate across two separate blocks of one client. A big map
     /// probed on every row was the slowest step (a cache miss per row).
-    block_keys: FxMap<Key, u64>,
+    block_keys: BlockKeys,
     /// Each row's key, client block, row index and line.
     all_keys: Vec<(Key, u32, u32, u64)>,
     /// A number for each run of rows of one client.
@@ -1010,12 +1211,67 @@ pub struct FileCheck<'c> {
     /// For each overlap rule: the first row of each run of rows of an episode.
     episodes: Vec<Vec<EpisodeSeen>>,
     arena: Arena,
-    last_client: Option<Key>,
-    last_episode: Option<Key>,
+    last_client: KeyMemo,
+    last_episode: KeyMemo,
+    /// For each consistency rule, its last key.
+    last_consistent: Vec<KeyMemo>,
     previous: Option<&'c HashMap<String, Vec<String>>>,
     /// The client of each run of rows, counted (distinct) at the end.
     clients: Vec<Key>,
     scratch: Vec<Finding>,
+}
+
+/// What the row before tells about this one: which runs of columns are written as on it, and
+/// which rules found something on it. A rule is left out when every run it reads is the same
+/// and it found nothing on the row before: its findings are a function of what it reads.
+struct Repeat<'a> {
+    same: u64,
+    found_before: &'a [bool],
+    found_now: &'a mut [bool],
+}
+
+impl Repeat<'_> {
+    fn skips(&self, b: &Bound) -> bool {
+        !self.found_before.get(b.rule).copied().unwrap_or(true)
+            && b.reads.is_some_and(|r| r & !self.same == 0)
+    }
+
+    fn found(&mut self, b: &Bound) {
+        if let Some(f) = self.found_now.get_mut(b.rule) {
+            *f = true;
+        }
+    }
+}
+
+/// The row before, as written, for leaving out field checks of runs of columns that repeat it.
+#[derive(Debug, Default)]
+struct RowBefore {
+    valid: bool,
+    text: String,
+    /// Where each run of columns lies in `text`.
+    bounds: Vec<(usize, usize)>,
+    /// The same for the current row, found by [`FileCheck::unchanged_runs`].
+    now: Vec<(usize, usize)>,
+    no_consent: bool,
+    /// A bit for each run that gave a finding.
+    dirty: u64,
+    /// For each rule (by its place in the catalogue), whether it found something on the row;
+    /// and the same for the current row.
+    found: Vec<bool>,
+    found_now: Vec<bool>,
+}
+
+impl RowBefore {
+    fn remember(&mut self, row: Option<&Row<'_>>, no_consent: bool, dirty: u64) {
+        self.valid = row.is_some();
+        if let Some(row) = row {
+            self.text.clear();
+            self.text.push_str(row.text);
+            std::mem::swap(&mut self.bounds, &mut self.now);
+            self.no_consent = no_consent;
+            self.dirty = dirty;
+        }
+    }
 }
 
 /// Where findings go as they are found (a streamed report).
@@ -1038,11 +1294,91 @@ fn key_of<'a>(values: impl Iterator<Item = &'a str>) -> Key {
     (a.finish(), b.finish())
 }
 
-fn key_of_cols(rec: &[&str], cols: &[usize]) -> Key {
+/// The key of the row before and the values it came from: rows of a client or an episode come
+/// together, so most rows need the key of the row before, found by comparing a few short values
+/// rather than hashing them again.
+#[derive(Debug, Default, Clone)]
+struct KeyMemo {
+    text: String,
+    key: Option<Key>,
+}
+
+impl KeyMemo {
+    /// The key of `cols` in `rec`, and whether it differs from the row before's.
+    fn key(&mut self, rec: &(impl Record + ?Sized), cols: &[usize]) -> (Key, bool) {
+        if let Some(key) = self.key {
+            let mut at = 0;
+            let same = cols.iter().all(|&c| {
+                let v = rec.value(c).as_bytes();
+                let t = self.text.as_bytes();
+                let ok = t.get(at..at + v.len()) == Some(v) && t.get(at + v.len()) == Some(&0x1f);
+                at += v.len() + 1;
+                ok
+            });
+            if same && at == self.text.len() {
+                return (key, false);
+            }
+        }
+        self.text.clear();
+        for &c in cols {
+            self.text.push_str(rec.value(c));
+            self.text.push('\u{1f}');
+        }
+        let key = key_of_cols(rec, cols);
+        let new = self.key != Some(key);
+        self.key = Some(key);
+        (key, new)
+    }
+}
+
+/// The keys seen in the current client's rows, with the line of each: a short list searched
+/// in order (a client has a few rows), moved into a map only for a client with very many.
+#[derive(Debug, Default)]
+struct BlockKeys {
+    few: Vec<(Key, u64)>,
+    many: FxMap<Key, u64>,
+}
+
+impl BlockKeys {
+    const FEW: usize = 32;
+
+    fn clear(&mut self) {
+        self.few.clear();
+        if !self.many.is_empty() {
+            self.many.clear();
+        }
+    }
+
+    /// The line `key` was first seen on, or None (and `line` is remembered as its first).
+    fn first_line(&mut self, key: Key, line: u64) -> Option<u64> {
+        if self.many.is_empty() {
+            if let Some(&(_, first)) = self.few.iter().find(|(k, _)| *k == key) {
+                return Some(first);
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push((key, line));
+                return None;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        match self.many.get(&key) {
+            Some(&first) => Some(first),
+            None => {
+                self.many.insert(key, line);
+                None
+            }
+        }
+    }
+}
+
+fn key_of_cols(rec: &(impl Record + ?Sized), cols: &[usize]) -> Key {
     key_of(cols.iter().map(|&c| rec.value(c).trim_ascii()))
 }
 
-/// Remembers the values of `cols` the first time `key` is seen; afterwards reports each that differs.
+/// Remembers the values of `cols` the first time `key` is seen; afterwards reports each that
+/// differs. `raw` is the row's text from the first to the last of `cols` as written (commas and
+/// all), when the row is a plain line in the catalogue's order: then a row equal to the first
+/// is known by one comparison of two short slices rather than value by value.
 #[allow(clippy::too_many_arguments)]
 fn compare_or_keep(
     v: &Validator<'_>,
@@ -1050,50 +1386,52 @@ fn compare_or_keep(
     arena: &mut Arena,
     key: Key,
     cols: &[usize],
+    lowest: usize,
+    raw: Option<&str>,
     b: &Bound,
-    rec: &[&str],
+    rec: &(impl Record + ?Sized),
     line: u64,
     out: &mut Vec<Finding>,
 ) {
-    let digest = {
-        use std::hash::Hasher as _;
-        let mut h = FxHasher(0);
-        for &c in cols {
-            h.write(rec.value(c).as_bytes());
-            h.write_u8(0x1f);
-        }
-        h.0
+    let Some(kept) = seen.get(key) else {
+        let (first, raw) = match raw {
+            Some(text) => (arena.put(std::iter::once(text)), true),
+            None => (arena.put(cols.iter().map(|&c| rec.value(c))), false),
+        };
+        seen.insert(key, Kept { line, first, raw });
+        return;
     };
-    match seen.get(key) {
-        Some(kept) if kept.digest == digest => {}
-        Some(kept) => {
-            for (k, &c) in cols.iter().enumerate() {
-                // Values come trimmed (see `row_of`).
-                let now = rec.value(c);
-                let then = arena.get(kept.first + k as u32);
-                if then != now {
-                    out.push(v.finding(
-                        v.rule(b),
-                        rec,
-                        Some(line),
-                        Some(c),
-                        now,
-                        then,
-                        &kept.line.to_string(),
-                    ));
-                }
-            }
-        }
-        None => {
-            let first = arena.put(cols.iter().map(|&c| rec.value(c)));
-            seen.insert(
-                key,
-                Kept {
-                    line,
-                    first,
-                    digest,
-                },
-            );
+    if kept.raw && raw.is_some_and(|now| now == arena.get(kept.first)) {
+        return;
+    }
+    // Value by value (the rare row that differs, or a row not read as a plain line).
+    let written: Vec<&str> = if kept.raw {
+        arena
+            .get(kept.first)
+            .split(',')
+            .map(str::trim_ascii)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (k, &c) in cols.iter().enumerate() {
+        // Values come trimmed (see `row_of`).
+        let now = rec.value(c);
+        let then = if kept.raw {
+            written.get(c - lowest).copied().unwrap_or("")
+        } else {
+            arena.get(kept.first + k as u32)
+        };
+        if then != now {
+            out.push(v.finding(
+                v.rule(b),
+                rec,
+                Some(line),
+                Some(c),
+                now,
+                then,
+                &kept.line.to_string(),
+            ));
         }
     }
 }
@@ -1162,16 +1500,19 @@ impl<'c> FileCheck<'c> {
             not_kept: 0,
             header_errors: false,
             in_order,
+            spans: Vec::new(),
+            before: RowBefore::default(),
             sink: None,
-            block_keys: FxMap::default(),
+            block_keys: BlockKeys::default(),
             all_keys: Vec::new(),
             block: 0,
             attributors: vec![KeptMap::default(); n(RuleKind::Attributors)],
             consistent: vec![KeptMap::default(); n(RuleKind::Consistent)],
             episodes: vec![Vec::new(); n(RuleKind::EpisodeOverlap)],
             arena: Arena::default(),
-            last_client: None,
-            last_episode: None,
+            last_client: KeyMemo::default(),
+            last_episode: KeyMemo::default(),
+            last_consistent: vec![KeyMemo::default(); n(RuleKind::Consistent)],
             previous: None,
             clients: Vec::new(),
             scratch: Vec::new(),
@@ -1236,11 +1577,7 @@ impl<'c> FileCheck<'c> {
             text.push_str(v);
             ends.push(text.len());
         }
-        self.row_of(&Row {
-            text: &text,
-            ends: &ends,
-            line,
-        });
+        self.row_of(&Row::packed(&text, &ends, line));
     }
 
     /// Checks one row as read from a file.
@@ -1248,32 +1585,44 @@ impl<'c> FileCheck<'c> {
         let line = row.line;
         self.rows += 1;
         let v = self.v;
-        let map = std::mem::take(&mut self.map);
-        // Each value found and trimmed once: the rules read many of them more than once.
-        let values: Vec<&str> = if self.in_order && row.len() == map.len() {
-            // The usual file: the catalogue's columns in the catalogue's order.
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        let bytes = row.text.as_bytes();
+        // The usual file has the catalogue's columns in the catalogue's order.
+        let plain = self.in_order && row.len() == self.map.len();
+        if plain && row.trimmed {
+            let gap = u32::from(row.separated);
             let mut start = 0;
-            row.ends
-                .iter()
-                .map(|&end| {
-                    let v = row.text.get(start..end).unwrap_or("").trim_ascii();
-                    start = end;
-                    v
-                })
-                .collect()
+            spans.extend(row.ends.iter().map(|&end| {
+                let span = (start, end as u32);
+                start = end as u32 + gap;
+                span
+            }));
+        } else if plain {
+            let gap = usize::from(row.separated);
+            let mut start = 0;
+            for &end in row.ends {
+                spans.push(trimmed(bytes, start, end));
+                start = end + gap;
+            }
         } else {
-            map.iter()
-                .map(|m| m.and_then(|i| row.get(i)).unwrap_or("").trim_ascii())
-                .collect()
+            spans.extend(self.map.iter().map(|m| match m {
+                Some(i) if *i < row.len() => trimmed(bytes, row.start(*i), row.ends[*i]),
+                _ => (0, 0),
+            }));
+        }
+        let rec = RowValues {
+            text: row.text,
+            spans: &spans,
         };
-        let rec: &[&str] = &values;
+        let raw_row = (plain && row.separated).then_some(row);
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         if row.len() != self.width {
             for b in v.bound(RuleKind::RowWidth) {
                 out.push(v.finding(
                     v.rule(b),
-                    rec,
+                    &rec,
                     Some(line),
                     None,
                     "",
@@ -1281,9 +1630,27 @@ impl<'c> FileCheck<'c> {
                     &self.width.to_string(),
                 ));
             }
+            self.before.valid = false;
         } else {
-            v.check_record(rec, Some(line), &mut out);
-            self.cross_record(rec, line, &mut out);
+            let no_consent = v.is_no_consent(&rec);
+            let (same, skip) = self.unchanged_runs(raw_row, no_consent);
+            let dirty = v.check_fields(&rec, Some(line), no_consent, skip, &mut out);
+            let found_before = std::mem::take(&mut self.before.found);
+            let mut found_now = std::mem::take(&mut self.before.found_now);
+            found_now.clear();
+            found_now.resize(v.cat.rules.len(), false);
+            let mut repeat = Repeat {
+                same,
+                found_before: &found_before,
+                found_now: &mut found_now,
+            };
+            if !no_consent {
+                v.record_rules(&rec, Some(line), Some(&mut repeat), &mut out);
+            }
+            self.cross_record(&rec, raw_row, line, &mut repeat, &mut out);
+            self.before.remember(raw_row, no_consent, dirty);
+            self.before.found = found_now;
+            self.before.found_now = found_before;
         }
         self.row_flags.push(0);
         let row_index = self.row_flags.len() - 1;
@@ -1291,19 +1658,63 @@ impl<'c> FileCheck<'c> {
             self.take(f, Some(row_index));
         }
         self.scratch = out;
-        self.map = map;
+        self.spans = spans;
     }
 
-    fn cross_record(&mut self, rec: &[&str], line: u64, out: &mut Vec<Finding>) {
+    /// The runs of columns written exactly as on the row before (with the same consent), and
+    /// of those the runs whose field checks this row can leave out: the ones that read only
+    /// unchanged runs and gave no finding on the row before. Rows of one client or episode
+    /// repeat its values, and a section a row does not use is the same run of commas.
+    fn unchanged_runs(&mut self, row: Option<&Row<'_>>, no_consent: bool) -> (u64, u64) {
         let v = self.v;
-        let client = v.client_col.map_or("", |c| rec.value(c).trim_ascii());
-        let client_key = key_of(std::iter::once(client));
+        let before = &mut self.before;
+        before.now.clear();
+        let Some(row) = row else {
+            return (0, 0);
+        };
+        before
+            .now
+            .extend(v.runs.iter().map(|r| (row.start(r.lo), row.ends[r.hi - 1])));
+        if !before.valid || before.no_consent != no_consent {
+            return (0, 0);
+        }
+        let mut same = 0;
+        for i in 0..v.runs.len().min(64) {
+            let (now, then) = (before.now[i], before.bounds[i]);
+            if row.text.get(now.0..now.1) == before.text.get(then.0..then.1) {
+                same |= 1u64 << i;
+            }
+        }
+        let mut skip = 0;
+        for (i, r) in v.runs.iter().enumerate().take(64) {
+            let bit = 1u64 << i;
+            if before.dirty & bit == 0 && r.reads.is_some_and(|reads| reads & !same == 0) {
+                skip |= bit;
+            }
+        }
+        (same, skip)
+    }
+
+    fn cross_record(
+        &mut self,
+        rec: &RowValues<'_>,
+        raw_row: Option<&Row<'_>>,
+        line: u64,
+        repeat: &mut Repeat<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        // A run of columns as written, for the first-row comparisons.
+        let raw = |(lo, hi): (usize, usize)| {
+            raw_row.and_then(|r| r.text.get(r.start(lo)..*r.ends.get(hi)?))
+        };
+        let v = self.v;
+        let client = v.client_col.map_or("", |c| rec.value(c));
         // Rows of a client come together, so most rows repeat the last client: no lookup then.
-        if self.last_client != Some(client_key) {
+        let (client_key, new_client) = self.last_client.key(rec, v.client_col.as_slice());
+        if new_client {
             if !client.is_empty() {
                 self.clients.push(client_key);
             }
-            self.last_client = Some(client_key);
             self.block += 1;
             self.block_keys.clear();
         }
@@ -1313,7 +1724,7 @@ impl<'c> FileCheck<'c> {
                 self.all_keys
                     .push((key, self.block, (self.rows - 1) as u32, line));
             }
-            if let Some(first) = self.block_keys.get(&key) {
+            if let Some(first) = self.block_keys.first_line(key, line) {
                 out.push(v.finding(
                     v.rule(b),
                     rec,
@@ -1323,30 +1734,44 @@ impl<'c> FileCheck<'c> {
                     "",
                     &first.to_string(),
                 ));
-            } else {
-                self.block_keys.insert(key, line);
             }
         }
         if v.is_no_consent(rec) {
             return;
         }
+        // Attributor rules also read the client's id (their key), which their columns omit.
+        let same_client = v.client_run.is_some_and(|bit| bit & !repeat.same == 0);
         if !client.is_empty() {
             for (i, b) in v.bound(RuleKind::Attributors).iter().enumerate() {
+                if same_client && repeat.skips(b) {
+                    continue;
+                }
+                let before = out.len();
+                let span = v.attributor_spans[i];
                 compare_or_keep(
                     v,
                     &mut self.attributors[i],
                     &mut self.arena,
                     client_key,
                     &b.cols,
+                    span.0,
+                    raw(span),
                     b,
                     rec,
                     line,
                     out,
                 );
+                if out.len() != before {
+                    repeat.found(b);
+                }
             }
         }
         if let Some(prev) = self.previous {
             for b in v.bound(RuleKind::AttributorChange) {
+                if same_client && repeat.skips(b) {
+                    continue;
+                }
+                let before = out.len();
                 if let Some(old) = prev.get(client) {
                     for (k, &c) in b.cols.iter().enumerate() {
                         let now = rec.value(c).trim_ascii();
@@ -1363,23 +1788,33 @@ impl<'c> FileCheck<'c> {
                         }
                     }
                 }
+                if out.len() != before {
+                    repeat.found(b);
+                }
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            if b.cols.iter().any(|&c| rec.value(c).trim_ascii().is_empty()) {
+            if repeat.skips(b) || b.cols.iter().any(|&c| rec.value(c).trim_ascii().is_empty()) {
                 continue;
             }
+            let before = out.len();
+            let span = v.consistent_spans[i];
             compare_or_keep(
                 v,
                 &mut self.consistent[i],
                 &mut self.arena,
-                key_of_cols(rec, &b.cols),
+                self.last_consistent[i].key(rec, &b.cols).0,
                 &v.consistent_cols[i],
+                span.0,
+                raw(span),
                 b,
                 rec,
                 line,
                 out,
             );
+            if out.len() != before {
+                repeat.found(b);
+            }
         }
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let [cc, ec, sc, dc] = b.cols[..] {
@@ -1387,8 +1822,8 @@ impl<'c> FileCheck<'c> {
                 if client.is_empty() || episode.is_empty() {
                     continue;
                 }
-                let pair = key_of([client, episode].into_iter());
-                if self.last_episode != Some(pair) {
+                let (pair, new) = self.last_episode.key(rec, &[cc, ec]);
+                if new {
                     let client_text = self.arena.put([client, episode].into_iter());
                     self.episodes[i].push(EpisodeSeen {
                         client: client_key,
@@ -1401,7 +1836,6 @@ impl<'c> FileCheck<'c> {
                         end: v.date(rec, dc),
                     });
                 }
-                self.last_episode = Some(pair);
             }
         }
     }

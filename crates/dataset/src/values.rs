@@ -4,19 +4,46 @@ use chrono::NaiveDate;
 
 /// Parses `dd/mm/yyyy` (the CSV date form, an assumption recorded in `reference-data/README.md`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    date_of_key(date_key(s)?)
+}
+
+/// A `dd/mm/yyyy` date checked to be real, as a number that orders as the dates do (year,
+/// month and day in bit fields): the validator compares dates many times a row, and this
+/// needs no calendar arithmetic.
+pub fn date_key(s: &str) -> Option<u32> {
     let b = s.as_bytes();
     if b.len() != 10 || b[2] != b'/' || b[5] != b'/' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
+    let digit = |i: usize| {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
     };
-    let day = num(0..2)?;
-    let month = num(3..5)?;
-    let year = num(6..10)?;
-    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+    let day = digit(0)? * 10 + digit(1)?;
+    let month = digit(3)? * 10 + digit(4)?;
+    let year = digit(6)? * 1000 + digit(7)? * 100 + digit(8)? * 10 + digit(9)?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days)
+        .contains(&day)
+        .then_some(year << 9 | month << 5 | day)
+}
+
+/// The key of a date (see [`date_key`]).
+pub fn key_of_date(d: NaiveDate) -> u32 {
+    use chrono::Datelike as _;
+    (d.year().max(0) as u32) << 9 | d.month() << 5 | d.day()
+}
+
+/// The date a key stands for.
+pub fn date_of_key(k: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(i32::try_from(k >> 9).ok()?, (k >> 5) & 15, k & 31)
 }
 
 /// Formats a date the way the CSV carries it.
@@ -65,6 +92,24 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn date_keys_order_as_dates(a in 0i64..80_000, b in 0i64..80_000) {
+            let base = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid");
+            let (da, db) = (base + chrono::Duration::days(a), base + chrono::Duration::days(b));
+            let (ka, kb) = (date_key(&format_date(da)), date_key(&format_date(db)));
+            proptest::prop_assert_eq!(ka.cmp(&kb), Some(da).cmp(&Some(db)));
+            proptest::prop_assert_eq!(ka, Some(key_of_date(da)));
+            proptest::prop_assert_eq!(ka.and_then(date_of_key), Some(da));
+        }
+
+        #[test]
+        fn date_key_accepts_exactly_the_real_dates(d in 0u32..40, m in 0u32..14, y in 0u32..10_000) {
+            let text = format!("{d:02}/{m:02}/{y:04}");
+            let real = NaiveDate::from_ymd_opt(y as i32, m, d);
+            proptest::prop_assert_eq!(date_key(&text).is_some(), real.is_some(), "{}", text);
+            proptest::prop_assert_eq!(parse_date(&text), real);
+        }
+
         #[test]
         fn date_round_trip(days in 0i64..80_000) {
             let d = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") + chrono::Duration::days(days);

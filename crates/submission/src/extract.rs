@@ -77,11 +77,11 @@ impl Rows {
     pub fn row(&self, i: usize) -> Row<'_> {
         let start = self.starts[i];
         let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-        Row {
-            text: &self.text[start..end],
-            ends: &self.ends[i * self.width..(i + 1) * self.width],
-            line: i as u64 + 2,
-        }
+        Row::packed(
+            &self.text[start..end],
+            &self.ends[i * self.width..(i + 1) * self.width],
+            i as u64 + 2,
+        )
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {

@@ -1,0 +1,185 @@
+//! The validator's fast paths give exactly the findings of its plain path.
+//!
+//! A file read from CSV takes shortcuts: plain lines are split eight bytes at a time, runs of
+//! columns written as on the row before are not checked again, and first rows are compared as
+//! whole slices. A row handed over value by value (`FileCheck::row`) takes none of them. Every
+//! report here is checked both ways, on data full of injected errors, with padded values,
+//! quoted values, LF or CRLF line ends, and input that arrives a few bytes at a time.
+
+use std::io::Read;
+
+use ndtms_dataset::{
+    Catalogue, Dataset, FileReport, GenerateOptions, Generated, ReferenceData, ReportingPeriod,
+    Validator, generate,
+};
+
+fn period() -> ReportingPeriod {
+    ReportingPeriod::for_data_month(2025, 10).expect("valid month")
+}
+
+fn generated(cat: &Catalogue, ds: Dataset, seed: u64, error_rate: f64) -> Generated {
+    generate(
+        cat,
+        &GenerateOptions {
+            dataset: ds,
+            clients: 150,
+            seed,
+            error_rate,
+            period: period(),
+        },
+    )
+}
+
+/// The plain path: each row handed over as values, in the file's column order.
+fn value_by_value(v: &Validator<'_>, headers: &[String], rows: &[Vec<String>]) -> FileReport {
+    let mut check = v.file(headers.iter().map(String::as_str));
+    for (i, r) in rows.iter().enumerate() {
+        let values: Vec<&str> = r.iter().map(String::as_str).collect();
+        check.row(&values, i as u64 + 2);
+    }
+    check.finish()
+}
+
+/// Writes the rows as CSV: quoting only where needed, or every value; LF or CRLF.
+fn csv_text(headers: &[String], rows: &[Vec<String>], quote_all: bool, crlf: bool) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(if quote_all {
+            csv::QuoteStyle::Always
+        } else {
+            csv::QuoteStyle::Necessary
+        })
+        .terminator(if crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
+    w.write_record(headers).expect("header");
+    for r in rows {
+        w.write_record(r).expect("row");
+    }
+    w.into_inner().expect("flush")
+}
+
+/// A reader that hands over at most `n` bytes at a time, so lines straddle every read.
+struct Trickle<'a> {
+    data: &'a [u8],
+    n: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.n.min(buf.len()).min(self.data.len());
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
+}
+
+fn assert_same(what: &str, fast: &FileReport, plain: &FileReport) {
+    assert!(
+        !plain.findings.is_empty() || what.contains("clean"),
+        "{what}: the case has no findings to compare"
+    );
+    for (i, (a, b)) in fast.findings.iter().zip(&plain.findings).enumerate() {
+        assert_eq!(a, b, "{what}: finding {i} differs");
+    }
+    assert_eq!(fast.findings.len(), plain.findings.len(), "{what}: count");
+    assert_eq!(fast, plain, "{what}: totals");
+}
+
+#[test]
+fn reading_a_file_finds_what_checking_row_by_row_finds() {
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    for ds in Dataset::ALL {
+        let v = Validator::new(cat, ds, period().end);
+        for (seed, rate) in [(1, 0.0), (2, 0.05), (3, 0.3), (4, 0.9)] {
+            let g = generated(cat, ds, seed, rate);
+            let plain = value_by_value(&v, &g.headers, &g.rows);
+            for (quote_all, crlf) in [(false, false), (false, true), (true, true)] {
+                let text = csv_text(&g.headers, &g.rows, quote_all, crlf);
+                let what = format!(
+                    "{ds} seed {seed} rate {rate} quoted {quote_all} crlf {crlf}{}",
+                    if rate == 0.0 { " clean" } else { "" }
+                );
+                let fast = v.check_csv(text.as_slice()).expect("readable");
+                assert_same(&what, &fast, &plain);
+            }
+            let text = csv_text(&g.headers, &g.rows, false, true);
+            let trickled = v
+                .check_csv(Trickle { data: &text, n: 37 })
+                .expect("readable");
+            let what = format!("{ds} seed {seed} rate {rate} trickled");
+            assert_same(
+                &(what + if rate == 0.0 { " clean" } else { "" }),
+                &trickled,
+                &plain,
+            );
+        }
+    }
+}
+
+#[test]
+fn rows_that_repeat_with_a_change_in_one_place_are_still_checked() {
+    // Rows that repeat the row before but for one value, in every column in turn: the run the
+    // value is in must be checked again, and rules reading it must run again.
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    let ds = Dataset::AD;
+    let v = Validator::new(cat, ds, period().end);
+    let g = generated(cat, ds, 5, 0.0);
+    let row = g.rows[0].clone();
+    let bad = [
+        "X",
+        "99/99/9999",
+        "01/01/2099",
+        "",
+        "-1",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    ];
+    let mut rows = Vec::new();
+    for c in 0..row.len() {
+        for b in bad {
+            rows.push(row.clone());
+            let mut changed = row.clone();
+            changed[c] = b.to_owned();
+            rows.push(changed.clone());
+            rows.push(changed);
+            rows.push(row.clone());
+        }
+    }
+    let plain = value_by_value(&v, &g.headers, &rows);
+    let text = csv_text(&g.headers, &rows, false, false);
+    let fast = v.check_csv(text.as_slice()).expect("readable");
+    assert_same("one value changed", &fast, &plain);
+}
+
+#[test]
+fn padded_values_are_trimmed_on_every_path() {
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    let ds = Dataset::YP;
+    let v = Validator::new(cat, ds, period().end);
+    let g = generated(cat, ds, 6, 0.2);
+    let padded: Vec<Vec<String>> = g
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.iter()
+                .enumerate()
+                .map(|(c, x)| match (i + c) % 5 {
+                    0 => format!(" {x}"),
+                    1 => format!("{x}\t"),
+                    _ => x.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    let plain = value_by_value(&v, &g.headers, &g.rows);
+    let text = csv_text(&g.headers, &padded, false, false);
+    let fast = v.check_csv(text.as_slice()).expect("readable");
+    // Findings quote values trimmed, so padding changes nothing.
+    assert_same("padded", &fast, &plain);
+}
