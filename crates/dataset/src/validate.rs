@@ -137,9 +137,10 @@ impl std::hash::Hasher for FxHasher {
         // Most values (codes, ids, dates' first eight bytes) are short: one round for the
         // bytes and one for the length, rather than a round per byte.
         if bytes.len() < 8 {
-            let mut buf = [0u8; 8];
-            buf[..bytes.len()].copy_from_slice(bytes);
-            let v = u64::from_le_bytes(buf);
+            let v = bytes
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
             self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
             self.0 = (self.0.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
             return;
@@ -220,20 +221,20 @@ struct KeptMap {
 }
 
 impl KeptMap {
-    fn get(&mut self, key: Key) -> Option<Kept> {
+    /// What was kept for `key`; or, the first time, keeps what `keep` gives and returns None
+    /// (one probe of the map either way).
+    fn get_or_keep(&mut self, key: Key, keep: impl FnOnce() -> Kept) -> Option<Kept> {
         if let Some((k, kept)) = self.last
             && k == key
         {
             return Some(kept);
         }
-        let kept = *self.map.get(&key)?;
+        let (kept, found) = match self.map.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => (*e.get(), true),
+            std::collections::hash_map::Entry::Vacant(e) => (*e.insert(keep()), false),
+        };
         self.last = Some((key, kept));
-        Some(kept)
-    }
-
-    fn insert(&mut self, key: Key, kept: Kept) {
-        self.map.insert(key, kept);
-        self.last = Some((key, kept));
+        found.then_some(kept)
     }
 }
 
@@ -242,6 +243,8 @@ impl KeptMap {
 /// usual list of a few dozen codes), never hashing or comparing strings.
 #[derive(Debug, Default)]
 struct CodeSet<'c> {
+    /// Codes of one ASCII character (flags, most small lists), one bit each.
+    single: u128,
     short: Vec<u64>,
     long: FxSet<&'c str>,
 }
@@ -261,6 +264,11 @@ impl<'c> CodeSet<'c> {
     fn new(codes: impl Iterator<Item = &'c str>) -> Self {
         let mut set = Self::default();
         for c in codes {
+            if let [b] = c.as_bytes()
+                && *b < 128
+            {
+                set.single |= 1 << b;
+            }
             match pack(c) {
                 Some(p) => set.short.push(p),
                 None => {
@@ -274,6 +282,11 @@ impl<'c> CodeSet<'c> {
     }
 
     fn contains(&self, v: &str) -> bool {
+        if let [b] = v.as_bytes()
+            && *b < 128
+        {
+            return self.single >> b & 1 == 1;
+        }
         match pack(v) {
             Some(p) if self.short.len() <= 32 => self.short.contains(&p),
             Some(p) => self.short.binary_search(&p).is_ok(),
@@ -1393,12 +1406,14 @@ fn compare_or_keep(
     line: u64,
     out: &mut Vec<Finding>,
 ) {
-    let Some(kept) = seen.get(key) else {
+    let keep = || {
         let (first, raw) = match raw {
             Some(text) => (arena.put(std::iter::once(text)), true),
             None => (arena.put(cols.iter().map(|&c| rec.value(c))), false),
         };
-        seen.insert(key, Kept { line, first, raw });
+        Kept { line, first, raw }
+    };
+    let Some(kept) = seen.get_or_keep(key, keep) else {
         return;
     };
     if kept.raw && raw.is_some_and(|now| now == arena.get(kept.first)) {
