@@ -36,6 +36,11 @@ pub struct Finding {
 /// Read access to one record's values by catalogue column.
 pub trait Record {
     fn value(&self, column: usize) -> &str;
+
+    /// The value without surrounding white space (which the rules ignore).
+    fn field(&self, column: usize) -> &str {
+        self.value(column).trim_ascii()
+    }
 }
 
 impl Record for [String] {
@@ -69,6 +74,11 @@ impl Record for RowValues<'_> {
             .get(column)
             .and_then(|&(s, e)| self.text.get(s as usize..e as usize))
             .unwrap_or("")
+    }
+
+    /// Values are trimmed as the row is read.
+    fn field(&self, column: usize) -> &str {
+        self.value(column)
     }
 }
 
@@ -633,7 +643,7 @@ impl<'c> Validator<'c> {
     pub fn is_no_consent(&self, rec: &(impl Record + ?Sized)) -> bool {
         self.consent
             .as_ref()
-            .is_some_and(|(c, v)| rec.value(*c).trim_ascii() == v)
+            .is_some_and(|(c, v)| rec.field(*c) == v)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -657,16 +667,15 @@ impl<'c> Validator<'c> {
             ("{detail}", detail),
             ("{other}", other),
         ];
-        let key =
-            |c: Option<usize>| c.map_or(String::new(), |c| rec.value(c).trim_ascii().to_owned());
+        let key = |c: Option<usize>| c.map_or(String::new(), |c| rec.field(c).to_owned());
         let child_id = field
             .and_then(|f| self.child_of_section(f.section))
-            .map(|c| rec.value(c).trim_ascii())
+            .map(|c| rec.field(c))
             .filter(|v| !v.is_empty())
             .or_else(|| {
                 self.child_cols
                     .iter()
-                    .map(|&c| rec.value(c).trim_ascii())
+                    .map(|&c| rec.field(c))
                     .find(|v| !v.is_empty())
             })
             .unwrap_or("")
@@ -686,7 +695,7 @@ impl<'c> Validator<'c> {
     }
 
     fn child_absent(&self, rec: &(impl Record + ?Sized), col: usize) -> bool {
-        self.child_key_of[col].is_some_and(|c| rec.value(c).trim_ascii().is_empty())
+        self.child_key_of[col].is_some_and(|c| rec.field(c).is_empty())
     }
 
     fn child_of_section(&self, section: Section) -> Option<usize> {
@@ -719,7 +728,45 @@ impl<'c> Validator<'c> {
     }
 
     /// Field checks on a non-empty value: type, code, range, length, pattern, not in the future.
+    /// The usual value passes them all; only one that does not is looked at again, slowly, to
+    /// say why (this keeps the hot path small enough to inline into the field loop).
+    #[inline]
     fn check_value(
+        &self,
+        rec: &(impl Record + ?Sized),
+        line: Option<u64>,
+        col: usize,
+        v: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let p = self.plan[col];
+        let passes = match p.kind {
+            FieldType::Date => date_key(v).is_some_and(|d| d <= self.as_of_key),
+            FieldType::Integer => parse_int(v).is_some_and(|n| {
+                let f = &self.cat.fields[col];
+                !p.has_range || (f.min.is_none_or(|m| n >= m) && f.max.is_none_or(|m| n <= m))
+            }),
+            FieldType::Flag => v == "Y" || v == "N",
+            FieldType::Code => match &self.valid_codes[col] {
+                Some(set) => set.contains(v),
+                None => self.codelists[col].is_none(),
+            },
+            FieldType::Text => true,
+        } && v.len() <= p.max_len as usize
+            && (!p.has_pattern
+                || self.cat.fields[col]
+                    .pattern
+                    .as_ref()
+                    .is_none_or(|pattern| pattern.matches(v)));
+        if !passes {
+            self.value_findings(rec, line, col, v, out);
+        }
+    }
+
+    /// Why a value failed [`Validator::check_value`]: every finding on it.
+    #[cold]
+    #[inline(never)]
+    fn value_findings(
         &self,
         rec: &(impl Record + ?Sized),
         line: Option<u64>,
@@ -842,7 +889,7 @@ impl<'c> Validator<'c> {
                 rec,
                 line,
                 Some(col),
-                rec.value(col).trim_ascii(),
+                rec.field(col),
                 self.dataset.code(),
                 other,
             ));
@@ -878,7 +925,7 @@ impl<'c> Validator<'c> {
         // Which child records the row carries, looked up once rather than per empty field.
         let mut carries = [true; 8];
         for (i, &c) in self.child_cols.iter().enumerate().take(carries.len()) {
-            carries[i] = !rec.value(c).trim_ascii().is_empty();
+            carries[i] = !rec.field(c).is_empty();
         }
         let mut dirty = 0;
         for (r, run) in self.runs.iter().enumerate() {
@@ -889,7 +936,7 @@ impl<'c> Validator<'c> {
             let before = out.len();
             for col in run.lo..run.hi {
                 let p = self.plan[col];
-                let v = rec.value(col).trim_ascii();
+                let v = rec.field(col);
                 if v.is_empty() {
                     if !p.req.asks_for_value() || (no_consent && !p.no_consent) {
                         continue;
@@ -957,7 +1004,7 @@ impl<'c> Validator<'c> {
     }
 
     fn date(&self, rec: &(impl Record + ?Sized), col: usize) -> Option<NaiveDate> {
-        parse_date(rec.value(col).trim_ascii())
+        parse_date(rec.field(col))
     }
 
     fn record_rules(
@@ -974,11 +1021,11 @@ impl<'c> Validator<'c> {
             Some(slot) => {
                 let cell = &parsed[slot as usize];
                 if cell.get() == u32::MAX {
-                    cell.set(date_key(rec.value(c).trim_ascii()).unwrap_or(0));
+                    cell.set(date_key(rec.field(c)).unwrap_or(0));
                 }
                 Some(cell.get()).filter(|&k| k != 0)
             }
-            None => date_key(rec.value(c).trim_ascii()),
+            None => date_key(rec.field(c)),
         };
         for kind in [
             RuleKind::DateOrder,
@@ -1019,13 +1066,13 @@ impl<'c> Validator<'c> {
                     && let (Some(da), Some(dc)) = (date(a), date(c))
                     && dc < da
                 {
-                    let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
+                    let (va, vc) = (rec.field(a), rec.field(c));
                     out.push(self.finding(self.rule(b), rec, line, Some(c), va, "", vc));
                 }
             }
             RuleKind::PresentIff => {
                 if let [a, c] = b.cols[..] {
-                    let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
+                    let (va, vc) = (rec.field(a), rec.field(c));
                     if va.is_empty() != vc.is_empty() {
                         let (fa, fc) = (&self.cat.fields[a], &self.cat.fields[c]);
                         let (col, detail) = if va.is_empty() {
@@ -1063,7 +1110,7 @@ impl<'c> Validator<'c> {
                             rec,
                             line,
                             Some(dob),
-                            rec.value(dob).trim_ascii(),
+                            rec.field(dob),
                             &detail,
                             ds,
                         ));
@@ -1072,7 +1119,7 @@ impl<'c> Validator<'c> {
             }
             RuleKind::Differs => {
                 if let [a, c] = b.cols[..] {
-                    let (va, vc) = (rec.value(a).trim_ascii(), rec.value(c).trim_ascii());
+                    let (va, vc) = (rec.field(a), rec.field(c));
                     if !va.is_empty() && va == vc {
                         out.push(self.finding(self.rule(b), rec, line, Some(c), vc, "", ""));
                     }
@@ -1083,7 +1130,7 @@ impl<'c> Validator<'c> {
                 let (Some(&col), Some((cc, cond))) = (b.cols.first(), b.condition.as_ref()) else {
                     return;
                 };
-                let v = rec.value(col).trim_ascii();
+                let v = rec.field(col);
                 if !v.is_empty() && cond.holds(rec.value(*cc)) == fire_when_holds {
                     out.push(self.finding(
                         self.rule(b),
@@ -1385,7 +1432,7 @@ impl BlockKeys {
 }
 
 fn key_of_cols(rec: &(impl Record + ?Sized), cols: &[usize]) -> Key {
-    key_of(cols.iter().map(|&c| rec.value(c).trim_ascii()))
+    key_of(cols.iter().map(|&c| rec.field(c)))
 }
 
 /// Remembers the values of `cols` the first time `key` is seen; afterwards reports each that
@@ -1789,7 +1836,7 @@ impl<'c> FileCheck<'c> {
                 let before = out.len();
                 if let Some(old) = prev.get(client) {
                     for (k, &c) in b.cols.iter().enumerate() {
-                        let now = rec.value(c).trim_ascii();
+                        let now = rec.field(c);
                         if old.get(k).is_some_and(|o| o != now) {
                             out.push(v.finding(
                                 v.rule(b),
@@ -1809,7 +1856,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            if repeat.skips(b) || b.cols.iter().any(|&c| rec.value(c).trim_ascii().is_empty()) {
+            if repeat.skips(b) || b.cols.iter().any(|&c| rec.field(c).is_empty()) {
                 continue;
             }
             let before = out.len();
@@ -1833,7 +1880,7 @@ impl<'c> FileCheck<'c> {
         }
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let [cc, ec, sc, dc] = b.cols[..] {
-                let (client, episode) = (rec.value(cc).trim_ascii(), rec.value(ec).trim_ascii());
+                let (client, episode) = (rec.field(cc), rec.field(ec));
                 if client.is_empty() || episode.is_empty() {
                     continue;
                 }
