@@ -116,8 +116,13 @@ fn first_run_wizard_then_log_in_then_reopen_with_passphrase_and_recovery_key() {
             .expect("unlock screen");
         fill(&app, "#unlock-secret", "not the passphrase");
         click(&app, "[data-testid=unlock] button[type=submit]");
-        app.wait_for_text("[data-testid=form-error]", "passphrase is not right", WAIT)
-            .expect("wrong passphrase refused");
+        // The keyworker's wording, not the core's (which names the database folder).
+        app.wait_for_text(
+            "[data-testid=form-error]",
+            "That passphrase is not right. Check it",
+            WAIT,
+        )
+        .expect("wrong passphrase refused in plain words");
         app.screenshot("unlock-wrong-passphrase")
             .expect("screenshot");
         app.retype("#unlock-secret", "river stone lantern moss")

@@ -3,6 +3,23 @@ import { api } from "../api";
 import type { AppError } from "../bindings/AppError";
 import { Field } from "./Field";
 
+/**
+ * What a keyworker is told when the secret is refused, by error code. The core's message names
+ * the database folder, which helps at the command line but means nothing on this screen.
+ */
+export const UNLOCK_MESSAGES: Record<string, string> = {
+  store_wrong_passphrase: "That passphrase is not right. Check it (capital letters count) and try again.",
+  store_wrong_recovery_key:
+    "That recovery key is not right for this database. Check each group of letters and try again.",
+  store_bad_recovery_key:
+    "That is not a recovery key. It is the 64-character key shown when the database was set up.",
+};
+
+/** The sentence to show for a failed unlock: the screen's own wording where it has one. */
+export function unlockMessage(error: AppError): string {
+  return UNLOCK_MESSAGES[error.code] ?? error.message;
+}
+
 /** Opens the database with its passphrase, or with the recovery key when the key store is lost. */
 export function Unlock({
   recoveryOnly,
@@ -30,7 +47,7 @@ export function Unlock({
       {reason && <p className="notice">{reason}</p>}
       {error && (
         <p className="form-error" role="alert" data-testid="form-error">
-          {error.message}
+          {unlockMessage(error)}
         </p>
       )}
       <form onSubmit={submit}>
