@@ -247,35 +247,33 @@ impl<R: Read> RowReader<R> {
     }
 
     /// Splits the line at `pos` when it lies whole in the input block and holds no quote and no
-    /// carriage return (but one before its line feed): the common case, found eight bytes at a
-    /// time. Each value's end goes to `ends`; returns where the line's text starts and ends,
-    /// and whether it has no white space, and moves past it. Anything else is left to
-    /// csv-core, which reads every form of CSV.
+    /// carriage return (but one before its line feed): the common case. Each value's end goes
+    /// to `ends`; returns where the line's text starts and ends, and whether no value has white
+    /// space at its edges, and moves past it. Anything else is left to csv-core, which reads
+    /// every form of CSV.
     fn split_plain_line(&mut self) -> Option<(usize, usize, bool)> {
         let input = &self.input[self.pos..self.len];
-        let mut n = 0;
         let mut at = 0;
         let mut blank = false;
+        // First the line's end, eight bytes at a time. Line feed, CR, quote, space and control
+        // bytes are all below `#`: most words have none and cost one test.
         let newline = loop {
             let Some(chunk) = input.get(at..at + 8) else {
                 break None;
             };
             let w = u64::from_le_bytes(chunk.try_into().ok()?);
-            let (mut line_feed, mut keep) = (0, u64::MAX);
-            // Line feed, CR, quote, space and control bytes are all below `#`: most words have
-            // none, and need only their commas found.
             if below(w, b'#') != 0 {
-                line_feed = byte_mask(w, b'\n');
+                let line_feed = byte_mask(w, b'\n');
                 // Only the bytes before a line feed belong to this line.
-                if line_feed != 0 {
-                    keep = (1u64 << line_feed.trailing_zeros()) - 1;
-                }
-                if (byte_mask(w, b'"') | byte_mask(w, b'\r')) & keep != 0 {
-                    // A quote, or a CR that may end the line: the careful way, unless it is
-                    // the CR of a CRLF (checked below, once the line feed is found).
-                    if byte_mask(w, b'"') & keep != 0 || !cr_before_lf(input, at, keep) {
-                        return None;
-                    }
+                let keep = match line_feed {
+                    0 => u64::MAX,
+                    lf => (1u64 << lf.trailing_zeros()) - 1,
+                };
+                // A quote, or a CR that is not a CRLF's: the careful way.
+                if byte_mask(w, b'"') & keep != 0
+                    || (byte_mask(w, b'\r') & keep != 0 && !cr_before_lf(input, at, keep))
+                {
+                    return None;
                 }
                 if below(w, b'!') & keep != 0 {
                     // A space or control byte. Only one at a value's edge matters (values
@@ -284,20 +282,9 @@ impl<R: Read> RowReader<R> {
                         .take_while(|&i| input[i] != b'\n')
                         .any(|i| edge_space(input, i));
                 }
-            }
-            // Up to eight commas' places written whether there or not, and the count moved on
-            // by how many there are: no branch that depends on the data (a loop per comma
-            // mispredicted at every word).
-            let mut commas = byte_mask(w, b',') & keep;
-            let count = commas.count_ones() as usize;
-            let slots: &mut [usize; 8] = self.ends.get_mut(n..n + 8)?.try_into().ok()?;
-            for slot in slots.iter_mut() {
-                *slot = at + (commas.trailing_zeros() / 8) as usize;
-                commas &= commas.wrapping_sub(1);
-            }
-            n += count;
-            if line_feed != 0 {
-                break Some(at + (line_feed.trailing_zeros() / 8) as usize);
+                if line_feed != 0 {
+                    break Some(at + (line_feed.trailing_zeros() / 8) as usize);
+                }
             }
             at += 8;
         };
@@ -314,10 +301,6 @@ impl<R: Read> RowReader<R> {
                         }
                         b'"' => return None,
                         b'\r' if input.get(i + 1) != Some(&b'\n') => return None,
-                        b',' => {
-                            *self.ends.get_mut(n)? = i;
-                            n += 1;
-                        }
                         _ if edge_space(input, i) => blank = true,
                         _ => {}
                     }
@@ -331,7 +314,17 @@ impl<R: Read> RowReader<R> {
             None if self.eof => (input.len(), input.len()),
             None => return None,
         };
-        *self.ends.get_mut(n)? = end;
+        // Then the commas, a byte at a time with no branch on the byte: each byte's place is
+        // written at the current value's slot, which moves on only at a comma (so the last
+        // place written for a value is its comma's). A line longer than `ends` is csv-core's.
+        let line = &input[..end];
+        let ends = self.ends.get_mut(..=line.len())?;
+        let mut n = 0;
+        for (i, &b) in line.iter().enumerate() {
+            ends[n] = i;
+            n += usize::from(b == b',');
+        }
+        ends[n] = end;
         self.nends = n + 1;
         let start = self.pos;
         self.pos += next;
