@@ -21,11 +21,14 @@ pub struct Row<'a> {
     pub text: &'a str,
     pub ends: &'a [usize],
     pub line: u64,
-    /// `text` is the line as written: values separated by one comma each, none quoted. Then a
-    /// run of neighbouring values can be compared as one slice of `text` (see the validator's
-    /// first-row checks). Otherwise values follow one another with nothing between them.
+    /// `text` is the line as written: values separated by one comma each, with no quote or
+    /// comma inside a value. Then a run of neighbouring values can be compared as one slice of
+    /// `text` (see the validator). Otherwise values follow one another with nothing between.
     pub separated: bool,
-    /// No value starts or ends with white space (the line has none at all).
+    /// In a separated line, every value is wrapped in one pair of quotes (`"a","","b"`, as
+    /// many systems write every value); `ends` then holds the places of the commas.
+    pub quoted: bool,
+    /// No value starts or ends with white space.
     pub trimmed: bool,
 }
 
@@ -37,21 +40,28 @@ impl<'a> Row<'a> {
             ends,
             line,
             separated: false,
+            quoted: false,
             trimmed: false,
         }
     }
 
     /// Where value `i` starts in `text`.
     pub fn start(&self, i: usize) -> usize {
+        let quote = usize::from(self.quoted);
         match i.checked_sub(1) {
-            None => 0,
-            Some(p) => self.ends[p] + usize::from(self.separated),
+            None => quote,
+            Some(p) => self.ends[p] + usize::from(self.separated) + quote,
         }
     }
 
+    /// Where value `i` ends in `text`.
+    pub fn end(&self, i: usize) -> usize {
+        self.ends[i] - usize::from(self.quoted)
+    }
+
     pub fn get(&self, i: usize) -> Option<&'a str> {
-        let end = *self.ends.get(i)?;
-        self.text.get(self.start(i)..end)
+        self.ends.get(i)?;
+        self.text.get(self.start(i)..self.end(i))
     }
 
     pub fn len(&self) -> usize {
@@ -159,9 +169,9 @@ impl<R: Read> RowReader<R> {
             return Ok(None);
         }
         let line = self.line;
-        if let Some((start, end, trimmed)) = self.split_plain_line() {
+        if let Some(plain) = self.split_plain_line() {
             self.line += 1;
-            let bytes = &self.input[start..end];
+            let bytes = &self.input[plain.start..plain.end];
             let ends = &self.ends[..self.nends];
             let text = utf8(bytes, ends, true, line)?;
             return Ok(Some(Row {
@@ -169,7 +179,8 @@ impl<R: Read> RowReader<R> {
                 ends,
                 line,
                 separated: true,
-                trimmed,
+                quoted: plain.quoted,
+                trimmed: plain.trimmed,
             }));
         }
         let (mut nout, mut nend) = (0, 0);
@@ -246,15 +257,15 @@ impl<R: Read> RowReader<R> {
         Ok(Some(Row::packed(text, ends, line)))
     }
 
-    /// Splits the line at `pos` when it lies whole in the input block and holds no quote and no
-    /// carriage return (but one before its line feed): the common case. Each value's end goes
-    /// to `ends`; returns where the line's text starts and ends, and whether no value has white
-    /// space at its edges, and moves past it. Anything else is left to csv-core, which reads
-    /// every form of CSV.
-    fn split_plain_line(&mut self) -> Option<(usize, usize, bool)> {
+    /// Splits the line at `pos` when it lies whole in the input block, holds no carriage return
+    /// (but one before its line feed), and has either no quote or exactly one pair around every
+    /// value: the common cases. Each value's comma goes to `ends`; moves past the line. Anything
+    /// else is left to csv-core, which reads every form of CSV.
+    fn split_plain_line(&mut self) -> Option<PlainLine> {
         let input = &self.input[self.pos..self.len];
         let mut at = 0;
         let mut blank = false;
+        let mut quoted = false;
         // First the line's end, eight bytes at a time. Line feed, CR, quote, space and control
         // bytes are all below `#`: most words have none and cost one test.
         let newline = loop {
@@ -269,10 +280,9 @@ impl<R: Read> RowReader<R> {
                     0 => u64::MAX,
                     lf => (1u64 << lf.trailing_zeros()) - 1,
                 };
-                // A quote, or a CR that is not a CRLF's: the careful way.
-                if byte_mask(w, b'"') & keep != 0
-                    || (byte_mask(w, b'\r') & keep != 0 && !cr_before_lf(input, at, keep))
-                {
+                quoted |= byte_mask(w, b'"') & keep != 0;
+                // A CR that is not a CRLF's: the careful way.
+                if byte_mask(w, b'\r') & keep != 0 && !cr_before_lf(input, at, keep) {
                     return None;
                 }
                 if below(w, b'!') & keep != 0 {
@@ -299,7 +309,7 @@ impl<R: Read> RowReader<R> {
                             found = Some(i);
                             break;
                         }
-                        b'"' => return None,
+                        b'"' => quoted = true,
                         b'\r' if input.get(i + 1) != Some(&b'\n') => return None,
                         _ if edge_space(input, i) => blank = true,
                         _ => {}
@@ -319,17 +329,46 @@ impl<R: Read> RowReader<R> {
         // place written for a value is its comma's). A line longer than `ends` is csv-core's.
         let line = &input[..end];
         let ends = self.ends.get_mut(..=line.len())?;
-        let mut n = 0;
+        let (mut n, mut quotes) = (0, 0);
         for (i, &b) in line.iter().enumerate() {
             ends[n] = i;
             n += usize::from(b == b',');
+            quotes += usize::from(b == b'"');
         }
         ends[n] = end;
+        // Quotes only as one pair around each value: two per value, one at each end. Then no
+        // value holds a quote, or a comma (which would have split it into two values that do
+        // not both start and end with a quote).
+        if quoted {
+            let mut start = 0;
+            let wrapped = quotes == 2 * (n + 1)
+                && ends[..=n].iter().all(|&e| {
+                    let ok = e >= start + 2 && line[start] == b'"' && line[e - 1] == b'"';
+                    start = e + 1;
+                    ok
+                });
+            if !wrapped {
+                return None;
+            }
+        }
         self.nends = n + 1;
         let start = self.pos;
         self.pos += next;
-        Some((start, start + end, !blank))
+        Some(PlainLine {
+            start,
+            end: start + end,
+            quoted,
+            trimmed: !blank,
+        })
     }
+}
+
+/// A line split by [`RowReader::split_plain_line`]: where its text lies in the input block.
+struct PlainLine {
+    start: usize,
+    end: usize,
+    quoted: bool,
+    trimmed: bool,
 }
 
 /// Whether the byte at `i` is a space or control byte at the start or end of a value (but
@@ -346,7 +385,8 @@ fn edge_space(line: &[u8], i: usize) -> bool {
     if b == b'\r' && next == Some(b'\n') {
         return false;
     }
-    let edge = |x: Option<u8>| matches!(x, None | Some(b',' | b'\n' | b'\r'));
+    // A quote counts as an edge: in `" a"` the value is ` a`.
+    let edge = |x: Option<u8>| matches!(x, None | Some(b',' | b'\n' | b'\r' | b'"'));
     edge(i.checked_sub(1).map(|p| line[p])) || edge(next)
 }
 
@@ -442,6 +482,7 @@ mod tests {
             rows in proptest::collection::vec(
                 proptest::collection::vec("[a-c ,\"\t\r\u{e9}0-9]{0,6}", 1..12), 1..30),
             crlf in proptest::bool::ANY,
+            quote_all in proptest::bool::ANY,
             chunk in 1usize..200,
         ) {
             let width = rows[0].len();
@@ -453,6 +494,7 @@ mod tests {
                 .collect();
             let mut w = csv::WriterBuilder::new()
                 .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .quote_style(if quote_all { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary })
                 .from_writer(Vec::new());
             for r in &rows {
                 w.write_record(r).unwrap();
@@ -470,6 +512,25 @@ mod tests {
             }
             proptest::prop_assert_eq!(got, rows);
         }
+    }
+
+    #[test]
+    fn a_line_quoting_every_value_is_read_on_the_fast_path() {
+        let mut r =
+            RowReader::new(&b"\"A\",\"B\",\"C\"\n\"1\",\"\",\" x \"\n\"a\"\"b\",\"2\",\"3\"\n"[..]);
+        let row = r.next_row().unwrap().unwrap();
+        assert!(row.separated && row.quoted && row.trimmed);
+        assert_eq!((row.get(0), row.get(2)), (Some("A"), Some("C")));
+        let row = r.next_row().unwrap().unwrap();
+        assert!(
+            row.quoted && !row.trimmed,
+            "a space inside the quotes is at the value's edge"
+        );
+        assert_eq!((row.get(1), row.get(2)), (Some(""), Some(" x ")));
+        // A quote inside a value: csv-core's.
+        let row = r.next_row().unwrap().unwrap();
+        assert!(!row.separated);
+        assert_eq!(row.get(0), Some("a\"b"));
     }
 
     #[test]

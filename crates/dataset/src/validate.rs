@@ -1467,14 +1467,14 @@ fn compare_or_keep(
         return;
     }
     // Value by value (the rare row that differs, or a row not read as a plain line).
-    let written: Vec<&str> = if kept.raw {
-        arena
-            .get(kept.first)
-            .split(',')
-            .map(str::trim_ascii)
-            .collect()
-    } else {
-        Vec::new()
+    // A kept run of quoted values reads `a","b"` (from inside the first quote to the last).
+    let written: Vec<&str> = match arena.get(kept.first) {
+        text if kept.raw && text.ends_with('"') => text
+            .split("\",\"")
+            .map(|v| v.trim_end_matches('"').trim_ascii())
+            .collect(),
+        text if kept.raw => text.split(',').map(str::trim_ascii).collect(),
+        _ => Vec::new(),
     };
     for (k, &c) in cols.iter().enumerate() {
         // Values come trimmed (see `row_of`).
@@ -1653,23 +1653,18 @@ impl<'c> FileCheck<'c> {
         // The usual file has the catalogue's columns in the catalogue's order.
         let plain = self.in_order && row.len() == self.map.len();
         if plain && row.trimmed {
-            let gap = u32::from(row.separated);
+            let (gap, quote) = (u32::from(row.separated), u32::from(row.quoted));
             let mut start = 0;
             spans.extend(row.ends.iter().map(|&end| {
-                let span = (start, end as u32);
+                let span = (start + quote, end as u32 - quote);
                 start = end as u32 + gap;
                 span
             }));
         } else if plain {
-            let gap = usize::from(row.separated);
-            let mut start = 0;
-            for &end in row.ends {
-                spans.push(trimmed(bytes, start, end));
-                start = end + gap;
-            }
+            spans.extend((0..row.len()).map(|i| trimmed(bytes, row.start(i), row.end(i))));
         } else {
             spans.extend(self.map.iter().map(|m| match m {
-                Some(i) if *i < row.len() => trimmed(bytes, row.start(*i), row.ends[*i]),
+                Some(i) if *i < row.len() => trimmed(bytes, row.start(*i), row.end(*i)),
                 _ => (0, 0),
             }));
         }

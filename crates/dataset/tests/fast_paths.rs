@@ -97,7 +97,7 @@ fn reading_a_file_finds_what_checking_row_by_row_finds() {
         for (seed, rate) in [(1, 0.0), (2, 0.05), (3, 0.3), (4, 0.9)] {
             let g = generated(cat, ds, seed, rate);
             let plain = value_by_value(&v, &g.headers, &g.rows);
-            for (quote_all, crlf) in [(false, false), (false, true), (true, true)] {
+            for (quote_all, crlf) in [(false, false), (false, true), (true, false), (true, true)] {
                 let text = csv_text(&g.headers, &g.rows, quote_all, crlf);
                 let what = format!(
                     "{ds} seed {seed} rate {rate} quoted {quote_all} crlf {crlf}{}",
@@ -150,9 +150,15 @@ fn rows_that_repeat_with_a_change_in_one_place_are_still_checked() {
         }
     }
     let plain = value_by_value(&v, &g.headers, &rows);
-    let text = csv_text(&g.headers, &rows, false, false);
-    let fast = v.check_csv(text.as_slice()).expect("readable");
-    assert_same("one value changed", &fast, &plain);
+    for quote_all in [false, true] {
+        let text = csv_text(&g.headers, &rows, quote_all, false);
+        let fast = v.check_csv(text.as_slice()).expect("readable");
+        assert_same(
+            &format!("one value changed, quoted {quote_all}"),
+            &fast,
+            &plain,
+        );
+    }
 }
 
 #[test]
@@ -178,8 +184,10 @@ fn padded_values_are_trimmed_on_every_path() {
         })
         .collect();
     let plain = value_by_value(&v, &g.headers, &g.rows);
-    let text = csv_text(&g.headers, &padded, false, false);
-    let fast = v.check_csv(text.as_slice()).expect("readable");
-    // Findings quote values trimmed, so padding changes nothing.
-    assert_same("padded", &fast, &plain);
+    for quote_all in [false, true] {
+        let text = csv_text(&g.headers, &padded, quote_all, false);
+        let fast = v.check_csv(text.as_slice()).expect("readable");
+        // Findings quote values trimmed, so padding changes nothing.
+        assert_same(&format!("padded, quoted {quote_all}"), &fast, &plain);
+    }
 }
