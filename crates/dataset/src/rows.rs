@@ -265,7 +265,7 @@ impl<R: Read> RowReader<R> {
         let input = &self.input[self.pos..self.len];
         let mut at = 0;
         let mut blank = false;
-        let mut quoted = false;
+        let mut quotes = 0;
         // First the line's end, eight bytes at a time. Line feed, CR, quote, space and control
         // bytes are all below `#`: most words have none and cost one test.
         let newline = loop {
@@ -280,7 +280,7 @@ impl<R: Read> RowReader<R> {
                     0 => u64::MAX,
                     lf => (1u64 << lf.trailing_zeros()) - 1,
                 };
-                quoted |= byte_mask(w, b'"') & keep != 0;
+                quotes += (byte_mask(w, b'"') & keep).count_ones() as usize;
                 // A CR that is not a CRLF's: the careful way.
                 if byte_mask(w, b'\r') & keep != 0 && !cr_before_lf(input, at, keep) {
                     return None;
@@ -309,7 +309,7 @@ impl<R: Read> RowReader<R> {
                             found = Some(i);
                             break;
                         }
-                        b'"' => quoted = true,
+                        b'"' => quotes += 1,
                         b'\r' if input.get(i + 1) != Some(&b'\n') => return None,
                         _ if edge_space(input, i) => blank = true,
                         _ => {}
@@ -329,16 +329,16 @@ impl<R: Read> RowReader<R> {
         // place written for a value is its comma's). A line longer than `ends` is csv-core's.
         let line = &input[..end];
         let ends = self.ends.get_mut(..=line.len())?;
-        let (mut n, mut quotes) = (0, 0);
+        let mut n = 0;
         for (i, &b) in line.iter().enumerate() {
             ends[n] = i;
             n += usize::from(b == b',');
-            quotes += usize::from(b == b'"');
         }
         ends[n] = end;
         // Quotes only as one pair around each value: two per value, one at each end. Then no
         // value holds a quote, or a comma (which would have split it into two values that do
         // not both start and end with a quote).
+        let quoted = quotes > 0;
         if quoted {
             let mut start = 0;
             let wrapped = quotes == 2 * (n + 1)
