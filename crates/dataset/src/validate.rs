@@ -41,6 +41,11 @@ pub trait Record {
     fn field(&self, column: usize) -> &str {
         self.value(column).trim_ascii()
     }
+
+    /// Whether the field is blank (white space only, or absent).
+    fn is_blank(&self, column: usize) -> bool {
+        self.field(column).is_empty()
+    }
 }
 
 impl Record for [String] {
@@ -79,6 +84,11 @@ impl Record for RowValues<'_> {
     /// Values are trimmed as the row is read.
     fn field(&self, column: usize) -> &str {
         self.value(column)
+    }
+
+    /// Known from the value's place alone, without slicing the text.
+    fn is_blank(&self, column: usize) -> bool {
+        self.spans.get(column).is_none_or(|&(s, e)| s == e)
     }
 }
 
@@ -695,7 +705,7 @@ impl<'c> Validator<'c> {
     }
 
     fn child_absent(&self, rec: &(impl Record + ?Sized), col: usize) -> bool {
-        self.child_key_of[col].is_some_and(|c| rec.field(c).is_empty())
+        self.child_key_of[col].is_some_and(|c| rec.is_blank(c))
     }
 
     fn child_of_section(&self, section: Section) -> Option<usize> {
@@ -925,7 +935,7 @@ impl<'c> Validator<'c> {
         // Which child records the row carries, looked up once rather than per empty field.
         let mut carries = [true; 8];
         for (i, &c) in self.child_cols.iter().enumerate().take(carries.len()) {
-            carries[i] = !rec.field(c).is_empty();
+            carries[i] = !rec.is_blank(c);
         }
         let mut dirty = 0;
         for (r, run) in self.runs.iter().enumerate() {
@@ -936,8 +946,7 @@ impl<'c> Validator<'c> {
             let before = out.len();
             for col in run.lo..run.hi {
                 let p = self.plan[col];
-                let v = rec.field(col);
-                if v.is_empty() {
+                if rec.is_blank(col) {
                     if !p.req.asks_for_value() || (no_consent && !p.no_consent) {
                         continue;
                     }
@@ -951,6 +960,7 @@ impl<'c> Validator<'c> {
                     }
                     continue;
                 }
+                let v = rec.field(col);
                 if no_consent && !p.no_consent {
                     for b in self.bound(RuleKind::NoConsent) {
                         out.push(self.finding(self.rule(b), rec, line, Some(col), v, "", ""));
@@ -1342,16 +1352,31 @@ type Sink<'c> = Box<dyn FnMut(&Finding) + 'c>;
 type Key = (u64, u64);
 
 fn key_of<'a>(values: impl Iterator<Item = &'a str>) -> Key {
-    use std::hash::Hasher as _;
-    let mut a = FxHasher(0);
-    let mut b = FxHasher(0x9e37_79b9_7f4a_7c15);
+    // Two lanes with different multipliers and rotations over the same words, each value read
+    // once: its eight-byte words, then its last bytes with its length in one more round (so
+    // the boundary between values is part of the key).
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    const L: u64 = 0x9e37_79b9_7f4a_7c15;
+    let (mut a, mut b) = (0u64, L);
+    let mut mix = |x: u64| {
+        a = (a.rotate_left(5) ^ x).wrapping_mul(K);
+        b = (b.rotate_left(23) ^ x).wrapping_mul(L);
+    };
     for v in values {
-        a.write(v.as_bytes());
-        a.write_u8(0x1f);
-        b.write(v.as_bytes());
-        b.write_u8(0x1e);
+        let bytes = v.as_bytes();
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            mix(w.iter().rev().fold(0u64, |acc, &x| acc << 8 | u64::from(x)));
+        }
+        let rest = words
+            .remainder()
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &x| acc << 8 | u64::from(x));
+        mix(rest ^ (bytes.len() as u64).rotate_right(8));
     }
-    (a.finish(), b.finish())
+    use std::hash::Hasher as _;
+    (FxHasher(a).finish(), FxHasher(b).finish())
 }
 
 /// The key of the row before and the values it came from: rows of a client or an episode come
@@ -1851,7 +1876,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            if repeat.skips(b) || b.cols.iter().any(|&c| rec.field(c).is_empty()) {
+            if repeat.skips(b) || b.cols.iter().any(|&c| rec.is_blank(c)) {
                 continue;
             }
             let before = out.len();
