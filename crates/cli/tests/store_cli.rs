@@ -4,27 +4,13 @@ mod common;
 
 use std::process::Command;
 
-use common::{ndtms, text};
+use common::{init_agency, ndtms, text};
 
 #[test]
 fn init_backup_verify_tamper_and_restore() {
     let tmp = tempfile::tempdir().expect("temp");
     let dir = tmp.path().join("data");
-    let out = ndtms(
-        &dir,
-        &[
-            "init",
-            "--agency",
-            "N0852",
-            "--dataset",
-            "AD",
-            "--admin",
-            "admin",
-            "--passphrase",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    let shown = text(&out);
+    let shown = init_agency(&dir);
     let recovery = shown
         .lines()
         .find(|l| l.starts_with("  "))

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 mod common;
 
-use common::{ndtms, ndtms_with, text};
+use common::{import_generated, init_agency, ndtms, ndtms_with, text};
 
 fn validate(file: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["validate", file.to_str().unwrap(), "--dataset", "AD"];
@@ -239,34 +239,8 @@ fn import_extract_transfer_history_and_lock() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let run = |args: &[&str]| ndtms(&dir, args);
-    let o = run(&[
-        "init",
-        "--agency",
-        "N0852",
-        "--dataset",
-        "AD",
-        "--admin",
-        "admin",
-        "--passphrase",
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let file = tmp.path().join("caseload.csv");
-    let o = run(&[
-        "generate",
-        "--dataset",
-        "AD",
-        "--clients",
-        "60",
-        "--seed",
-        "3",
-        "--month",
-        "2026-10",
-        "--output",
-        file.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let o = run(&["--user", "admin", "import", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    init_agency(&dir);
+    import_generated(&dir, &tmp.path().join("caseload.csv"), "60", "3", &[]);
     let out = tmp.path().join("usb");
     let o = run(&[
         "--user",
@@ -364,36 +338,9 @@ fn a_file_with_errors_is_not_sent_unless_acknowledged_and_an_absent_portal_is_na
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let run = |args: &[&str]| ndtms(&dir, args);
-    let o = run(&[
-        "init",
-        "--agency",
-        "N0852",
-        "--dataset",
-        "AD",
-        "--admin",
-        "admin",
-        "--passphrase",
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let file = tmp.path().join("errors.csv");
-    let o = run(&[
-        "generate",
-        "--dataset",
-        "AD",
-        "--clients",
-        "40",
-        "--seed",
-        "8",
-        "--month",
-        "2026-10",
-        "--error-rate",
-        "0.3",
-        "--output",
-        file.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let o = run(&["--user", "admin", "import", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    init_agency(&dir);
+    let errors = tmp.path().join("errors.csv");
+    import_generated(&dir, &errors, "40", "8", &["--error-rate", "0.3"]);
     let transfer = |extra: &[&str]| {
         let mut args = vec![
             "--user",

@@ -282,7 +282,7 @@ impl<R: Read> RowReader<R> {
                 };
                 quotes += (byte_mask(w, b'"') & keep).count_ones() as usize;
                 // A CR that is not a CRLF's: the careful way.
-                if byte_mask(w, b'\r') & keep != 0 && !cr_before_lf(input, at, keep) {
+                if !cr_before_lf(input, at, byte_mask(w, b'\r') & keep) {
                     return None;
                 }
                 if below(w, b'!') & keep != 0 {
@@ -404,10 +404,8 @@ fn byte_mask(w: u64, b: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
-/// Whether every CR among the kept bytes of the word at `at` is followed by a line feed.
-fn cr_before_lf(input: &[u8], at: usize, keep: u64) -> bool {
-    let w = u64::from_le_bytes(input[at..at + 8].try_into().unwrap_or([0; 8]));
-    let mut crs = byte_mask(w, b'\r') & keep;
+/// Whether every CR marked in `crs` (a byte mask of the word at `at`) is followed by a line feed.
+fn cr_before_lf(input: &[u8], at: usize, mut crs: u64) -> bool {
     while crs != 0 {
         let i = at + (crs.trailing_zeros() / 8) as usize;
         if input.get(i + 1) != Some(&b'\n') {

@@ -154,17 +154,6 @@ pub struct FxHasher(u64);
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        // Most values (codes, ids, dates' first eight bytes) are short: one round for the
-        // bytes and one for the length, rather than a round per byte.
-        if bytes.len() < 8 {
-            let v = bytes
-                .iter()
-                .rev()
-                .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-            self.0 = (self.0.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
-            return;
-        }
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
@@ -425,7 +414,7 @@ impl<'c> Validator<'c> {
                 reads: None,
             });
         }
-        let conditions = cat
+        let conditions: Vec<Option<(usize, Condition)>> = cat
             .fields
             .iter()
             .map(|f| {
@@ -460,7 +449,7 @@ impl<'c> Validator<'c> {
             .filter(|(_, f)| f.key == Some(KeyRole::Child))
             .map(|(i, _)| i)
             .collect();
-        let child_key_of = cat
+        let child_key_of: Vec<Option<usize>> = cat
             .fields
             .iter()
             .map(|f| {
@@ -513,8 +502,6 @@ impl<'c> Validator<'c> {
             .map(|bs| bs.iter().map(|b| span(&b.cols)).collect())
             .unwrap_or_default();
         let consistent_spans = consistent_cols.iter().map(|c| span(c)).collect();
-        let conditions: Vec<Option<(usize, Condition)>> = conditions;
-        let child_key_of: Vec<Option<usize>> = child_key_of;
         let mut runs: Vec<Run> = Vec::new();
         for (c, f) in cat.fields.iter().enumerate() {
             match runs.last_mut() {
@@ -530,27 +517,27 @@ impl<'c> Validator<'c> {
             let i = runs.iter().position(|r| (r.lo..r.hi).contains(&c))?;
             (i < 64).then_some(1u64 << i)
         };
-        for i in 0..runs.len() {
-            let (lo, hi) = (runs[i].lo, runs[i].hi);
-            let read = (lo..hi)
-                .flat_map(|c| {
-                    [
-                        Some(c),
-                        conditions[c].as_ref().map(|(cc, _)| *cc),
-                        child_key_of[c],
-                    ]
-                })
-                .flatten()
-                .try_fold(0u64, |bits, c| Some(bits | bit_of(&runs, c)?));
-            runs[i].reads = read;
-        }
-        let bits = |cols: &mut dyn Iterator<Item = usize>| {
+        // The runs holding a set of columns, as bits; None when one lies past the 64th run.
+        let bits = |runs: &[Run], cols: &mut dyn Iterator<Item = usize>| {
             let mut bits = 0u64;
             for c in cols {
-                bits |= bit_of(&runs, c)?;
+                bits |= bit_of(runs, c)?;
             }
             Some(bits)
         };
+        let run_reads: Vec<Option<u64>> = runs
+            .iter()
+            .map(|r| {
+                let read = |c: usize| {
+                    let condition = conditions[c].as_ref().map(|(cc, _)| *cc);
+                    [Some(c), condition, child_key_of[c]]
+                };
+                bits(&runs, &mut (r.lo..r.hi).flat_map(read).flatten())
+            })
+            .collect();
+        for (r, reads) in runs.iter_mut().zip(run_reads) {
+            r.reads = reads;
+        }
         for (k, bounds) in by_kind.iter_mut().enumerate() {
             for (i, b) in bounds.iter_mut().enumerate() {
                 let extra: &[usize] = if k == RuleKind::Consistent as usize {
@@ -560,6 +547,7 @@ impl<'c> Validator<'c> {
                 };
                 let condition = b.condition.as_ref().map(|(c, _)| *c);
                 b.reads = bits(
+                    &runs,
                     &mut b
                         .cols
                         .iter()
