@@ -263,23 +263,29 @@ impl<R: Read> RowReader<R> {
     /// else is left to csv-core, which reads every form of CSV.
     fn split_plain_line(&mut self) -> Option<PlainLine> {
         let input = &self.input[self.pos..self.len];
+        let ends = &mut self.ends[..];
+        let mut n = 0;
         let mut at = 0;
         let mut blank = false;
         let mut quotes = 0;
-        // First the line's end, eight bytes at a time. Line feed, CR, quote, space and control
-        // bytes are all below `#`: most words have none and cost one test.
+        // One pass, eight bytes at a time: each word's commas go to `ends` (one bit-scan step
+        // per comma, none per byte). Line feed, CR, quote, space and control bytes are all
+        // below `#`: most words have none and cost one more test.
         let newline = loop {
             let Some(chunk) = input.get(at..at + 8) else {
                 break None;
             };
             let w = u64::from_le_bytes(chunk.try_into().ok()?);
+            let mut commas = byte_mask(w, b',');
+            let mut line_feed = 0;
             if below(w, b'#') != 0 {
-                let line_feed = byte_mask(w, b'\n');
+                line_feed = byte_mask(w, b'\n');
                 // Only the bytes before a line feed belong to this line.
                 let keep = match line_feed {
                     0 => u64::MAX,
                     lf => (1u64 << lf.trailing_zeros()) - 1,
                 };
+                commas &= keep;
                 quotes += (byte_mask(w, b'"') & keep).count_ones() as usize;
                 // A CR that is not a CRLF's: the careful way.
                 if !cr_before_lf(input, at, byte_mask(w, b'\r') & keep) {
@@ -292,9 +298,15 @@ impl<R: Read> RowReader<R> {
                         .take_while(|&i| input[i] != b'\n')
                         .any(|i| edge_space(input, i));
                 }
-                if line_feed != 0 {
-                    break Some(at + (line_feed.trailing_zeros() / 8) as usize);
-                }
+            }
+            while commas != 0 {
+                // More values than `ends` holds: csv-core's, which says so.
+                *ends.get_mut(n)? = at + (commas.trailing_zeros() / 8) as usize;
+                n += 1;
+                commas &= commas - 1;
+            }
+            if line_feed != 0 {
+                break Some(at + (line_feed.trailing_zeros() / 8) as usize);
             }
             at += 8;
         };
@@ -308,6 +320,10 @@ impl<R: Read> RowReader<R> {
                         b'\n' => {
                             found = Some(i);
                             break;
+                        }
+                        b',' => {
+                            *ends.get_mut(n)? = i;
+                            n += 1;
                         }
                         b'"' => quotes += 1,
                         b'\r' if input.get(i + 1) != Some(&b'\n') => return None,
@@ -324,17 +340,8 @@ impl<R: Read> RowReader<R> {
             None if self.eof => (input.len(), input.len()),
             None => return None,
         };
-        // Then the commas, a byte at a time with no branch on the byte: each byte's place is
-        // written at the current value's slot, which moves on only at a comma (so the last
-        // place written for a value is its comma's). A line longer than `ends` is csv-core's.
+        *ends.get_mut(n)? = end;
         let line = &input[..end];
-        let ends = self.ends.get_mut(..=line.len())?;
-        let mut n = 0;
-        for (i, &b) in line.iter().enumerate() {
-            ends[n] = i;
-            n += usize::from(b == b',');
-        }
-        ends[n] = end;
         // Quotes only as one pair around each value: two per value, one at each end. Then no
         // value holds a quote, or a comma (which would have split it into two values that do
         // not both start and end with a quote).
