@@ -98,6 +98,11 @@ enum Command {
         /// Write the report as a readable HTML page (listing the first --limit findings).
         #[arg(long, value_name = "FILE")]
         report_html: Option<PathBuf>,
+        /// Threads for each row's own checks besides the one reading the file (0: one thread
+        /// does everything; default: one per core when there is more than one). The report
+        /// is the same either way.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
     },
     /// Build the extract for a data month from the database, check it, and save it for upload.
     Extract {
@@ -757,6 +762,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             limit,
             report_csv,
             report_html,
+            threads,
         } => {
             let as_of = as_of.unwrap_or_else(ndtms_dataset::model::today);
             let version = data.version_on(as_of).map_err(|e| e.to_string())?;
@@ -777,7 +783,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut csv_failed = None;
             let result =
                 validator.check_csv_with(std::io::BufReader::with_capacity(1 << 16, reader), |c| {
-                    let c = c.keep_at_most(limit);
+                    let mut c = c.keep_at_most(limit);
+                    if let Some(n) = threads {
+                        c = c.threads(n, 1024);
+                    }
                     match csv_out.as_mut() {
                         Some(w) => c.with_sink(|f| {
                             if csv_failed.is_none()

@@ -92,6 +92,30 @@ impl Record for RowValues<'_> {
     }
 }
 
+/// A row of a file read value by value where asked, trimmed: for checks that read a few
+/// values of a row, which need not find them all first.
+struct RowAsRead<'a> {
+    row: &'a Row<'a>,
+    /// For each catalogue column its place in the row, unless the row is in catalogue order.
+    map: Option<&'a [Option<usize>]>,
+}
+
+impl Record for RowAsRead<'_> {
+    fn value(&self, column: usize) -> &str {
+        let i = match self.map {
+            None => Some(column),
+            Some(map) => map.get(column).copied().flatten(),
+        };
+        let v = i.and_then(|i| self.row.get(i)).unwrap_or("");
+        if self.row.trimmed { v } else { v.trim_ascii() }
+    }
+
+    /// Values are trimmed as they are read.
+    fn field(&self, column: usize) -> &str {
+        self.value(column)
+    }
+}
+
 /// The place of `text[start..end]` without surrounding ASCII white space.
 fn trimmed(text: &[u8], mut start: usize, mut end: usize) -> (u32, u32) {
     while start < end && text[start].is_ascii_whitespace() {
@@ -1174,11 +1198,16 @@ impl<'c> Validator<'c> {
                 ),
             ),
         };
-        let mut any = false;
-        while let Some(row) = rows.next_row()? {
-            any = true;
-            check.row_of(&row);
-        }
+        let any = if check.threads > 0 {
+            check.read_in_parallel(&mut rows)?
+        } else {
+            let mut any = false;
+            while let Some(row) = rows.next_row()? {
+                any = true;
+                check.row_of(&row);
+            }
+            any
+        };
         if !any {
             return Err(ValidationError::HeaderOnly);
         }
@@ -1236,8 +1265,7 @@ struct EpisodeSeen {
 /// A file being checked row by row; cross-record checks run as rows arrive and at [`FileCheck::finish`].
 pub struct FileCheck<'c> {
     v: &'c Validator<'c>,
-    map: Vec<Option<usize>>,
-    width: usize,
+    own: OwnChecks<'c>,
     findings: Vec<Finding>,
     rows: u64,
     /// Per row: bit 0 an error, bit 1 a warning. One byte a row keeps percentages exact when a
@@ -1247,11 +1275,14 @@ pub struct FileCheck<'c> {
     keep: usize,
     not_kept: u64,
     header_errors: bool,
-    /// The file's columns are exactly the catalogue's, in order.
-    in_order: bool,
-    /// The current row's values (reused from row to row).
-    spans: Vec<(u32, u32)>,
-    before: RowBefore,
+    /// For each rule, whether it found something on the row before, and on this row: the
+    /// cross-record rules' share of [`Repeat`] (the row's own rules keep theirs in `own`).
+    cross_found: Vec<bool>,
+    cross_found_now: Vec<bool>,
+    /// Threads for the rows' own checks when reading a file (0: all on the reading thread),
+    /// and rows handed to a thread at a time.
+    threads: usize,
+    batch_rows: usize,
     sink: Option<Sink<'c>>,
     /// Duplicate keys: rows of a client come together, so each key is looked for among the
     /// current client's rows (a small map in cache) and every key is also logged, to be sorted
@@ -1330,6 +1361,237 @@ impl RowBefore {
             self.dirty = dirty;
         }
     }
+}
+
+/// The checks of a row that read no other row (its fields and record rules), with what they
+/// keep of the row before to leave out runs written as on it. In a file read in parallel
+/// each worker thread has its own.
+#[derive(Debug)]
+struct OwnChecks<'c> {
+    v: &'c Validator<'c>,
+    /// For each catalogue column, its place in the file's header.
+    map: Vec<Option<usize>>,
+    width: usize,
+    /// The file's columns are exactly the catalogue's, in order.
+    in_order: bool,
+    /// The current row's values (reused from row to row).
+    spans: Vec<(u32, u32)>,
+    before: RowBefore,
+}
+
+impl<'c> OwnChecks<'c> {
+    /// The same checks with nothing kept of any row.
+    fn fresh(&self) -> Self {
+        Self {
+            v: self.v,
+            map: self.map.clone(),
+            width: self.width,
+            in_order: self.in_order,
+            spans: Vec::new(),
+            before: RowBefore::default(),
+        }
+    }
+
+    /// The usual file has the catalogue's columns in the catalogue's order.
+    fn plain(&self, row: &Row<'_>) -> bool {
+        self.in_order && row.len() == self.map.len()
+    }
+
+    /// The row when its text can be compared run by run as written (see [`Row::separated`]).
+    fn raw<'r, 'a>(&self, row: &'r Row<'a>) -> Option<&'r Row<'a>> {
+        (self.plain(row) && row.separated).then_some(row)
+    }
+
+    /// Finds each catalogue column's value in the row, trimmed, into `spans`.
+    fn read_spans(&mut self, row: &Row<'_>) {
+        let spans = &mut self.spans;
+        spans.clear();
+        let bytes = row.text.as_bytes();
+        let plain = self.in_order && row.len() == self.map.len();
+        if plain && row.trimmed {
+            let (gap, quote) = (u32::from(row.separated), u32::from(row.quoted));
+            let mut start = 0;
+            spans.extend(row.ends.iter().map(|&end| {
+                let span = (start + quote, end as u32 - quote);
+                start = end as u32 + gap;
+                span
+            }));
+        } else if plain {
+            spans.extend((0..row.len()).map(|i| trimmed(bytes, row.start(i), row.end(i))));
+        } else {
+            spans.extend(self.map.iter().map(|m| match m {
+                Some(i) if *i < row.len() => trimmed(bytes, row.start(*i), row.end(*i)),
+                _ => (0, 0),
+            }));
+        }
+    }
+
+    /// Checks the row's fields and record rules into `out`, leaving its values in `spans`.
+    /// Returns the runs written as on the row before, or None for a row of the wrong width
+    /// (which gets that finding only).
+    fn check(&mut self, row: &Row<'_>, out: &mut Vec<Finding>) -> Option<u64> {
+        let v = self.v;
+        let line = row.line;
+        self.read_spans(row);
+        let spans = std::mem::take(&mut self.spans);
+        let rec = RowValues {
+            text: row.text,
+            spans: &spans,
+        };
+        let raw_row = self.raw(row);
+        let same = if row.len() != self.width {
+            for b in v.bound(RuleKind::RowWidth) {
+                out.push(v.finding(
+                    v.rule(b),
+                    &rec,
+                    Some(line),
+                    None,
+                    "",
+                    &row.len().to_string(),
+                    &self.width.to_string(),
+                ));
+            }
+            self.before.valid = false;
+            None
+        } else {
+            let no_consent = v.is_no_consent(&rec);
+            let (same, skip) = self.unchanged_runs(raw_row, no_consent);
+            let dirty = v.check_fields(&rec, Some(line), no_consent, skip, out);
+            let found_before = std::mem::take(&mut self.before.found);
+            let mut found_now = std::mem::take(&mut self.before.found_now);
+            found_now.clear();
+            found_now.resize(v.cat.rules.len(), false);
+            let mut repeat = Repeat {
+                same,
+                found_before: &found_before,
+                found_now: &mut found_now,
+            };
+            if !no_consent {
+                v.record_rules(&rec, Some(line), Some(&mut repeat), out);
+            }
+            self.before.remember(raw_row, no_consent, dirty);
+            self.before.found = found_now;
+            self.before.found_now = found_before;
+            Some(same)
+        };
+        self.spans = spans;
+        same
+    }
+
+    /// The own checks of a batch of rows, the first checked in full (the row before it is in
+    /// another batch).
+    fn check_batch(&mut self, batch: &Batch) -> Checked {
+        self.before.valid = false;
+        let mut checked = Checked::default();
+        for k in 0..batch.rows.len() {
+            let before = checked.findings.len();
+            let same = self.check(&batch.row(k), &mut checked.findings);
+            checked.same.push(same);
+            checked
+                .counts
+                .push((checked.findings.len() - before) as u32);
+        }
+        checked
+    }
+
+    /// The runs of columns written exactly as on the row before (with the same consent), and
+    /// of those the runs whose field checks this row can leave out: the ones that read only
+    /// unchanged runs and gave no finding on the row before. Rows of one client or episode
+    /// repeat its values, and a section a row does not use is the same run of commas.
+    fn unchanged_runs(&mut self, row: Option<&Row<'_>>, no_consent: bool) -> (u64, u64) {
+        let v = self.v;
+        let before = &mut self.before;
+        before.now.clear();
+        let Some(row) = row else {
+            return (0, 0);
+        };
+        before
+            .now
+            .extend(v.runs.iter().map(|r| (row.start(r.lo), row.ends[r.hi - 1])));
+        if !before.valid || before.no_consent != no_consent {
+            return (0, 0);
+        }
+        let mut same = 0;
+        for i in 0..v.runs.len().min(64) {
+            let (now, then) = (before.now[i], before.bounds[i]);
+            if row.text.get(now.0..now.1) == before.text.get(then.0..then.1) {
+                same |= 1u64 << i;
+            }
+        }
+        let mut skip = 0;
+        for (i, r) in v.runs.iter().enumerate().take(64) {
+            let bit = 1u64 << i;
+            if before.dirty & bit == 0 && r.reads.is_some_and(|reads| reads & !same == 0) {
+                skip |= bit;
+            }
+        }
+        (same, skip)
+    }
+}
+
+/// Rows read from a file, copied out of the reader's buffers to be checked on another thread.
+#[derive(Debug, Default)]
+struct Batch {
+    text: String,
+    ends: Vec<usize>,
+    rows: Vec<BatchRow>,
+}
+
+/// Where a row of a [`Batch`] ends in its text and ends, and what the reader knew of it.
+#[derive(Debug, Clone, Copy)]
+struct BatchRow {
+    text_end: usize,
+    ends_end: usize,
+    line: u64,
+    separated: bool,
+    quoted: bool,
+    trimmed: bool,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+    }
+
+    fn push(&mut self, row: &Row<'_>) {
+        self.text.push_str(row.text);
+        self.ends.extend_from_slice(row.ends);
+        self.rows.push(BatchRow {
+            text_end: self.text.len(),
+            ends_end: self.ends.len(),
+            line: row.line,
+            separated: row.separated,
+            quoted: row.quoted,
+            trimmed: row.trimmed,
+        });
+    }
+
+    fn row(&self, k: usize) -> Row<'_> {
+        let r = self.rows[k];
+        let (text_start, ends_start) = match k.checked_sub(1) {
+            None => (0, 0),
+            Some(p) => (self.rows[p].text_end, self.rows[p].ends_end),
+        };
+        Row {
+            text: &self.text[text_start..r.text_end],
+            ends: &self.ends[ends_start..r.ends_end],
+            line: r.line,
+            separated: r.separated,
+            quoted: r.quoted,
+            trimmed: r.trimmed,
+        }
+    }
+}
+
+/// What a batch's own checks found: each row's findings in order (`counts[k]` of them for
+/// row `k`) and its runs written as on the row before.
+#[derive(Debug, Default)]
+struct Checked {
+    same: Vec<Option<u64>>,
+    findings: Vec<Finding>,
+    counts: Vec<u32>,
 }
 
 /// Where findings go as they are found (a streamed report).
@@ -1565,8 +1827,14 @@ impl<'c> FileCheck<'c> {
         let in_order = map.iter().enumerate().all(|(c, m)| *m == Some(c));
         let mut check = Self {
             v,
-            map,
-            width: headers.len(),
+            own: OwnChecks {
+                v,
+                map,
+                width: headers.len(),
+                in_order,
+                spans: Vec::new(),
+                before: RowBefore::default(),
+            },
             findings: Vec::new(),
             rows: 0,
             row_flags: Vec::new(),
@@ -1574,9 +1842,11 @@ impl<'c> FileCheck<'c> {
             keep: usize::MAX,
             not_kept: 0,
             header_errors: false,
-            in_order,
-            spans: Vec::new(),
-            before: RowBefore::default(),
+            cross_found: Vec::new(),
+            cross_found_now: Vec::new(),
+            threads: std::thread::available_parallelism()
+                .map_or(0, |n| if n.get() > 1 { n.get().min(8) } else { 0 }),
+            batch_rows: 1024,
             sink: None,
             block_keys: BlockKeys::default(),
             all_keys: Vec::new(),
@@ -1657,117 +1927,170 @@ impl<'c> FileCheck<'c> {
 
     /// Checks one row as read from a file.
     pub fn row_of(&mut self, row: &Row<'_>) {
-        let line = row.line;
-        self.rows += 1;
-        let v = self.v;
-        let mut spans = std::mem::take(&mut self.spans);
-        spans.clear();
-        let bytes = row.text.as_bytes();
-        // The usual file has the catalogue's columns in the catalogue's order.
-        let plain = self.in_order && row.len() == self.map.len();
-        if plain && row.trimmed {
-            let (gap, quote) = (u32::from(row.separated), u32::from(row.quoted));
-            let mut start = 0;
-            spans.extend(row.ends.iter().map(|&end| {
-                let span = (start + quote, end as u32 - quote);
-                start = end as u32 + gap;
-                span
-            }));
-        } else if plain {
-            spans.extend((0..row.len()).map(|i| trimmed(bytes, row.start(i), row.end(i))));
-        } else {
-            spans.extend(self.map.iter().map(|m| match m {
-                Some(i) if *i < row.len() => trimmed(bytes, row.start(*i), row.end(*i)),
-                _ => (0, 0),
-            }));
-        }
-        let rec = RowValues {
-            text: row.text,
-            spans: &spans,
-        };
-        let raw_row = (plain && row.separated).then_some(row);
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
-        if row.len() != self.width {
-            for b in v.bound(RuleKind::RowWidth) {
-                out.push(v.finding(
-                    v.rule(b),
-                    &rec,
-                    Some(line),
-                    None,
-                    "",
-                    &row.len().to_string(),
-                    &self.width.to_string(),
-                ));
+        let same = self.own.check(row, &mut out);
+        self.cross_row(row, same, true, &mut out);
+        self.scratch = out;
+    }
+
+    /// Splits the rows' own checks (fields and record rules) over `threads` threads besides
+    /// the reading one, `batch_rows` rows at a time, when a file is read with
+    /// [`Validator::check_csv_with`]; 0 threads keeps all on the reading thread. The findings
+    /// are the same and in the same order either way. The default is one thread per core
+    /// when there is more than one core.
+    pub fn threads(mut self, threads: usize, batch_rows: usize) -> Self {
+        self.threads = threads;
+        self.batch_rows = batch_rows.max(1);
+        self
+    }
+
+    /// The rest of a row's check once its own checks are done (`out` holds their findings and
+    /// `same` their runs written as on the row before; None for a row of the wrong width):
+    /// the cross-record checks, then the row's findings are counted and passed on.
+    fn cross_row(
+        &mut self,
+        row: &Row<'_>,
+        same: Option<u64>,
+        spans_ready: bool,
+        out: &mut Vec<Finding>,
+    ) {
+        self.rows += 1;
+        if let Some(same) = same {
+            let raw_row = self.own.raw(row);
+            if spans_ready {
+                let spans = std::mem::take(&mut self.own.spans);
+                let rec = RowValues {
+                    text: row.text,
+                    spans: &spans,
+                };
+                self.cross_checks(&rec, raw_row, row.line, same, out);
+                self.own.spans = spans;
+            } else {
+                // The cross-record checks read a few values: found as read, not all first.
+                let plain = self.own.plain(row);
+                let map = std::mem::take(&mut self.own.map);
+                let rec = RowAsRead {
+                    row,
+                    map: (!plain).then_some(map.as_slice()),
+                };
+                self.cross_checks(&rec, raw_row, row.line, same, out);
+                self.own.map = map;
             }
-            self.before.valid = false;
-        } else {
-            let no_consent = v.is_no_consent(&rec);
-            let (same, skip) = self.unchanged_runs(raw_row, no_consent);
-            let dirty = v.check_fields(&rec, Some(line), no_consent, skip, &mut out);
-            let found_before = std::mem::take(&mut self.before.found);
-            let mut found_now = std::mem::take(&mut self.before.found_now);
-            found_now.clear();
-            found_now.resize(v.cat.rules.len(), false);
-            let mut repeat = Repeat {
-                same,
-                found_before: &found_before,
-                found_now: &mut found_now,
-            };
-            if !no_consent {
-                v.record_rules(&rec, Some(line), Some(&mut repeat), &mut out);
-            }
-            self.cross_record(&rec, raw_row, line, &mut repeat, &mut out);
-            self.before.remember(raw_row, no_consent, dirty);
-            self.before.found = found_now;
-            self.before.found_now = found_before;
         }
         self.row_flags.push(0);
         let row_index = self.row_flags.len() - 1;
         for f in out.drain(..) {
             self.take(f, Some(row_index));
         }
-        self.scratch = out;
-        self.spans = spans;
     }
 
-    /// The runs of columns written exactly as on the row before (with the same consent), and
-    /// of those the runs whose field checks this row can leave out: the ones that read only
-    /// unchanged runs and gave no finding on the row before. Rows of one client or episode
-    /// repeat its values, and a section a row does not use is the same run of commas.
-    fn unchanged_runs(&mut self, row: Option<&Row<'_>>, no_consent: bool) -> (u64, u64) {
-        let v = self.v;
-        let before = &mut self.before;
-        before.now.clear();
-        let Some(row) = row else {
-            return (0, 0);
+    /// The cross-record checks of a row, with [`Repeat`] kept for its rules from row to row.
+    fn cross_checks(
+        &mut self,
+        rec: &(impl Record + ?Sized),
+        raw_row: Option<&Row<'_>>,
+        line: u64,
+        same: u64,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut found_now = std::mem::take(&mut self.cross_found_now);
+        found_now.clear();
+        found_now.resize(self.v.cat.rules.len(), false);
+        let found_before = std::mem::take(&mut self.cross_found);
+        let mut repeat = Repeat {
+            same,
+            found_before: &found_before,
+            found_now: &mut found_now,
         };
-        before
-            .now
-            .extend(v.runs.iter().map(|r| (row.start(r.lo), row.ends[r.hi - 1])));
-        if !before.valid || before.no_consent != no_consent {
-            return (0, 0);
-        }
-        let mut same = 0;
-        for i in 0..v.runs.len().min(64) {
-            let (now, then) = (before.now[i], before.bounds[i]);
-            if row.text.get(now.0..now.1) == before.text.get(then.0..then.1) {
-                same |= 1u64 << i;
+        self.cross_record(rec, raw_row, line, &mut repeat, out);
+        self.cross_found = found_now;
+        self.cross_found_now = found_before;
+    }
+
+    /// Reads the rows after the header, handing their own checks to worker threads in
+    /// batches and running the cross-record checks here, in file order. Returns whether
+    /// there was a row.
+    fn read_in_parallel<R: Read>(
+        &mut self,
+        rows: &mut RowReader<R>,
+    ) -> Result<bool, ValidationError> {
+        use std::sync::mpsc;
+        type Done = (usize, Batch, std::thread::Result<Checked>);
+        let (threads, per_batch) = (self.threads.max(1), self.batch_rows);
+        let template = self.own.fresh();
+        std::thread::scope(|s| {
+            let (done_tx, done_rx) = mpsc::channel::<Done>();
+            let mut work = Vec::with_capacity(threads);
+            for _ in 0..threads {
+                let (tx, rx) = mpsc::channel::<(usize, Batch)>();
+                let done = done_tx.clone();
+                let mut own = template.fresh();
+                s.spawn(move || {
+                    for (i, batch) in rx {
+                        // A panic is handed back to the reading thread, which would otherwise
+                        // wait for this batch for ever.
+                        let checked =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                own.check_batch(&batch)
+                            }));
+                        let failed = checked.is_err();
+                        if done.send((i, batch, checked)).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                work.push(tx);
             }
-        }
-        let mut skip = 0;
-        for (i, r) in v.runs.iter().enumerate().take(64) {
-            let bit = 1u64 << i;
-            if before.dirty & bit == 0 && r.reads.is_some_and(|reads| reads & !same == 0) {
-                skip |= bit;
+            drop(done_tx);
+            let (mut sent, mut next, mut any) = (0, 0, false);
+            let mut pending = std::collections::BTreeMap::new();
+            let mut spare: Vec<Batch> = Vec::new();
+            let mut out = Vec::new();
+            loop {
+                let mut batch = spare.pop().unwrap_or_default();
+                batch.clear();
+                while batch.rows.len() < per_batch {
+                    match rows.next_row()? {
+                        Some(row) => batch.push(&row),
+                        None => break,
+                    }
+                }
+                let last = batch.rows.len() < per_batch;
+                if !batch.rows.is_empty() {
+                    any = true;
+                    // A worker gone means it panicked; its panic arrives below.
+                    let _ = work[sent % threads].send((sent, batch));
+                    sent += 1;
+                }
+                while sent - next >= 2 * threads || (last && next < sent) {
+                    let Ok((i, batch, checked)) = done_rx.recv() else {
+                        unreachable!("a worker ended without handing back its batch");
+                    };
+                    let checked = checked.unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    pending.insert(i, (batch, checked));
+                    while let Some((batch, checked)) = pending.remove(&next) {
+                        let mut found = checked.findings.into_iter();
+                        for (k, same) in checked.same.into_iter().enumerate() {
+                            let row = batch.row(k);
+                            out.clear();
+                            out.extend(found.by_ref().take(checked.counts[k] as usize));
+                            self.cross_row(&row, same, false, &mut out);
+                        }
+                        spare.push(batch);
+                        next += 1;
+                    }
+                }
+                if last {
+                    return Ok(any);
+                }
             }
-        }
-        (same, skip)
+        })
     }
 
     fn cross_record(
         &mut self,
-        rec: &RowValues<'_>,
+        rec: &(impl Record + ?Sized),
         raw_row: Option<&Row<'_>>,
         line: u64,
         repeat: &mut Repeat<'_>,

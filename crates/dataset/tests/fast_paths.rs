@@ -4,7 +4,8 @@
 //! columns written as on the row before are not checked again, and first rows are compared as
 //! whole slices. A row handed over value by value (`FileCheck::row`) takes none of them. Every
 //! report here is checked both ways, on data full of injected errors, with padded values,
-//! quoted values, LF or CRLF line ends, and input that arrives a few bytes at a time.
+//! quoted values, LF or CRLF line ends, input that arrives a few bytes at a time, and rows
+//! checked on worker threads in batches of every size (batch edges fall on every kind of row).
 
 use std::io::Read;
 
@@ -103,8 +104,13 @@ fn reading_a_file_finds_what_checking_row_by_row_finds() {
                     "{ds} seed {seed} rate {rate} quoted {quote_all} crlf {crlf}{}",
                     if rate == 0.0 { " clean" } else { "" }
                 );
-                let fast = v.check_csv(text.as_slice()).expect("readable");
-                assert_same(&what, &fast, &plain);
+                for (threads, batch) in [(0, 1), (2, 7), (3, 64), (1, 1)] {
+                    let fast = v
+                        .check_csv_with(text.as_slice(), |c| c.threads(threads, batch))
+                        .expect("readable");
+                    let what = format!("{what} threads {threads} batch {batch}");
+                    assert_same(&what, &fast, &plain);
+                }
             }
             let text = csv_text(&g.headers, &g.rows, false, true);
             let trickled = v
