@@ -245,29 +245,50 @@ struct Kept {
     raw: bool,
 }
 
-/// First rows by key, with the last key looked up remembered: rows of a client or episode come
-/// together, so most rows ask for the same key as the row before.
+/// First rows by key, for every rule keyed by the same columns (a slot each): one probe of the
+/// map serves them all, and a new key costs one insert (a cache miss on a big file) however
+/// many rules keep its first row. The last key looked up is remembered: rows of a client or
+/// episode come together, so most rows ask for the same key as the row before.
 #[derive(Debug, Default, Clone)]
 struct KeptMap {
-    map: FxMap<Key, Kept>,
-    last: Option<(Key, Kept)>,
+    /// Each key's first slot in `kept`.
+    map: FxMap<Key, u32>,
+    kept: Vec<Option<Kept>>,
+    slots: usize,
+    last: Option<(Key, u32)>,
 }
 
 impl KeptMap {
-    /// What was kept for `key`; or, the first time, keeps what `keep` gives and returns None
-    /// (one probe of the map either way).
-    fn get_or_keep(&mut self, key: Key, keep: impl FnOnce() -> Kept) -> Option<Kept> {
-        if let Some((k, kept)) = self.last
-            && k == key
-        {
-            return Some(kept);
+    fn new(slots: usize) -> Self {
+        Self {
+            slots,
+            ..Self::default()
         }
-        let (kept, found) = match self.map.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => (*e.get(), true),
-            std::collections::hash_map::Entry::Vacant(e) => (*e.insert(keep()), false),
+    }
+
+    /// What was kept in `slot` for `key`; or, the first time, keeps what `keep` gives there
+    /// and returns None.
+    fn get_or_keep(&mut self, key: Key, slot: usize, keep: impl FnOnce() -> Kept) -> Option<Kept> {
+        let base = match self.last {
+            Some((k, base)) if k == key => base,
+            _ => {
+                let next = self.kept.len() as u32;
+                let base = *self.map.entry(key).or_insert(next);
+                if base == next {
+                    self.kept.resize(self.kept.len() + self.slots, None);
+                }
+                self.last = Some((key, base));
+                base
+            }
         };
-        self.last = Some((key, kept));
-        found.then_some(kept)
+        let cell = &mut self.kept[base as usize + slot];
+        match cell {
+            Some(kept) => Some(*kept),
+            None => {
+                *cell = Some(keep());
+                None
+            }
+        }
     }
 }
 
@@ -1169,6 +1190,15 @@ impl<'c> Validator<'c> {
         }
     }
 
+    /// The record keys of the duplicate-key rules, one per rule, into `keys`.
+    fn duplicate_keys(&self, rec: &(impl Record + ?Sized), keys: &mut Vec<Key>) {
+        keys.extend(
+            self.bound(RuleKind::DuplicateKey)
+                .iter()
+                .map(|b| key_of_cols(rec, &b.cols)),
+        );
+    }
+
     /// Starts a check of a whole file whose header row is `headers`.
     pub fn file<'h>(&'c self, headers: impl IntoIterator<Item = &'h str>) -> FileCheck<'c> {
         FileCheck::new(self, headers.into_iter().map(str::to_owned).collect())
@@ -1279,6 +1309,8 @@ pub struct FileCheck<'c> {
     /// cross-record rules' share of [`Repeat`] (the row's own rules keep theirs in `own`).
     cross_found: Vec<bool>,
     cross_found_now: Vec<bool>,
+    /// The current row's duplicate-rule keys (reused from row to row).
+    keys: Vec<Key>,
     /// Threads for the rows' own checks when reading a file (0: all on the reading thread),
     /// and rows handed to a thread at a time.
     threads: usize,
@@ -1294,9 +1326,11 @@ pub struct FileCheck<'c> {
     /// A number for each run of rows of one client.
     block: u32,
     /// For each attributor rule: client id -> values on the client's first row.
-    attributors: Vec<KeptMap>,
+    attributors: Vec<(usize, usize)>,
     /// For each consistency rule: key -> values on the key's first row.
-    consistent: Vec<KeptMap>,
+    consistent: Vec<(usize, usize)>,
+    /// First rows, one map per set of key columns (the slots named above).
+    kept: Vec<KeptMap>,
     /// For each overlap rule: the first row of each run of rows of an episode.
     episodes: Vec<Vec<EpisodeSeen>>,
     arena: Arena,
@@ -1485,8 +1519,21 @@ impl<'c> OwnChecks<'c> {
         let mut checked = Checked::default();
         for k in 0..batch.rows.len() {
             let before = checked.findings.len();
-            let same = self.check(&batch.row(k), &mut checked.findings);
+            let row = batch.row(k);
+            let same = self.check(&row, &mut checked.findings);
             checked.same.push(same);
+            // Keys are worked out here, off the thread that looks them up.
+            let keys = checked.keys.len();
+            if same.is_some() {
+                let rec = RowValues {
+                    text: row.text,
+                    spans: &self.spans,
+                };
+                self.v.duplicate_keys(&rec, &mut checked.keys);
+            }
+            checked
+                .keys
+                .resize(keys + self.v.bound(RuleKind::DuplicateKey).len(), (0, 0));
             checked
                 .counts
                 .push((checked.findings.len() - before) as u32);
@@ -1586,10 +1633,12 @@ impl Batch {
 }
 
 /// What a batch's own checks found: each row's findings in order (`counts[k]` of them for
-/// row `k`) and its runs written as on the row before.
+/// row `k`), its runs written as on the row before, and its keys.
 #[derive(Debug, Default)]
 struct Checked {
     same: Vec<Option<u64>>,
+    /// Each row's duplicate-rule keys (see [`Validator::duplicate_keys`]), as many per row.
+    keys: Vec<Key>,
     findings: Vec<Finding>,
     counts: Vec<u32>,
 }
@@ -1718,6 +1767,7 @@ fn key_of_cols(rec: &(impl Record + ?Sized), cols: &[usize]) -> Key {
 fn compare_or_keep(
     v: &Validator<'_>,
     seen: &mut KeptMap,
+    slot: usize,
     arena: &mut Arena,
     key: Key,
     cols: &[usize],
@@ -1735,7 +1785,7 @@ fn compare_or_keep(
         };
         Kept { line, first, raw }
     };
-    let Some(kept) = seen.get_or_keep(key, keep) else {
+    let Some(kept) = seen.get_or_keep(key, slot, keep) else {
         return;
     };
     if kept.raw && raw.is_some_and(|now| now == arena.get(kept.first)) {
@@ -1824,6 +1874,33 @@ impl<'c> FileCheck<'c> {
             }
         }
         let n = |k: RuleKind| v.bound(k).len();
+        // Rules keyed by the same columns (the attributors' client id, a consistency rule's
+        // key) share a map of first rows, a slot each.
+        let mut keyed_by: Vec<(Vec<usize>, usize)> = Vec::new();
+        let mut place = |cols: &[usize]| match keyed_by.iter().position(|(c, _)| c == cols) {
+            Some(m) => {
+                keyed_by[m].1 += 1;
+                (m, keyed_by[m].1 - 1)
+            }
+            None => {
+                keyed_by.push((cols.to_vec(), 1));
+                (keyed_by.len() - 1, 0)
+            }
+        };
+        let attributors: Vec<(usize, usize)> = v
+            .bound(RuleKind::Attributors)
+            .iter()
+            .map(|_| place(v.client_col.as_slice()))
+            .collect();
+        let consistent: Vec<(usize, usize)> = v
+            .bound(RuleKind::Consistent)
+            .iter()
+            .map(|b| place(&b.cols))
+            .collect();
+        let kept: Vec<KeptMap> = keyed_by
+            .iter()
+            .map(|&(_, slots)| KeptMap::new(slots))
+            .collect();
         let in_order = map.iter().enumerate().all(|(c, m)| *m == Some(c));
         let mut check = Self {
             v,
@@ -1844,6 +1921,7 @@ impl<'c> FileCheck<'c> {
             header_errors: false,
             cross_found: Vec::new(),
             cross_found_now: Vec::new(),
+            keys: Vec::new(),
             threads: std::thread::available_parallelism()
                 .map_or(0, |n| if n.get() > 1 { n.get().min(8) } else { 0 }),
             batch_rows: 1024,
@@ -1851,8 +1929,9 @@ impl<'c> FileCheck<'c> {
             block_keys: BlockKeys::default(),
             all_keys: Vec::new(),
             block: 0,
-            attributors: vec![KeptMap::default(); n(RuleKind::Attributors)],
-            consistent: vec![KeptMap::default(); n(RuleKind::Consistent)],
+            attributors,
+            consistent,
+            kept,
             episodes: vec![Vec::new(); n(RuleKind::EpisodeOverlap)],
             arena: Arena::default(),
             last_client: KeyMemo::default(),
@@ -1930,7 +2009,17 @@ impl<'c> FileCheck<'c> {
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         let same = self.own.check(row, &mut out);
-        self.cross_row(row, same, true, &mut out);
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
+        if same.is_some() {
+            let rec = RowValues {
+                text: row.text,
+                spans: &self.own.spans,
+            };
+            self.v.duplicate_keys(&rec, &mut keys);
+        }
+        self.cross_row(row, same, true, &keys, &mut out);
+        self.keys = keys;
         self.scratch = out;
     }
 
@@ -1953,6 +2042,7 @@ impl<'c> FileCheck<'c> {
         row: &Row<'_>,
         same: Option<u64>,
         spans_ready: bool,
+        keys: &[Key],
         out: &mut Vec<Finding>,
     ) {
         self.rows += 1;
@@ -1964,7 +2054,7 @@ impl<'c> FileCheck<'c> {
                     text: row.text,
                     spans: &spans,
                 };
-                self.cross_checks(&rec, raw_row, row.line, same, out);
+                self.cross_checks(&rec, raw_row, row.line, same, keys, out);
                 self.own.spans = spans;
             } else {
                 // The cross-record checks read a few values: found as read, not all first.
@@ -1974,7 +2064,7 @@ impl<'c> FileCheck<'c> {
                     row,
                     map: (!plain).then_some(map.as_slice()),
                 };
-                self.cross_checks(&rec, raw_row, row.line, same, out);
+                self.cross_checks(&rec, raw_row, row.line, same, keys, out);
                 self.own.map = map;
             }
         }
@@ -1992,6 +2082,7 @@ impl<'c> FileCheck<'c> {
         raw_row: Option<&Row<'_>>,
         line: u64,
         same: u64,
+        keys: &[Key],
         out: &mut Vec<Finding>,
     ) {
         let mut found_now = std::mem::take(&mut self.cross_found_now);
@@ -2003,7 +2094,7 @@ impl<'c> FileCheck<'c> {
             found_before: &found_before,
             found_now: &mut found_now,
         };
-        self.cross_record(rec, raw_row, line, &mut repeat, out);
+        self.cross_record(rec, raw_row, line, &mut repeat, keys, out);
         self.cross_found = found_now;
         self.cross_found_now = found_before;
     }
@@ -2019,6 +2110,7 @@ impl<'c> FileCheck<'c> {
         type Done = (usize, Batch, std::thread::Result<Checked>);
         let (threads, per_batch) = (self.threads.max(1), self.batch_rows);
         let template = self.own.fresh();
+        let v = self.v;
         std::thread::scope(|s| {
             let (done_tx, done_rx) = mpsc::channel::<Done>();
             let mut work = Vec::with_capacity(threads);
@@ -2071,11 +2163,13 @@ impl<'c> FileCheck<'c> {
                     pending.insert(i, (batch, checked));
                     while let Some((batch, checked)) = pending.remove(&next) {
                         let mut found = checked.findings.into_iter();
+                        let per_row = v.bound(RuleKind::DuplicateKey).len();
                         for (k, same) in checked.same.into_iter().enumerate() {
                             let row = batch.row(k);
                             out.clear();
                             out.extend(found.by_ref().take(checked.counts[k] as usize));
-                            self.cross_row(&row, same, false, &mut out);
+                            let keys = &checked.keys[k * per_row..(k + 1) * per_row];
+                            self.cross_row(&row, same, false, keys, &mut out);
                         }
                         spare.push(batch);
                         next += 1;
@@ -2094,6 +2188,7 @@ impl<'c> FileCheck<'c> {
         raw_row: Option<&Row<'_>>,
         line: u64,
         repeat: &mut Repeat<'_>,
+        keys: &[Key],
         out: &mut Vec<Finding>,
     ) {
         // A run of columns as written, for the first-row comparisons.
@@ -2111,8 +2206,7 @@ impl<'c> FileCheck<'c> {
             self.block += 1;
             self.block_keys.clear();
         }
-        for b in v.bound(RuleKind::DuplicateKey) {
-            let key = key_of_cols(rec, &b.cols);
+        for (b, &key) in v.bound(RuleKind::DuplicateKey).iter().zip(keys) {
             if self.all_keys.len() < u32::MAX as usize {
                 self.all_keys
                     .push((key, self.block, (self.rows - 1) as u32, line));
@@ -2143,7 +2237,8 @@ impl<'c> FileCheck<'c> {
                 let span = v.attributor_spans[i];
                 compare_or_keep(
                     v,
-                    &mut self.attributors[i],
+                    &mut self.kept[self.attributors[i].0],
+                    self.attributors[i].1,
                     &mut self.arena,
                     client_key,
                     &b.cols,
@@ -2194,7 +2289,8 @@ impl<'c> FileCheck<'c> {
             let span = v.consistent_spans[i];
             compare_or_keep(
                 v,
-                &mut self.consistent[i],
+                &mut self.kept[self.consistent[i].0],
+                self.consistent[i].1,
                 &mut self.arena,
                 self.last_consistent[i].key(rec, &b.cols).0,
                 &v.consistent_cols[i],
