@@ -785,7 +785,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 validator.check_csv_with(std::io::BufReader::with_capacity(1 << 16, reader), |c| {
                     let mut c = c.keep_at_most(limit);
                     if let Some(n) = threads {
-                        c = c.threads(n, 1024);
+                        c = c.threads(n, 256);
                     }
                     match csv_out.as_mut() {
                         Some(w) => c.with_sink(|f| {

@@ -1924,7 +1924,7 @@ impl<'c> FileCheck<'c> {
             keys: Vec::new(),
             threads: std::thread::available_parallelism()
                 .map_or(0, |n| if n.get() > 1 { n.get().min(8) } else { 0 }),
-            batch_rows: 1024,
+            batch_rows: 256,
             sink: None,
             block_keys: BlockKeys::default(),
             all_keys: Vec::new(),
