@@ -1190,13 +1190,32 @@ impl<'c> Validator<'c> {
         }
     }
 
-    /// The record keys of the duplicate-key rules, one per rule, into `keys`.
-    fn duplicate_keys(&self, rec: &(impl Record + ?Sized), keys: &mut Vec<Key>) {
+    /// The keys a row's cross-record checks look up, worked out from the row alone (on a
+    /// worker thread when a file is read in parallel), [`Validator::keys_per_row`] of them in
+    /// this order: each duplicate-key rule's record key; the client's; each consistency rule's
+    /// (None when one of its key values is blank); each episode-overlap rule's client and
+    /// episode (None when either is blank).
+    fn row_keys(&self, rec: &(impl Record + ?Sized), keys: &mut Vec<Option<Key>>) {
+        let of = |cols: &[usize]| {
+            (!cols.iter().any(|&c| rec.is_blank(c))).then(|| key_of_cols(rec, cols))
+        };
         keys.extend(
             self.bound(RuleKind::DuplicateKey)
                 .iter()
-                .map(|b| key_of_cols(rec, &b.cols)),
+                .map(|b| Some(key_of_cols(rec, &b.cols))),
         );
+        keys.push(Some(key_of_cols(rec, self.client_col.as_slice())));
+        keys.extend(self.bound(RuleKind::Consistent).iter().map(|b| of(&b.cols)));
+        keys.extend(
+            self.bound(RuleKind::EpisodeOverlap)
+                .iter()
+                .map(|b| b.cols.get(..2).and_then(of)),
+        );
+    }
+
+    fn keys_per_row(&self) -> usize {
+        let n = |k: RuleKind| self.bound(k).len();
+        n(RuleKind::DuplicateKey) + 1 + n(RuleKind::Consistent) + n(RuleKind::EpisodeOverlap)
     }
 
     /// Starts a check of a whole file whose header row is `headers`.
@@ -1309,8 +1328,8 @@ pub struct FileCheck<'c> {
     /// cross-record rules' share of [`Repeat`] (the row's own rules keep theirs in `own`).
     cross_found: Vec<bool>,
     cross_found_now: Vec<bool>,
-    /// The current row's duplicate-rule keys (reused from row to row).
-    keys: Vec<Key>,
+    /// The current row's keys (see [`Validator::row_keys`]; reused from row to row).
+    keys: Vec<Option<Key>>,
     /// Threads for the rows' own checks when reading a file (0: all on the reading thread),
     /// and rows handed to a thread at a time.
     threads: usize,
@@ -1334,10 +1353,9 @@ pub struct FileCheck<'c> {
     /// For each overlap rule: the first row of each run of rows of an episode.
     episodes: Vec<Vec<EpisodeSeen>>,
     arena: Arena,
-    last_client: KeyMemo,
-    last_episode: KeyMemo,
-    /// For each consistency rule, its last key.
-    last_consistent: Vec<KeyMemo>,
+    /// The client's key on the row before, and each overlap rule's last episode.
+    last_client: Option<Key>,
+    last_episode: Vec<Option<Key>>,
     previous: Option<&'c HashMap<String, Vec<String>>>,
     /// The client of each run of rows, counted (distinct) at the end.
     clients: Vec<Key>,
@@ -1529,11 +1547,9 @@ impl<'c> OwnChecks<'c> {
                     text: row.text,
                     spans: &self.spans,
                 };
-                self.v.duplicate_keys(&rec, &mut checked.keys);
+                self.v.row_keys(&rec, &mut checked.keys);
             }
-            checked
-                .keys
-                .resize(keys + self.v.bound(RuleKind::DuplicateKey).len(), (0, 0));
+            checked.keys.resize(keys + self.v.keys_per_row(), None);
             checked
                 .counts
                 .push((checked.findings.len() - before) as u32);
@@ -1637,8 +1653,8 @@ impl Batch {
 #[derive(Debug, Default)]
 struct Checked {
     same: Vec<Option<u64>>,
-    /// Each row's duplicate-rule keys (see [`Validator::duplicate_keys`]), as many per row.
-    keys: Vec<Key>,
+    /// Each row's keys (see [`Validator::row_keys`]), as many per row.
+    keys: Vec<Option<Key>>,
     findings: Vec<Finding>,
     counts: Vec<u32>,
 }
@@ -1676,43 +1692,6 @@ fn key_of<'a>(values: impl Iterator<Item = &'a str>) -> Key {
     }
     use std::hash::Hasher as _;
     (FxHasher(a).finish(), FxHasher(b).finish())
-}
-
-/// The key of the row before and the values it came from: rows of a client or an episode come
-/// together, so most rows need the key of the row before, found by comparing a few short values
-/// rather than hashing them again.
-#[derive(Debug, Default, Clone)]
-struct KeyMemo {
-    text: String,
-    key: Option<Key>,
-}
-
-impl KeyMemo {
-    /// The key of `cols` in `rec`, and whether it differs from the row before's.
-    fn key(&mut self, rec: &(impl Record + ?Sized), cols: &[usize]) -> (Key, bool) {
-        if let Some(key) = self.key {
-            let mut at = 0;
-            let same = cols.iter().all(|&c| {
-                let v = rec.value(c).as_bytes();
-                let t = self.text.as_bytes();
-                let ok = t.get(at..at + v.len()) == Some(v) && t.get(at + v.len()) == Some(&0x1f);
-                at += v.len() + 1;
-                ok
-            });
-            if same && at == self.text.len() {
-                return (key, false);
-            }
-        }
-        self.text.clear();
-        for &c in cols {
-            self.text.push_str(rec.value(c));
-            self.text.push('\u{1f}');
-        }
-        let key = key_of_cols(rec, cols);
-        let new = self.key != Some(key);
-        self.key = Some(key);
-        (key, new)
-    }
 }
 
 /// The keys seen in the current client's rows, with the line of each: a short list searched
@@ -1934,9 +1913,8 @@ impl<'c> FileCheck<'c> {
             kept,
             episodes: vec![Vec::new(); n(RuleKind::EpisodeOverlap)],
             arena: Arena::default(),
-            last_client: KeyMemo::default(),
-            last_episode: KeyMemo::default(),
-            last_consistent: vec![KeyMemo::default(); n(RuleKind::Consistent)],
+            last_client: None,
+            last_episode: vec![None; n(RuleKind::EpisodeOverlap)],
             previous: None,
             clients: Vec::new(),
             scratch: Vec::new(),
@@ -2016,7 +1994,7 @@ impl<'c> FileCheck<'c> {
                 text: row.text,
                 spans: &self.own.spans,
             };
-            self.v.duplicate_keys(&rec, &mut keys);
+            self.v.row_keys(&rec, &mut keys);
         }
         self.cross_row(row, same, true, &keys, &mut out);
         self.keys = keys;
@@ -2042,7 +2020,7 @@ impl<'c> FileCheck<'c> {
         row: &Row<'_>,
         same: Option<u64>,
         spans_ready: bool,
-        keys: &[Key],
+        keys: &[Option<Key>],
         out: &mut Vec<Finding>,
     ) {
         self.rows += 1;
@@ -2082,7 +2060,7 @@ impl<'c> FileCheck<'c> {
         raw_row: Option<&Row<'_>>,
         line: u64,
         same: u64,
-        keys: &[Key],
+        keys: &[Option<Key>],
         out: &mut Vec<Finding>,
     ) {
         let mut found_now = std::mem::take(&mut self.cross_found_now);
@@ -2163,7 +2141,7 @@ impl<'c> FileCheck<'c> {
                     pending.insert(i, (batch, checked));
                     while let Some((batch, checked)) = pending.remove(&next) {
                         let mut found = checked.findings.into_iter();
-                        let per_row = v.bound(RuleKind::DuplicateKey).len();
+                        let per_row = v.keys_per_row();
                         for (k, same) in checked.same.into_iter().enumerate() {
                             let row = batch.row(k);
                             out.clear();
@@ -2188,7 +2166,7 @@ impl<'c> FileCheck<'c> {
         raw_row: Option<&Row<'_>>,
         line: u64,
         repeat: &mut Repeat<'_>,
-        keys: &[Key],
+        keys: &[Option<Key>],
         out: &mut Vec<Finding>,
     ) {
         // A run of columns as written, for the first-row comparisons.
@@ -2197,8 +2175,14 @@ impl<'c> FileCheck<'c> {
         };
         let v = self.v;
         let client = v.client_col.map_or("", |c| rec.value(c));
+        let n_dup = v.bound(RuleKind::DuplicateKey).len();
+        let n_consistent = v.bound(RuleKind::Consistent).len();
+        let client_key = keys[n_dup].unwrap_or_default();
+        let consistent_keys = &keys[n_dup + 1..n_dup + 1 + n_consistent];
+        let episode_keys = &keys[n_dup + 1 + n_consistent..];
         // Rows of a client come together, so most rows repeat the last client: no lookup then.
-        let (client_key, new_client) = self.last_client.key(rec, v.client_col.as_slice());
+        let new_client = self.last_client != Some(client_key);
+        self.last_client = Some(client_key);
         if new_client {
             if !client.is_empty() {
                 self.clients.push(client_key);
@@ -2207,6 +2191,7 @@ impl<'c> FileCheck<'c> {
             self.block_keys.clear();
         }
         for (b, &key) in v.bound(RuleKind::DuplicateKey).iter().zip(keys) {
+            let key = key.unwrap_or_default();
             if self.all_keys.len() < u32::MAX as usize {
                 self.all_keys
                     .push((key, self.block, (self.rows - 1) as u32, line));
@@ -2282,7 +2267,10 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            if repeat.skips(b) || b.cols.iter().any(|&c| rec.is_blank(c)) {
+            let Some(key) = consistent_keys[i] else {
+                continue;
+            };
+            if repeat.skips(b) {
                 continue;
             }
             let before = out.len();
@@ -2292,7 +2280,7 @@ impl<'c> FileCheck<'c> {
                 &mut self.kept[self.consistent[i].0],
                 self.consistent[i].1,
                 &mut self.arena,
-                self.last_consistent[i].key(rec, &b.cols).0,
+                key,
                 &v.consistent_cols[i],
                 span.0,
                 raw(span),
@@ -2306,13 +2294,11 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
-            if let [cc, ec, sc, dc] = b.cols[..] {
-                let (client, episode) = (rec.field(cc), rec.field(ec));
-                if client.is_empty() || episode.is_empty() {
-                    continue;
-                }
-                let (pair, new) = self.last_episode.key(rec, &[cc, ec]);
+            if let (&[cc, ec, sc, dc], Some(pair)) = (&b.cols[..], episode_keys[i]) {
+                let new = self.last_episode[i] != Some(pair);
+                self.last_episode[i] = Some(pair);
                 if new {
+                    let (client, episode) = (rec.field(cc), rec.field(ec));
                     let client_text = self.arena.put([client, episode].into_iter());
                     self.episodes[i].push(EpisodeSeen {
                         client: client_key,
