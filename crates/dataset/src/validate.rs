@@ -2007,7 +2007,8 @@ impl<'c> FileCheck<'c> {
     /// are the same and in the same order either way. The default is one thread per core
     /// when there is more than one core.
     pub fn threads(mut self, threads: usize, batch_rows: usize) -> Self {
-        self.threads = threads;
+        // More threads than this only wait on the reading thread.
+        self.threads = threads.min(64);
         self.batch_rows = batch_rows.max(1);
         self
     }
