@@ -1248,7 +1248,9 @@ impl<'c> Validator<'c> {
             ),
         };
         let any = if check.threads > 0 {
-            check.read_in_parallel(&mut rows)?
+            check.read_in_parallel(|batch| {
+                Ok(rows.next_row()?.map(|row| batch.push(&row)).is_some())
+            })?
         } else {
             let mut any = false;
             while let Some(row) = rows.next_row()? {
@@ -1982,6 +1984,20 @@ impl<'c> FileCheck<'c> {
         self.row_of(&Row::packed(&text, &ends, line));
     }
 
+    /// Checks every row of `rows` in order, as [`FileCheck::row_of`] would one by one, but on
+    /// worker threads when the check has them (see [`FileCheck::threads`]).
+    pub fn rows_of<'r>(&mut self, rows: impl IntoIterator<Item = Row<'r>>) {
+        if self.threads == 0 {
+            rows.into_iter().for_each(|row| self.row_of(&row));
+            return;
+        }
+        let mut rows = rows.into_iter();
+        let read =
+            self.read_in_parallel(|batch| Ok(rows.next().map(|row| batch.push(&row)).is_some()));
+        // Rows handed over are already read: nothing here can fail to be read.
+        debug_assert!(read.is_ok());
+    }
+
     /// Checks one row as read from a file.
     pub fn row_of(&mut self, row: &Row<'_>) {
         let mut out = std::mem::take(&mut self.scratch);
@@ -2078,12 +2094,13 @@ impl<'c> FileCheck<'c> {
         self.cross_found_now = found_before;
     }
 
-    /// Reads the rows after the header, handing their own checks to worker threads in
+    /// Reads rows (each call of `read_into` adds one to the batch, or says there are no more),
+    /// handing their own checks to worker threads in
     /// batches and running the cross-record checks here, in file order. Returns whether
     /// there was a row.
-    fn read_in_parallel<R: Read>(
+    fn read_in_parallel(
         &mut self,
-        rows: &mut RowReader<R>,
+        mut read_into: impl FnMut(&mut Batch) -> Result<bool, ValidationError>,
     ) -> Result<bool, ValidationError> {
         use std::sync::mpsc;
         type Done = (usize, Batch, std::thread::Result<Checked>);
@@ -2121,12 +2138,7 @@ impl<'c> FileCheck<'c> {
             loop {
                 let mut batch = spare.pop().unwrap_or_default();
                 batch.clear();
-                while batch.rows.len() < per_batch {
-                    match rows.next_row()? {
-                        Some(row) => batch.push(&row),
-                        None => break,
-                    }
-                }
+                while batch.rows.len() < per_batch && read_into(&mut batch)? {}
                 let last = batch.rows.len() < per_batch;
                 if !batch.rows.is_empty() {
                     any = true;

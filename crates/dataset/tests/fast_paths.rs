@@ -9,6 +9,7 @@
 
 use std::io::Read;
 
+use ndtms_dataset::rows::Row;
 use ndtms_dataset::{
     Catalogue, Dataset, FileReport, GenerateOptions, Generated, ReferenceData, ReportingPeriod,
     Validator, generate,
@@ -111,6 +112,37 @@ fn reading_a_file_finds_what_checking_row_by_row_finds() {
                     let what = format!("{what} threads {threads} batch {batch}");
                     assert_same(&what, &fast, &plain);
                 }
+            }
+            // Rows handed over already split (as the extract hands its rows), in batches.
+            let packed: Vec<(String, Vec<usize>)> = g
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut ends = Vec::new();
+                    let text = r.iter().fold(String::new(), |t, x| {
+                        let t = t + x;
+                        ends.push(t.len());
+                        t
+                    });
+                    (text, ends)
+                })
+                .collect();
+            for (threads, batch) in [(0, 1), (2, 7)] {
+                let mut check = v
+                    .file(g.headers.iter().map(String::as_str))
+                    .threads(threads, batch);
+                check.rows_of(
+                    packed
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (t, e))| Row::packed(t, e, i as u64 + 2)),
+                );
+                let what = format!("{ds} seed {seed} rate {rate} rows_of threads {threads}");
+                assert_same(
+                    &(what + if rate == 0.0 { " clean" } else { "" }),
+                    &check.finish(),
+                    &plain,
+                );
             }
             let text = csv_text(&g.headers, &g.rows, false, true);
             let trickled = v

@@ -43,9 +43,7 @@ pub fn check(
     let mut c = v
         .file(extract.headers.iter().map(String::as_str))
         .with_previous_attributors(previous);
-    for row in extract.rows.iter() {
-        c.row_of(&row);
-    }
+    c.rows_of(extract.rows.iter());
     c.finish()
 }
 
