@@ -125,29 +125,19 @@ fn generated_clean_file_validates_and_injected_errors_fail() {
     assert!(text.contains(": error "), "{text}");
     assert!(text.contains("line "), "{text}");
     // One thread or several: the same report, finding for finding.
+    let every = [
+        "validate",
+        b,
+        "--dataset",
+        "YP",
+        "--as-of",
+        "30/09/2025",
+        "--limit",
+        "100000",
+    ];
+    let all = ndtms(&every);
     for threads in ["0", "1", "3"] {
-        let again = ndtms(&[
-            "validate",
-            b,
-            "--dataset",
-            "YP",
-            "--as-of",
-            "30/09/2025",
-            "--limit",
-            "100000",
-            "--threads",
-            threads,
-        ]);
-        let all = ndtms(&[
-            "validate",
-            b,
-            "--dataset",
-            "YP",
-            "--as-of",
-            "30/09/2025",
-            "--limit",
-            "100000",
-        ]);
+        let again = ndtms(&[&every[..], &["--threads", threads]].concat());
         assert_eq!(again.status.code(), Some(1));
         assert_eq!(stdout(&again), stdout(&all), "--threads {threads}");
     }

@@ -73,6 +73,15 @@ struct RowValues<'a> {
     spans: &'a [(u32, u32)],
 }
 
+impl<'a> RowValues<'a> {
+    fn of(row: &Row<'a>, spans: &'a [(u32, u32)]) -> Self {
+        Self {
+            text: row.text,
+            spans,
+        }
+    }
+}
+
 impl Record for RowValues<'_> {
     fn value(&self, column: usize) -> &str {
         self.spans
@@ -1218,6 +1227,18 @@ impl<'c> Validator<'c> {
         n(RuleKind::DuplicateKey) + 1 + n(RuleKind::Consistent) + n(RuleKind::EpisodeOverlap)
     }
 
+    /// A row's keys as laid out by [`Validator::row_keys`], by what they are for.
+    fn split_keys<'k>(&self, keys: &'k [Option<Key>]) -> RowKeys<'k> {
+        let (duplicate, rest) = keys.split_at(self.bound(RuleKind::DuplicateKey).len());
+        let (consistent, episodes) = rest[1..].split_at(self.bound(RuleKind::Consistent).len());
+        RowKeys {
+            duplicate,
+            client: rest[0].unwrap_or_default(),
+            consistent,
+            episodes,
+        }
+    }
+
     /// Starts a check of a whole file whose header row is `headers`.
     pub fn file<'h>(&'c self, headers: impl IntoIterator<Item = &'h str>) -> FileCheck<'c> {
         FileCheck::new(self, headers.into_iter().map(str::to_owned).collect())
@@ -1346,11 +1367,11 @@ pub struct FileCheck<'c> {
     all_keys: Vec<(Key, u32, u32, u64)>,
     /// A number for each run of rows of one client.
     block: u32,
-    /// For each attributor rule: client id -> values on the client's first row.
+    /// For each attributor rule, and each consistency rule: the map in `kept` of its key's
+    /// first rows, and its slot there.
     attributors: Vec<(usize, usize)>,
-    /// For each consistency rule: key -> values on the key's first row.
     consistent: Vec<(usize, usize)>,
-    /// First rows, one map per set of key columns (the slots named above).
+    /// First rows by key, one map per set of key columns, shared by the rules keyed by them.
     kept: Vec<KeptMap>,
     /// For each overlap rule: the first row of each run of rows of an episode.
     episodes: Vec<Vec<EpisodeSeen>>,
@@ -1458,10 +1479,10 @@ impl<'c> OwnChecks<'c> {
 
     /// Finds each catalogue column's value in the row, trimmed, into `spans`.
     fn read_spans(&mut self, row: &Row<'_>) {
+        let plain = self.plain(row);
         let spans = &mut self.spans;
         spans.clear();
         let bytes = row.text.as_bytes();
-        let plain = self.in_order && row.len() == self.map.len();
         if plain && row.trimmed {
             let (gap, quote) = (u32::from(row.separated), u32::from(row.quoted));
             let mut start = 0;
@@ -1488,10 +1509,7 @@ impl<'c> OwnChecks<'c> {
         let line = row.line;
         self.read_spans(row);
         let spans = std::mem::take(&mut self.spans);
-        let rec = RowValues {
-            text: row.text,
-            spans: &spans,
-        };
+        let rec = RowValues::of(row, &spans);
         let raw_row = self.raw(row);
         let same = if row.len() != self.width {
             for b in v.bound(RuleKind::RowWidth) {
@@ -1532,6 +1550,23 @@ impl<'c> OwnChecks<'c> {
         same
     }
 
+    /// [`OwnChecks::check`], then the row's keys (see [`Validator::row_keys`]) onto `keys`:
+    /// always [`Validator::keys_per_row`] of them, all None for a row of the wrong width.
+    fn check_keyed(
+        &mut self,
+        row: &Row<'_>,
+        out: &mut Vec<Finding>,
+        keys: &mut Vec<Option<Key>>,
+    ) -> Option<u64> {
+        let same = self.check(row, out);
+        let start = keys.len();
+        if same.is_some() {
+            self.v.row_keys(&RowValues::of(row, &self.spans), keys);
+        }
+        keys.resize(start + self.v.keys_per_row(), None);
+        same
+    }
+
     /// The own checks of a batch of rows, the first checked in full (the row before it is in
     /// another batch).
     fn check_batch(&mut self, batch: &Batch) -> Checked {
@@ -1539,19 +1574,9 @@ impl<'c> OwnChecks<'c> {
         let mut checked = Checked::default();
         for k in 0..batch.rows.len() {
             let before = checked.findings.len();
-            let row = batch.row(k);
-            let same = self.check(&row, &mut checked.findings);
-            checked.same.push(same);
             // Keys are worked out here, off the thread that looks them up.
-            let keys = checked.keys.len();
-            if same.is_some() {
-                let rec = RowValues {
-                    text: row.text,
-                    spans: &self.spans,
-                };
-                self.v.row_keys(&rec, &mut checked.keys);
-            }
-            checked.keys.resize(keys + self.v.keys_per_row(), None);
+            let same = self.check_keyed(&batch.row(k), &mut checked.findings, &mut checked.keys);
+            checked.same.push(same);
             checked
                 .counts
                 .push((checked.findings.len() - before) as u32);
@@ -1659,6 +1684,14 @@ struct Checked {
     keys: Vec<Option<Key>>,
     findings: Vec<Finding>,
     counts: Vec<u32>,
+}
+
+/// A row's keys, by what they are for (see [`Validator::row_keys`]).
+struct RowKeys<'k> {
+    duplicate: &'k [Option<Key>],
+    client: Key,
+    consistent: &'k [Option<Key>],
+    episodes: &'k [Option<Key>],
 }
 
 /// Where findings go as they are found (a streamed report).
@@ -2002,16 +2035,9 @@ impl<'c> FileCheck<'c> {
     pub fn row_of(&mut self, row: &Row<'_>) {
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
-        let same = self.own.check(row, &mut out);
         let mut keys = std::mem::take(&mut self.keys);
         keys.clear();
-        if same.is_some() {
-            let rec = RowValues {
-                text: row.text,
-                spans: &self.own.spans,
-            };
-            self.v.row_keys(&rec, &mut keys);
-        }
+        let same = self.own.check_keyed(row, &mut out, &mut keys);
         self.cross_row(row, same, true, &keys, &mut out);
         self.keys = keys;
         self.scratch = out;
@@ -2019,7 +2045,8 @@ impl<'c> FileCheck<'c> {
 
     /// Splits the rows' own checks (fields and record rules) over `threads` threads besides
     /// the reading one, `batch_rows` rows at a time, when a file is read with
-    /// [`Validator::check_csv_with`]; 0 threads keeps all on the reading thread. The findings
+    /// [`Validator::check_csv_with`] or rows are handed over with [`FileCheck::rows_of`]; 0
+    /// threads keeps all on the reading thread. The findings
     /// are the same and in the same order either way. The default is one thread per core
     /// when there is more than one core.
     pub fn threads(mut self, threads: usize, batch_rows: usize) -> Self {
@@ -2045,10 +2072,7 @@ impl<'c> FileCheck<'c> {
             let raw_row = self.own.raw(row);
             if spans_ready {
                 let spans = std::mem::take(&mut self.own.spans);
-                let rec = RowValues {
-                    text: row.text,
-                    spans: &spans,
-                };
+                let rec = RowValues::of(row, &spans);
                 self.cross_checks(&rec, raw_row, row.line, same, keys, out);
                 self.own.spans = spans;
             } else {
@@ -2106,7 +2130,7 @@ impl<'c> FileCheck<'c> {
         type Done = (usize, Batch, std::thread::Result<Checked>);
         let (threads, per_batch) = (self.threads.max(1), self.batch_rows);
         let template = self.own.fresh();
-        let v = self.v;
+        let per_row = self.v.keys_per_row();
         std::thread::scope(|s| {
             let (done_tx, done_rx) = mpsc::channel::<Done>();
             let mut work = Vec::with_capacity(threads);
@@ -2154,7 +2178,6 @@ impl<'c> FileCheck<'c> {
                     pending.insert(i, (batch, checked));
                     while let Some((batch, checked)) = pending.remove(&next) {
                         let mut found = checked.findings.into_iter();
-                        let per_row = v.keys_per_row();
                         for (k, same) in checked.same.into_iter().enumerate() {
                             let row = batch.row(k);
                             out.clear();
@@ -2188,11 +2211,8 @@ impl<'c> FileCheck<'c> {
         };
         let v = self.v;
         let client = v.client_col.map_or("", |c| rec.value(c));
-        let n_dup = v.bound(RuleKind::DuplicateKey).len();
-        let n_consistent = v.bound(RuleKind::Consistent).len();
-        let client_key = keys[n_dup].unwrap_or_default();
-        let consistent_keys = &keys[n_dup + 1..n_dup + 1 + n_consistent];
-        let episode_keys = &keys[n_dup + 1 + n_consistent..];
+        let keys = v.split_keys(keys);
+        let client_key = keys.client;
         // Rows of a client come together, so most rows repeat the last client: no lookup then.
         let new_client = self.last_client != Some(client_key);
         self.last_client = Some(client_key);
@@ -2203,7 +2223,7 @@ impl<'c> FileCheck<'c> {
             self.block += 1;
             self.block_keys.clear();
         }
-        for (b, &key) in v.bound(RuleKind::DuplicateKey).iter().zip(keys) {
+        for (b, &key) in v.bound(RuleKind::DuplicateKey).iter().zip(keys.duplicate) {
             let key = key.unwrap_or_default();
             if self.all_keys.len() < u32::MAX as usize {
                 self.all_keys
@@ -2280,7 +2300,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::Consistent).iter().enumerate() {
-            let Some(key) = consistent_keys[i] else {
+            let Some(key) = keys.consistent[i] else {
                 continue;
             };
             if repeat.skips(b) {
@@ -2307,7 +2327,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
-            if let (&[cc, ec, sc, dc], Some(pair)) = (&b.cols[..], episode_keys[i]) {
+            if let (&[cc, ec, sc, dc], Some(pair)) = (&b.cols[..], keys.episodes[i]) {
                 let new = self.last_episode[i] != Some(pair);
                 self.last_episode[i] = Some(pair);
                 if new {
