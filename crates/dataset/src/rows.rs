@@ -118,6 +118,41 @@ impl<R: Read> RowReader<R> {
         }
     }
 
+    /// A reader of `src` starting on line `line` of a file (not at its start: no byte-order
+    /// mark is looked for).
+    pub(crate) fn from_line(src: R, line: u64) -> Self {
+        let mut reader = Self::new(src);
+        reader.first = false;
+        reader.line = line;
+        reader
+    }
+
+    /// Reads `src` from the start of line `line` (not the start of a file: no byte-order
+    /// mark is looked for), keeping the buffers; returns the source read before.
+    pub(crate) fn restart(&mut self, src: R, line: u64) -> R {
+        self.core.reset();
+        self.pos = 0;
+        self.len = 0;
+        self.eof = false;
+        self.nends = 0;
+        self.first = false;
+        self.done = false;
+        self.line = line;
+        std::mem::replace(&mut self.src, src)
+    }
+
+    /// The bytes read from the source but not yet returned as rows, the source, and the line
+    /// they start on: for reading the rest of a file in blocks of lines (see [`LineBlocks`]).
+    /// Only between rows (csv-core holds no part of a record then).
+    fn into_rest(self) -> (Vec<u8>, R, u64, bool) {
+        let rest = if self.done {
+            Vec::new()
+        } else {
+            self.input[self.pos..self.len].to_vec()
+        };
+        (rest, self.src, self.line, self.eof || self.done)
+    }
+
     fn fill(&mut self) -> Result<(), ValidationError> {
         if self.pos < self.len || self.eof {
             return Ok(());
@@ -367,6 +402,97 @@ impl<R: Read> RowReader<R> {
             quoted,
             trimmed: !blank,
         })
+    }
+}
+
+/// A file cut into blocks of whole lines, for worker threads to read into rows (each with its
+/// own [`RowReader`], started at the block's first line). Lines are cut at line feeds only:
+/// a block ends just after one, so a record is split between two blocks only when a quoted
+/// value holds a line break, which is an error either way (the caller then reads on from that
+/// block with one reader, to report it exactly as a one-reader pass would).
+#[derive(Debug)]
+pub(crate) struct LineBlocks<R> {
+    src: R,
+    pending: Vec<u8>,
+    eof: bool,
+    line: u64,
+}
+
+/// How far a block is read looking for the end of a line before giving up: a longer line is an
+/// error for any reader (see [`MAX_RECORD_BYTES`]), left to the one reader.
+const LONGEST_LINE: usize = 2 * MAX_RECORD_BYTES;
+
+/// What [`LineBlocks::next_block`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// A block of lines, starting on this line.
+    Lines(u64),
+    /// The end of the file.
+    End,
+    /// A line too long to cut: read on from here with one reader.
+    TooLong,
+}
+
+impl<R: Read> LineBlocks<R> {
+    /// The rest of the file after the rows `rows` has returned.
+    pub(crate) fn after(rows: RowReader<R>) -> Self {
+        let (pending, src, line, eof) = rows.into_rest();
+        Self {
+            src,
+            pending,
+            eof,
+            line,
+        }
+    }
+
+    /// Moves the next `lines` lines (fewer at the end of the file) into `block`.
+    pub(crate) fn next_block(
+        &mut self,
+        lines: usize,
+        block: &mut Vec<u8>,
+    ) -> Result<Block, ValidationError> {
+        block.clear();
+        let (mut scan, mut count) = (0, 0);
+        let cut = loop {
+            match memchr::memchr(b'\n', &self.pending[scan..]) {
+                Some(i) => {
+                    scan += i + 1;
+                    count += 1;
+                    if count == lines {
+                        break scan;
+                    }
+                }
+                None if self.eof => break self.pending.len(),
+                None if self.pending.len() - scan >= LONGEST_LINE => return Ok(Block::TooLong),
+                None => {
+                    let had = self.pending.len();
+                    self.pending.resize(had + (1 << 16), 0);
+                    let n = loop {
+                        match self.src.read(&mut self.pending[had..]) {
+                            Ok(n) => break n,
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(ValidationError::Io(e)),
+                        }
+                    };
+                    self.pending.truncate(had + n);
+                    self.eof = n == 0;
+                }
+            }
+        };
+        if cut == 0 {
+            return Ok(Block::End);
+        }
+        block.extend_from_slice(&self.pending[..cut]);
+        self.pending.drain(..cut);
+        let first = self.line;
+        self.line += count as u64;
+        Ok(Block::Lines(first))
+    }
+
+    /// What is not yet handed out in blocks: the bytes read ahead, the source, and the line
+    /// they start on.
+    pub(crate) fn into_rest(self) -> (Vec<u8>, R, u64) {
+        (self.pending, self.src, self.line)
     }
 }
 

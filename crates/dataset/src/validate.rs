@@ -14,7 +14,7 @@ use crate::catalogue::Catalogue;
 use crate::model::{
     Condition, Dataset, Field, FieldType, KeyRole, Rule, RuleKind, Section, Severity,
 };
-use crate::rows::{Row, RowReader};
+use crate::rows::{Block, LineBlocks, Row, RowReader};
 use crate::values::{date_key, date_of_key, key_of_date, parse_date, parse_int};
 
 /// One problem found by a rule, naming its record and field, with a plain-English message and a fix.
@@ -1269,9 +1269,42 @@ impl<'c> Validator<'c> {
             ),
         };
         let any = if check.threads > 0 {
-            check.read_in_parallel(|batch| {
-                Ok(rows.next_row()?.map(|row| batch.push(&row)).is_some())
-            })?
+            // The workers split the lines into rows too: the reading thread only cuts the file
+            // into blocks of lines, which keeps it from being the one all others wait on.
+            let mut blocks = LineBlocks::after(rows);
+            let mut too_long = false;
+            let end = check.read_in_parallel(|work, lines| {
+                Ok(match blocks.next_block(lines, &mut work.lines)? {
+                    Block::Lines(line) => {
+                        work.line = line;
+                        false
+                    }
+                    Block::End => true,
+                    Block::TooLong => {
+                        too_long = true;
+                        true
+                    }
+                })
+            })?;
+            let (unread, line, mut any) = match end {
+                ReadEnd::Done(any) if !too_long => return check.finish_read(any),
+                ReadEnd::Done(any) => (Vec::new(), None, any),
+                ReadEnd::Stopped { unread, line, any } => (unread, Some(line), any),
+            };
+            // A block a worker could not read, or a line too long to cut: one reader reads on
+            // from there, so the error is reported exactly as a one-reader pass reports it.
+            let (rest, src, rest_line) = blocks.into_rest();
+            let mut unread = unread;
+            unread.extend_from_slice(&rest);
+            let mut rows = RowReader::from_line(
+                std::io::Cursor::new(unread).chain(src),
+                line.unwrap_or(rest_line),
+            );
+            while let Some(row) = rows.next_row()? {
+                any = true;
+                check.row_of(&row);
+            }
+            any
         } else {
             let mut any = false;
             while let Some(row) = rows.next_row()? {
@@ -1280,10 +1313,7 @@ impl<'c> Validator<'c> {
             }
             any
         };
-        if !any {
-            return Err(ValidationError::HeaderOnly);
-        }
-        Ok(check.finish())
+        check.finish_read(any)
     }
 }
 
@@ -1675,6 +1705,70 @@ impl Batch {
     }
 }
 
+/// Work for a worker thread: rows already split, or lines of a file to read into rows first.
+#[derive(Debug, Default)]
+struct Work {
+    batch: Batch,
+    /// Whole lines as written in the file (empty when the batch came split), from line `line`.
+    lines: Vec<u8>,
+    line: u64,
+}
+
+impl Work {
+    fn clear(&mut self) {
+        self.batch.clear();
+        self.lines.clear();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.batch.rows.is_empty() && self.lines.is_empty()
+    }
+
+    /// Reads the lines, if any, into the batch (with `reader`, kept from batch to batch for
+    /// its buffers); the lines are kept, to be read again should this fail.
+    fn read(
+        &mut self,
+        reader: &mut RowReader<std::io::Cursor<Vec<u8>>>,
+    ) -> Result<(), ValidationError> {
+        if self.lines.is_empty() {
+            return Ok(());
+        }
+        reader.restart(
+            std::io::Cursor::new(std::mem::take(&mut self.lines)),
+            self.line,
+        );
+        let mut read = Ok(());
+        loop {
+            match reader.next_row() {
+                Ok(Some(row)) => self.batch.push(&row),
+                Ok(None) => break,
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
+            }
+        }
+        self.lines = reader
+            .restart(std::io::Cursor::new(Vec::new()), 0)
+            .into_inner();
+        read
+    }
+}
+
+/// How a read on worker threads ended.
+#[derive(Debug)]
+enum ReadEnd {
+    /// Every row was read and checked; whether there was one.
+    Done(bool),
+    /// A worker could not read the block starting on `line`: the bytes from there on, none of
+    /// them checked yet, and whether any row before them was.
+    Stopped {
+        unread: Vec<u8>,
+        line: u64,
+        any: bool,
+    },
+}
+
 /// What a batch's own checks found: each row's findings in order (`counts[k]` of them for
 /// row `k`), its runs written as on the row before, and its keys.
 #[derive(Debug, Default)]
@@ -2025,10 +2119,17 @@ impl<'c> FileCheck<'c> {
             return;
         }
         let mut rows = rows.into_iter();
-        let read =
-            self.read_in_parallel(|batch| Ok(rows.next().map(|row| batch.push(&row)).is_some()));
+        let read = self.read_in_parallel(|work, per_batch| {
+            while work.batch.rows.len() < per_batch {
+                let Some(row) = rows.next() else {
+                    return Ok(true);
+                };
+                work.batch.push(&row);
+            }
+            Ok(false)
+        });
         // Rows handed over are already read: nothing here can fail to be read.
-        debug_assert!(read.is_ok());
+        debug_assert!(matches!(read, Ok(ReadEnd::Done(_))));
     }
 
     /// Checks one row as read from a file.
@@ -2118,65 +2219,93 @@ impl<'c> FileCheck<'c> {
         self.cross_found_now = found_before;
     }
 
-    /// Reads rows (each call of `read_into` adds one to the batch, or says there are no more),
-    /// handing their own checks to worker threads in
-    /// batches and running the cross-record checks here, in file order. Returns whether
-    /// there was a row.
+    /// Hands the rows' own checks to worker threads in batches (each call of `fill` fills one
+    /// with rows, or with lines for the worker to read into rows, and says whether it was the
+    /// last) and runs the cross-record checks here, in file order. Stops at a block of lines a
+    /// worker could not read, handing back the bytes from there on.
     fn read_in_parallel(
         &mut self,
-        mut read_into: impl FnMut(&mut Batch) -> Result<bool, ValidationError>,
-    ) -> Result<bool, ValidationError> {
+        mut fill: impl FnMut(&mut Work, usize) -> Result<bool, ValidationError>,
+    ) -> Result<ReadEnd, ValidationError> {
         use std::sync::mpsc;
-        type Done = (usize, Batch, std::thread::Result<Checked>);
+        type Done = (
+            usize,
+            Work,
+            std::thread::Result<Result<Checked, ValidationError>>,
+        );
         let (threads, per_batch) = (self.threads.max(1), self.batch_rows);
         let template = self.own.fresh();
         let per_row = self.v.keys_per_row();
         std::thread::scope(|s| {
             let (done_tx, done_rx) = mpsc::channel::<Done>();
-            let mut work = Vec::with_capacity(threads);
+            let mut workers = Vec::with_capacity(threads);
             for _ in 0..threads {
-                let (tx, rx) = mpsc::channel::<(usize, Batch)>();
+                let (tx, rx) = mpsc::channel::<(usize, Work)>();
                 let done = done_tx.clone();
                 let mut own = template.fresh();
+                let mut reader = RowReader::new(std::io::Cursor::new(Vec::new()));
                 s.spawn(move || {
-                    for (i, batch) in rx {
+                    for (i, mut work) in rx {
                         // A panic is handed back to the reading thread, which would otherwise
                         // wait for this batch for ever.
                         let checked =
                             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                own.check_batch(&batch)
+                                work.read(&mut reader)?;
+                                Ok(own.check_batch(&work.batch))
                             }));
                         let failed = checked.is_err();
-                        if done.send((i, batch, checked)).is_err() || failed {
+                        if done.send((i, work, checked)).is_err() || failed {
                             break;
                         }
                     }
                 });
-                work.push(tx);
+                workers.push(tx);
             }
             drop(done_tx);
             let (mut sent, mut next, mut any) = (0, 0, false);
             let mut pending = std::collections::BTreeMap::new();
-            let mut spare: Vec<Batch> = Vec::new();
+            let mut spare: Vec<Work> = Vec::new();
             let mut out = Vec::new();
+            let recv = || {
+                let Ok((i, work, checked)) = done_rx.recv() else {
+                    unreachable!("a worker ended without handing back its batch");
+                };
+                (
+                    i,
+                    work,
+                    checked.unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                )
+            };
             loop {
-                let mut batch = spare.pop().unwrap_or_default();
-                batch.clear();
-                while batch.rows.len() < per_batch && read_into(&mut batch)? {}
-                let last = batch.rows.len() < per_batch;
-                if !batch.rows.is_empty() {
-                    any = true;
+                let mut work = spare.pop().unwrap_or_default();
+                work.clear();
+                let last = fill(&mut work, per_batch)?;
+                if !work.is_empty() {
                     // A worker gone means it panicked; its panic arrives below.
-                    let _ = work[sent % threads].send((sent, batch));
+                    let _ = workers[sent % threads].send((sent, work));
                     sent += 1;
                 }
                 while sent - next >= 2 * threads || (last && next < sent) {
-                    let Ok((i, batch, checked)) = done_rx.recv() else {
-                        unreachable!("a worker ended without handing back its batch");
-                    };
-                    let checked = checked.unwrap_or_else(|p| std::panic::resume_unwind(p));
-                    pending.insert(i, (batch, checked));
-                    while let Some((batch, checked)) = pending.remove(&next) {
+                    let (i, work, checked) = recv();
+                    pending.insert(i, (work, checked));
+                    while let Some((work, checked)) = pending.remove(&next) {
+                        let Ok(checked) = checked else {
+                            // Everything from this block on goes back unread, in order.
+                            let line = work.line;
+                            let mut unread = work.lines;
+                            for k in next + 1..sent {
+                                while !pending.contains_key(&k) {
+                                    let (i, work, checked) = recv();
+                                    pending.insert(i, (work, checked));
+                                }
+                                if let Some((work, _)) = pending.remove(&k) {
+                                    unread.extend_from_slice(&work.lines);
+                                }
+                            }
+                            return Ok(ReadEnd::Stopped { unread, line, any });
+                        };
+                        let batch = &work.batch;
+                        any |= !batch.rows.is_empty();
                         let mut found = checked.findings.into_iter();
                         for (k, same) in checked.same.into_iter().enumerate() {
                             let row = batch.row(k);
@@ -2185,12 +2314,12 @@ impl<'c> FileCheck<'c> {
                             let keys = &checked.keys[k * per_row..(k + 1) * per_row];
                             self.cross_row(&row, same, false, keys, &mut out);
                         }
-                        spare.push(batch);
+                        spare.push(work);
                         next += 1;
                     }
                 }
                 if last {
-                    return Ok(any);
+                    return Ok(ReadEnd::Done(any));
                 }
             }
         })
@@ -2346,6 +2475,14 @@ impl<'c> FileCheck<'c> {
                 }
             }
         }
+    }
+
+    /// The report of a file that had rows (`any`), or the error of one that had none.
+    fn finish_read(self, any: bool) -> Result<FileReport, ValidationError> {
+        if !any {
+            return Err(ValidationError::HeaderOnly);
+        }
+        Ok(self.finish())
     }
 
     /// Runs the checks that need every row, and totals the report.

@@ -229,3 +229,114 @@ fn padded_values_are_trimmed_on_every_path() {
         assert_same(&format!("padded, quoted {quote_all}"), &fast, &plain);
     }
 }
+
+#[test]
+fn bad_input_is_reported_the_same_on_worker_threads() {
+    // Worker threads read blocks of lines themselves; a block one cannot read is read again
+    // by one reader, so every error names the same line, column and cause as a one-thread
+    // read, wherever in the file it lies; and odd but readable files give the same report.
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    let v = Validator::new(cat, Dataset::AD, period().end);
+    let g = generated(cat, Dataset::AD, 7, 0.1);
+    let text = csv_text(&g.headers, &g.rows, false, false);
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    let with_line = |n: usize, f: &dyn Fn(&[u8]) -> Vec<u8>| -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            out.extend(if i + 1 == n { f(l) } else { l.to_vec() });
+        }
+        out
+    };
+    // A quote at the start of the line's fourth value.
+    let open_quote = |l: &[u8]| {
+        let at = l
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b',')
+            .nth(2)
+            .expect("values")
+            .0;
+        [&l[..=at], b"\"", &l[at + 1..]].concat()
+    };
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "bad UTF-8 on line 100",
+            with_line(100, &|l| [&l[..5], b"\xff", &l[6..]].concat()),
+        ),
+        (
+            "a quote never closed from line 50",
+            with_line(50, &open_quote),
+        ),
+        (
+            "a quoted value from line 50 over three line breaks",
+            with_line(53, &|l| [b"\"".as_slice(), l].concat())
+                .split_inclusive(|&b| b == b'\n')
+                .enumerate()
+                .flat_map(|(i, l)| {
+                    if i + 1 == 50 {
+                        open_quote(l)
+                    } else {
+                        l.to_vec()
+                    }
+                })
+                .collect(),
+        ),
+        (
+            "5,000 values on line 120",
+            with_line(120, &|_| [vec![b','; 5000], b"\n".to_vec()].concat()),
+        ),
+        (
+            "a line of over 2 MiB at line 10",
+            with_line(10, &|l| {
+                [&l[..4], vec![b'x'; 2_200_000].as_slice(), &l[4..]].concat()
+            }),
+        ),
+        (
+            "CR line ends",
+            text.iter()
+                .map(|&b| if b == b'\n' { b'\r' } else { b })
+                .collect(),
+        ),
+        (
+            "blank lines between rows and no line break at the end",
+            lines
+                .iter()
+                .enumerate()
+                .flat_map(|(i, l)| {
+                    if i % 9 == 4 {
+                        [*l, b"\n\r\n"].concat()
+                    } else {
+                        l.to_vec()
+                    }
+                })
+                .collect::<Vec<u8>>()
+                .trim_ascii_end()
+                .to_vec(),
+        ),
+        (
+            "the header and blank lines only",
+            [lines[0], b"\n\n\r\n\n"].concat(),
+        ),
+    ];
+    for (what, input) in &cases {
+        let outcome = |threads, batch| {
+            v.check_csv_with(input.as_slice(), |c| c.threads(threads, batch))
+                .map_err(|e| format!("{} {e}", e.code()))
+        };
+        let one = outcome(0, 1);
+        if what.starts_with("CR") || what.starts_with("blank") {
+            assert!(one.is_ok(), "{what}: should be readable, got {one:?}");
+        } else {
+            assert!(one.is_err(), "{what}: should be refused");
+        }
+        for (threads, batch) in [(2, 7), (3, 64), (1, 1), (2, 256)] {
+            let what = format!("{what}, threads {threads} batch {batch}");
+            match (&one, outcome(threads, batch)) {
+                (Ok(a), Ok(b)) => assert_same(&what, &b, a),
+                (Err(a), Err(b)) => assert_eq!(&b, a, "{what}"),
+                (a, b) => panic!("{what}: one thread gave {a:?}, several {b:?}"),
+            }
+        }
+    }
+}
