@@ -1284,21 +1284,32 @@ impl<'c> Validator<'c> {
     /// this order: each duplicate-key rule's record key; the client's; each consistency rule's
     /// (None when one of its key values is blank); each episode-overlap rule's client and
     /// episode (None when either is blank).
-    fn row_keys(&self, rec: &(impl Record + ?Sized), keys: &mut Vec<Option<Key>>) {
-        let of = |cols: &[usize]| {
-            (!cols.iter().any(|&c| rec.is_blank(c))).then(|| key_of_cols(rec, cols))
+    fn row_keys<'s>(&'s self, rec: &(impl Record + ?Sized), keys: &mut Vec<Option<Key>>) {
+        // Several rules key by the same columns (the client; the client and episode): each
+        // key is worked out once a row.
+        let mut made: [(&[usize], Key); 8] = [(&[], Key::default()); 8];
+        let mut n = 0;
+        let mut key = |cols: &'s [usize]| {
+            if let Some(&(_, k)) = made[..n].iter().find(|(c, _)| *c == cols) {
+                return k;
+            }
+            let k = key_of_cols(rec, cols);
+            if let Some(slot) = made.get_mut(n) {
+                *slot = (cols, k);
+                n += 1;
+            }
+            k
         };
-        keys.extend(
-            self.bound(RuleKind::DuplicateKey)
-                .iter()
-                .map(|b| Some(key_of_cols(rec, &b.cols))),
-        );
-        keys.push(Some(key_of_cols(rec, self.client_col.as_slice())));
+        let dup = self.bound(RuleKind::DuplicateKey);
+        keys.extend(dup.iter().map(|b| Some(key(&b.cols))));
+        keys.push(Some(key(self.client_col.as_slice())));
+        let mut of =
+            |cols: &'s [usize]| (!cols.iter().any(|&c| rec.is_blank(c))).then(|| key(cols));
         keys.extend(self.bound(RuleKind::Consistent).iter().map(|b| of(&b.cols)));
         keys.extend(
             self.bound(RuleKind::EpisodeOverlap)
                 .iter()
-                .map(|b| b.cols.get(..2).and_then(of)),
+                .map(|b| b.cols.get(..2).and_then(&mut of)),
         );
     }
 
