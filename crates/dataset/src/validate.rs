@@ -46,6 +46,12 @@ pub trait Record {
     fn is_blank(&self, column: usize) -> bool {
         self.field(column).is_empty()
     }
+
+    /// The field's bytes: for checks that pass or fail on bytes alone (a slice of bytes is
+    /// cut without the character-boundary checks of a slice of text).
+    fn bytes(&self, column: usize) -> &[u8] {
+        self.field(column).as_bytes()
+    }
 }
 
 impl Record for [String] {
@@ -98,6 +104,13 @@ impl Record for RowValues<'_> {
     /// Known from the value's place alone, without slicing the text.
     fn is_blank(&self, column: usize) -> bool {
         self.spans.get(column).is_none_or(|&(s, e)| s == e)
+    }
+
+    fn bytes(&self, column: usize) -> &[u8] {
+        self.spans
+            .get(column)
+            .and_then(|&(s, e)| self.text.as_bytes().get(s as usize..e as usize))
+            .unwrap_or_default()
     }
 }
 
@@ -375,8 +388,7 @@ struct CodeSet<'c> {
     long: FxSet<&'c str>,
 }
 
-fn pack(v: &str) -> Option<u64> {
-    let b = v.as_bytes();
+fn pack(b: &[u8]) -> Option<u64> {
     (b.len() <= 7).then(|| {
         b.iter()
             .enumerate()
@@ -395,7 +407,7 @@ impl<'c> CodeSet<'c> {
             {
                 set.single |= 1 << b;
             }
-            match pack(c) {
+            match pack(c.as_bytes()) {
                 Some(p) => set.short.push(p),
                 None => {
                     set.long.insert(c);
@@ -407,8 +419,8 @@ impl<'c> CodeSet<'c> {
         set
     }
 
-    fn contains(&self, v: &str) -> bool {
-        if let [b] = v.as_bytes()
+    fn contains(&self, v: &[u8]) -> bool {
+        if let [b] = v
             && *b < 128
         {
             return self.single >> b & 1 == 1;
@@ -416,7 +428,7 @@ impl<'c> CodeSet<'c> {
         match pack(v) {
             Some(p) if self.short.len() <= 32 => self.short.contains(&p),
             Some(p) => self.short.binary_search(&p).is_ok(),
-            None => self.long.contains(v),
+            None => self.long.iter().any(|code| code.as_bytes() == v),
         }
     }
 }
@@ -846,7 +858,7 @@ impl<'c> Validator<'c> {
             self.other_dataset(&rec, None, col, field, &mut seen, &mut out);
             return out;
         }
-        self.check_value(&rec, None, col, v, &no_dates(), &mut out);
+        self.check_value(&rec, None, col, v.as_bytes(), &no_dates(), &mut out);
         out
     }
 
@@ -859,7 +871,7 @@ impl<'c> Validator<'c> {
         rec: &(impl Record + ?Sized),
         line: Option<u64>,
         col: usize,
-        v: &str,
+        v: &[u8],
         dates: &Dates,
         out: &mut Vec<Finding>,
     ) {
@@ -876,7 +888,7 @@ impl<'c> Validator<'c> {
                 let f = &self.cat.fields[col];
                 !p.has_range || (f.min.is_none_or(|m| n >= m) && f.max.is_none_or(|m| n <= m))
             }),
-            FieldType::Flag => v == "Y" || v == "N",
+            FieldType::Flag => v == b"Y" || v == b"N",
             FieldType::Code => match &self.valid_codes[col] {
                 Some(set) => set.contains(v),
                 None => self.codelists[col].is_none(),
@@ -887,9 +899,9 @@ impl<'c> Validator<'c> {
                 || self.cat.fields[col]
                     .pattern
                     .as_ref()
-                    .is_none_or(|pattern| pattern.matches(v)));
+                    .is_none_or(|pattern| pattern.matches(rec.field(col))));
         if !passes {
-            self.value_findings(rec, line, col, v, out);
+            self.value_findings(rec, line, col, rec.field(col), out);
         }
     }
 
@@ -947,7 +959,7 @@ impl<'c> Validator<'c> {
             FieldType::Code => {
                 if self.valid_codes[col]
                     .as_ref()
-                    .is_some_and(|set| set.contains(v))
+                    .is_some_and(|set| set.contains(v.as_bytes()))
                 {
                     // The common case: a code valid today.
                 } else if let Some(list) = self.codelists[col] {
@@ -1082,8 +1094,8 @@ impl<'c> Validator<'c> {
                     }
                     continue;
                 }
-                let v = rec.field(col);
                 if no_consent && !p.no_consent {
+                    let v = rec.field(col);
                     for b in self.bound(RuleKind::NoConsent) {
                         out.push(self.finding(self.rule(b), rec, line, Some(col), v, "", ""));
                     }
@@ -1094,7 +1106,7 @@ impl<'c> Validator<'c> {
                     self.other_dataset(rec, line, col, f, &mut seen, out);
                     continue;
                 }
-                self.check_value(rec, line, col, v, dates, out);
+                self.check_value(rec, line, col, rec.bytes(col), dates, out);
             }
             if out.len() != before {
                 dirty |= bit;

@@ -10,8 +10,8 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// A `dd/mm/yyyy` date checked to be real, as a number that orders as the dates do (year,
 /// month and day in bit fields): the validator compares dates many times a row, and this
 /// needs no calendar arithmetic.
-pub fn date_key(s: &str) -> Option<u32> {
-    let &[a, b, c, d, e, f, g, h, y2, y3] = s.as_bytes() else {
+pub fn date_key(s: impl AsRef<[u8]>) -> Option<u32> {
+    let &[a, b, c, d, e, f, g, h, y2, y3] = s.as_ref() else {
         return None;
     };
     // The first eight bytes at once: each must lie in its range (a digit, or the slash at 2
@@ -61,15 +61,15 @@ pub fn format_date(d: NaiveDate) -> String {
 }
 
 /// Parses an optionally signed whole number of at most 18 digits.
-pub fn parse_int(s: &str) -> Option<i64> {
-    let (neg, digits) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
+pub fn parse_int(s: impl AsRef<[u8]>) -> Option<i64> {
+    let (neg, digits) = match s.as_ref() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
     };
     if digits.is_empty() || digits.len() > 18 {
         return None;
     }
-    let n = digits.bytes().try_fold(0i64, |acc, c| {
+    let n = digits.iter().try_fold(0i64, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
     })?;
     Some(if neg { -n } else { n })
