@@ -122,7 +122,7 @@ mod tests {
         fn date_keys_order_as_dates(a in 0i64..80_000, b in 0i64..80_000) {
             let base = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid");
             let (da, db) = (base + chrono::Duration::days(a), base + chrono::Duration::days(b));
-            let (ka, kb) = (date_key(&format_date(da)), date_key(&format_date(db)));
+            let (ka, kb) = (date_key(format_date(da)), date_key(format_date(db)));
             proptest::prop_assert_eq!(ka.cmp(&kb), Some(da).cmp(&Some(db)));
             proptest::prop_assert_eq!(ka, Some(key_of_date(da)));
             proptest::prop_assert_eq!(ka.and_then(date_of_key), Some(da));
