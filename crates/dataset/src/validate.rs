@@ -1712,15 +1712,20 @@ impl<'c> OwnChecks<'c> {
         self.before.valid = false;
         let mut checked = Checked::default();
         for k in 0..batch.rows.len() {
-            let before = checked.findings.len();
-            // Keys are worked out here, off the thread that looks them up.
-            let same = self.check_keyed(&batch.row(k), &mut checked.findings, &mut checked.keys);
-            checked.same.push(same);
-            checked
-                .counts
-                .push((checked.findings.len() - before) as u32);
+            self.check_into(&batch.row(k), &mut checked);
         }
         checked
+    }
+
+    /// One row of a batch into what the batch's checks found.
+    fn check_into(&mut self, row: &Row<'_>, checked: &mut Checked) {
+        let before = checked.findings.len();
+        // Keys are worked out here, off the thread that looks them up.
+        let same = self.check_keyed(row, &mut checked.findings, &mut checked.keys);
+        checked.same.push(same);
+        checked
+            .counts
+            .push((checked.findings.len() - before) as u32);
     }
 
     /// The runs of columns written exactly as on the row before (with the same consent), and
@@ -1833,15 +1838,19 @@ impl Work {
         self.batch.rows.is_empty() && self.lines.is_empty()
     }
 
-    /// Reads the lines, if any, into the batch (with `reader`, kept from batch to batch for
-    /// its buffers); the lines are kept, to be read again should this fail.
-    fn read(
+    /// The own checks of the batch's rows; lines, if any, are read into the batch first (with
+    /// `reader`, kept from batch to batch for its buffers), each row checked as it is read,
+    /// while it is in the cache. The lines are kept, to be read again should this fail.
+    fn check(
         &mut self,
         reader: &mut RowReader<std::io::Cursor<Vec<u8>>>,
-    ) -> Result<(), ValidationError> {
+        own: &mut OwnChecks<'_>,
+    ) -> Result<Checked, ValidationError> {
         if self.lines.is_empty() {
-            return Ok(());
+            return Ok(own.check_batch(&self.batch));
         }
+        own.before.valid = false;
+        let mut checked = Checked::default();
         reader.restart(
             std::io::Cursor::new(std::mem::take(&mut self.lines)),
             self.line,
@@ -1849,7 +1858,10 @@ impl Work {
         let mut read = Ok(());
         loop {
             match reader.next_row() {
-                Ok(Some(row)) => self.batch.push(&row),
+                Ok(Some(row)) => {
+                    self.batch.push(&row);
+                    own.check_into(&row, &mut checked);
+                }
                 Ok(None) => break,
                 Err(e) => {
                     read = Err(e);
@@ -1860,7 +1872,7 @@ impl Work {
         self.lines = reader
             .restart(std::io::Cursor::new(Vec::new()), 0)
             .into_inner();
-        read
+        read.map(|()| checked)
     }
 }
 
@@ -2359,8 +2371,7 @@ impl<'c> FileCheck<'c> {
                         // wait for this batch for ever.
                         let checked =
                             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                work.read(&mut reader)?;
-                                Ok(own.check_batch(&work.batch))
+                                work.check(&mut reader, &mut own)
                             }));
                         let failed = checked.is_err();
                         if done.send((i, work, checked)).is_err() || failed {
