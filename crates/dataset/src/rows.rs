@@ -19,7 +19,9 @@ const INPUT_BYTES: usize = 1 << 16;
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
     pub text: &'a str,
-    pub ends: &'a [usize],
+    /// Where each value ends in `text` (a record is at most [`MAX_RECORD_BYTES`] long: four
+    /// bytes a value, half the memory to copy and read of a `usize`).
+    pub ends: &'a [u32],
     pub line: u64,
     /// `text` is the line as written: values separated by one comma each, with no quote or
     /// comma inside a value. Then a run of neighbouring values can be compared as one slice of
@@ -34,7 +36,7 @@ pub struct Row<'a> {
 
 impl<'a> Row<'a> {
     /// A record whose values lie end to end in `text` (no separators).
-    pub fn packed(text: &'a str, ends: &'a [usize], line: u64) -> Self {
+    pub fn packed(text: &'a str, ends: &'a [u32], line: u64) -> Self {
         Self {
             text,
             ends,
@@ -50,13 +52,13 @@ impl<'a> Row<'a> {
         let quote = usize::from(self.quoted);
         match i.checked_sub(1) {
             None => quote,
-            Some(p) => self.ends[p] + usize::from(self.separated) + quote,
+            Some(p) => self.ends[p] as usize + usize::from(self.separated) + quote,
         }
     }
 
     /// Where value `i` ends in `text`.
     pub fn end(&self, i: usize) -> usize {
-        self.ends[i] - usize::from(self.quoted)
+        self.ends[i] as usize - usize::from(self.quoted)
     }
 
     pub fn get(&self, i: usize) -> Option<&'a str> {
@@ -83,7 +85,9 @@ pub struct RowReader<R> {
     len: usize,
     eof: bool,
     out: Vec<u8>,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
+    /// Where csv-core puts a record's ends (it writes `usize`s), before they go to `ends`.
+    core_ends: Vec<usize>,
     /// How many of `ends` the last plain line filled.
     nends: usize,
     first: bool,
@@ -111,6 +115,7 @@ impl<R: Read> RowReader<R> {
             eof: false,
             out: vec![0; 4096],
             ends: vec![0; MAX_FIELDS],
+            core_ends: vec![0; MAX_FIELDS],
             nends: 0,
             first: true,
             done: false,
@@ -224,7 +229,7 @@ impl<R: Read> RowReader<R> {
             let input = &self.input[self.pos..self.len];
             let (res, nin, o, e) =
                 self.core
-                    .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
+                    .read_record(input, &mut self.out[nout..], &mut self.core_ends[nend..]);
             self.line += input[..nin].iter().filter(|&&b| b == b'\n').count() as u64;
             self.pos += nin;
             nout += o;
@@ -246,14 +251,15 @@ impl<R: Read> RowReader<R> {
                     self.out.resize(n, 0);
                 }
                 csv_core::ReadRecordResult::OutputEndsFull => {
-                    if self.ends.len() >= MAX_FIELDS {
+                    if self.core_ends.len() >= MAX_FIELDS {
                         return Err(unreadable(
                             line,
                             MAX_FIELDS as u64,
                             format!("this record has more than {MAX_FIELDS} values"),
                         ));
                     }
-                    let n = (self.ends.len() * 2).min(MAX_FIELDS);
+                    let n = (self.core_ends.len() * 2).min(MAX_FIELDS);
+                    self.core_ends.resize(n, 0);
                     self.ends.resize(n, 0);
                 }
                 csv_core::ReadRecordResult::Record => break,
@@ -264,6 +270,10 @@ impl<R: Read> RowReader<R> {
             }
         }
         let bytes = &self.out[..nout];
+        // A record is at most MAX_RECORD_BYTES long, so its ends fit.
+        for (end, &core) in self.ends.iter_mut().zip(&self.core_ends[..nend]) {
+            *end = core as u32;
+        }
         let ends = &self.ends[..nend];
         let text = utf8(bytes, ends, false, line)?;
         // A record spans lines only when a quoted value holds a line break, which a CDS-R value
@@ -273,7 +283,7 @@ impl<R: Read> RowReader<R> {
         let last = self.eof && self.pos >= self.len;
         let spans = self.line - line > 1 || (last && text.contains(['\n', '\r']));
         if spans && let Some(at) = text.find(['\n', '\r']) {
-            let column = ends.iter().take_while(|&&end| end <= at).count() as u64 + 1;
+            let column = ends.iter().take_while(|&&end| end as usize <= at).count() as u64 + 1;
             let end_line = self.line;
             return Err(unreadable(
                 line,
@@ -336,7 +346,7 @@ impl<R: Read> RowReader<R> {
             }
             while commas != 0 {
                 // More values than `ends` holds: csv-core's, which says so.
-                *ends.get_mut(n)? = at + (commas.trailing_zeros() / 8) as usize;
+                *ends.get_mut(n)? = (at + (commas.trailing_zeros() / 8) as usize) as u32;
                 n += 1;
                 commas &= commas - 1;
             }
@@ -357,7 +367,7 @@ impl<R: Read> RowReader<R> {
                             break;
                         }
                         b',' => {
-                            *ends.get_mut(n)? = i;
+                            *ends.get_mut(n)? = i as u32;
                             n += 1;
                         }
                         b'"' => quotes += 1,
@@ -375,7 +385,7 @@ impl<R: Read> RowReader<R> {
             None if self.eof => (input.len(), input.len()),
             None => return None,
         };
-        *ends.get_mut(n)? = end;
+        *ends.get_mut(n)? = end as u32;
         let line = &input[..end];
         // Quotes only as one pair around each value: two per value, one at each end. Then no
         // value holds a quote, or a comma (which would have split it into two values that do
@@ -385,6 +395,7 @@ impl<R: Read> RowReader<R> {
             let mut start = 0;
             let wrapped = quotes == 2 * (n + 1)
                 && ends[..=n].iter().all(|&e| {
+                    let e = e as usize;
                     let ok = e >= start + 2 && line[start] == b'"' && line[e - 1] == b'"';
                     start = e + 1;
                     ok
@@ -552,16 +563,16 @@ fn cr_before_lf(input: &[u8], at: usize, mut crs: u64) -> bool {
 /// The record's bytes as text, or an error naming the value and character that are not UTF-8.
 fn utf8<'a>(
     bytes: &'a [u8],
-    ends: &[usize],
+    ends: &[u32],
     separated: bool,
     line: u64,
 ) -> Result<&'a str, ValidationError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        let column = ends.iter().take_while(|&&end| end <= at).count() as u64 + 1;
+        let column = ends.iter().take_while(|&&end| end as usize <= at).count() as u64 + 1;
         let start = match column as usize {
             1 => 0,
-            c => ends.get(c - 2).map_or(0, |&e| e + usize::from(separated)),
+            c => ends.get(c - 2).map_or(0, |&e| e as usize + usize::from(separated)),
         };
         let byte = bytes[at];
         unreadable(

@@ -1621,12 +1621,12 @@ impl<'c> OwnChecks<'c> {
             // Each value from its own end and the one before (no running total, so the
             // compiler can do several at once).
             if let Some(&first) = row.ends.first() {
-                spans.push((quote, first as u32 - quote));
+                spans.push((quote, first - quote));
                 spans.extend(
                     row.ends
                         .iter()
                         .zip(&row.ends[1..])
-                        .map(|(&a, &b)| (a as u32 + gap + quote, b as u32 - quote)),
+                        .map(|(&a, &b)| (a + gap + quote, b - quote)),
                 );
             }
         } else if plain {
@@ -1739,9 +1739,11 @@ impl<'c> OwnChecks<'c> {
         let Some(row) = row else {
             return (0, 0);
         };
-        before
-            .now
-            .extend(v.runs.iter().map(|r| (row.start(r.lo), row.ends[r.hi - 1])));
+        before.now.extend(
+            v.runs
+                .iter()
+                .map(|r| (row.start(r.lo), row.ends[r.hi - 1] as usize)),
+        );
         if !before.valid || before.no_consent != no_consent {
             return (0, 0);
         }
@@ -1767,7 +1769,7 @@ impl<'c> OwnChecks<'c> {
 #[derive(Debug, Default)]
 struct Batch {
     text: String,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
     rows: Vec<BatchRow>,
 }
 
@@ -2227,7 +2229,7 @@ impl<'c> FileCheck<'c> {
         let mut ends = Vec::with_capacity(values.len());
         for v in values {
             text.push_str(v);
-            ends.push(text.len());
+            ends.push(text.len() as u32);
         }
         self.row_of(&Row::packed(&text, &ends, line));
     }
@@ -2477,7 +2479,7 @@ impl<'c> FileCheck<'c> {
     ) {
         // A run of columns as written, for the first-row comparisons.
         let raw = |(lo, hi): (usize, usize)| {
-            raw_row.and_then(|r| r.text.get(r.start(lo)..*r.ends.get(hi)?))
+            raw_row.and_then(|r| r.text.get(r.start(lo)..*r.ends.get(hi)? as usize))
         };
         let v = self.v;
         let client = v.client_col.map_or("", |c| rec.value(c));

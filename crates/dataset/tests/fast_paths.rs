@@ -114,14 +114,14 @@ fn reading_a_file_finds_what_checking_row_by_row_finds() {
                 }
             }
             // Rows handed over already split (as the extract hands its rows), in batches.
-            let packed: Vec<(String, Vec<usize>)> = g
+            let packed: Vec<(String, Vec<u32>)> = g
                 .rows
                 .iter()
                 .map(|r| {
                     let mut ends = Vec::new();
                     let text = r.iter().fold(String::new(), |t, x| {
                         let t = t + x;
-                        ends.push(t.len());
+                        ends.push(t.len() as u32);
                         t
                     });
                     (text, ends)

@@ -44,8 +44,8 @@ pub struct Rows {
     width: usize,
     text: String,
     starts: Vec<usize>,
-    /// Each value's end, relative to its row's start.
-    ends: Vec<usize>,
+    /// Each value's end, relative to its row's start (a row is far under 4 GiB).
+    ends: Vec<u32>,
 }
 
 impl Rows {
@@ -61,7 +61,7 @@ impl Rows {
         self.starts.push(start);
         for v in values {
             self.text.push_str(v);
-            self.ends.push(self.text.len() - start);
+            self.ends.push((self.text.len() - start) as u32);
         }
     }
 
