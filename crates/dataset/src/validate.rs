@@ -1467,6 +1467,46 @@ struct EpisodeSeen {
     end: Option<NaiveDate>,
 }
 
+/// Each episode that starts before an earlier-starting episode of the same client ends, with
+/// that earlier episode: each episode taken once (at its first row), client by client,
+/// episodes by start. When every client's rows came together (`grouped`), the list already
+/// holds each client's episodes side by side, in file order: only each client's few are
+/// sorted, and no large sort holds up the end of the check. Clients come in a different order
+/// then, which the report never shows: its findings are put in line order, and findings on
+/// one line are of one client.
+fn overlapping_episodes(
+    mut list: Vec<EpisodeSeen>,
+    grouped: bool,
+) -> Vec<(EpisodeSeen, EpisodeSeen)> {
+    let mut found = Vec::new();
+    let client = |block: &mut [EpisodeSeen], found: &mut Vec<(EpisodeSeen, EpisodeSeen)>| {
+        block.sort_unstable_by_key(|e| (e.pair, e.line));
+        let mut seen: Vec<EpisodeSeen> = Vec::new();
+        for e in block.iter() {
+            if seen.last().is_none_or(|s| s.pair != e.pair) {
+                seen.push(*e);
+            }
+        }
+        seen.retain(|e| e.start.is_some());
+        seen.sort_unstable_by_key(|e| (e.start, e.line));
+        for (k, later) in seen.iter().enumerate() {
+            if let Some(earlier) = seen[..k]
+                .iter()
+                .find(|e| e.end.is_none_or(|end| end > later.start.unwrap_or(end)))
+            {
+                found.push((*later, *earlier));
+            }
+        }
+    };
+    if !grouped {
+        list.sort_unstable_by_key(|e| (e.client, e.pair, e.line));
+    }
+    for block in list.chunk_by_mut(|a, b| a.client == b.client) {
+        client(block, &mut found);
+    }
+    found
+}
+
 /// A file being checked row by row; cross-record checks run as rows arrive and at [`FileCheck::finish`].
 pub struct FileCheck<'c> {
     v: &'c Validator<'c>,
@@ -2632,19 +2672,17 @@ impl<'c> FileCheck<'c> {
     pub fn finish(mut self) -> FileReport {
         let v = self.v;
         let mut found = Vec::new();
+        // One entry per block of rows of a client, so a client seen in two blocks shows as a
+        // repeat here.
+        let blocks = self.clients.len();
+        self.clients.sort_unstable();
+        self.clients.dedup();
+        let one_block_each = self.clients.len() == blocks && blocks as u64 == u64::from(self.block);
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             let rule = v.rule(b);
-            let list = &mut self.episodes[i];
-            // Each episode once (its first row), then client by client, episodes by start.
-            list.sort_unstable_by_key(|e| (e.pair, e.line));
-            list.dedup_by_key(|e| e.pair);
-            list.retain(|e| e.start.is_some());
-            list.sort_unstable_by_key(|e| (e.client, e.start, e.line));
-            for block in list.chunk_by(|a, b| a.client == b.client) {
-                for (k, later) in block.iter().enumerate() {
-                    if let Some(earlier) = block[..k]
-                        .iter()
-                        .find(|e| e.end.is_none_or(|end| end > later.start.unwrap_or(end)))
+            let list = std::mem::take(&mut self.episodes[i]);
+            for (later, earlier) in overlapping_episodes(list, one_block_each) {
+                {
                     {
                         let arena = &self.arena;
                         let mut f = Finding {
@@ -2675,12 +2713,6 @@ impl<'c> FileCheck<'c> {
                 }
             }
         }
-        // One entry per block of rows of a client, so a client seen in two blocks shows as a
-        // repeat here.
-        let blocks = self.clients.len();
-        self.clients.sort_unstable();
-        self.clients.dedup();
-        let one_block_each = self.clients.len() == blocks && blocks as u64 == u64::from(self.block);
         // Duplicates across separate blocks of one client: the key log, sorted. Needless (and
         // the slowest step at the end) when no client came back after another's rows.
         if let Some(b) = v.bound(RuleKind::DuplicateKey).first()
@@ -2750,6 +2782,62 @@ impl<'c> FileCheck<'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlapping_episodes_are_the_same_whether_clients_come_together_or_not() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 1, d);
+        let mut list = Vec::new();
+        let mut line = 2;
+        // Clients with their rows together (in file order, not key order); episodes repeated
+        // on later rows, overlapping, touching, open, and without a start.
+        let episodes: [&[(u64, Option<u32>, Option<u32>)]; 4] = [
+            &[
+                (1, Some(1), Some(10)),
+                (2, Some(5), Some(20)),
+                (1, Some(1), Some(10)),
+            ],
+            &[
+                (3, Some(1), Some(5)),
+                (4, Some(5), None),
+                (5, Some(6), Some(7)),
+                (4, Some(5), None),
+            ],
+            &[(6, None, None), (7, Some(2), Some(3))],
+            &[
+                (8, Some(9), None),
+                (9, Some(3), Some(12)),
+                (10, Some(1), Some(2)),
+            ],
+        ];
+        for (c, eps) in episodes.iter().enumerate() {
+            let client = (900 - c as u64, c as u64);
+            for &(e, start, end) in *eps {
+                list.push(EpisodeSeen {
+                    client,
+                    pair: (e, c as u64),
+                    client_text: 0,
+                    id_text: 0,
+                    line,
+                    row: line as usize - 2,
+                    start: start.and_then(day),
+                    end: end.and_then(day),
+                });
+                line += 1;
+            }
+        }
+        let lines = |found: Vec<(EpisodeSeen, EpisodeSeen)>| {
+            let mut l: Vec<(u64, u64)> = found.iter().map(|(a, b)| (a.line, b.line)).collect();
+            l.sort_unstable();
+            l
+        };
+        let grouped = lines(overlapping_episodes(list.clone(), true));
+        // Episode 2 (line 3) starts inside episode 1 (line 2); episode 5 (line 7) inside the
+        // open episode 4 (line 6; episode 3 ends the day 4 starts: no overlap); episode 8
+        // (line 11) inside episode 9 (line 12).
+        assert_eq!(grouped, vec![(3, 2), (7, 6), (11, 12)]);
+        list.reverse();
+        assert_eq!(lines(overlapping_episodes(list, false)), grouped);
+    }
 
     #[test]
     fn key_table_keeps_the_first_number_of_every_key_through_growth_and_collisions() {
