@@ -2790,7 +2790,9 @@ mod tests {
         let mut line = 2;
         // Clients with their rows together (in file order, not key order); episodes repeated
         // on later rows, overlapping, touching, open, and without a start.
-        let episodes: [&[(u64, Option<u32>, Option<u32>)]; 4] = [
+        // Episode id, start day, end day.
+        type Episode = (u64, Option<u32>, Option<u32>);
+        let episodes: [&[Episode]; 4] = [
             &[
                 (1, Some(1), Some(10)),
                 (2, Some(5), Some(20)),
