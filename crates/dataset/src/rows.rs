@@ -96,6 +96,16 @@ pub struct RowReader<R> {
     line: u64,
 }
 
+/// One read of `src` into `buf` (0 at the end of the input), tried again when interrupted.
+fn read_some(src: &mut impl Read, buf: &mut [u8]) -> Result<usize, ValidationError> {
+    loop {
+        match src.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            read => return read.map_err(ValidationError::Io),
+        }
+    }
+}
+
 fn unreadable(line: u64, column: u64, message: impl Into<String>) -> ValidationError {
     ValidationError::Unreadable {
         line,
@@ -163,13 +173,7 @@ impl<R: Read> RowReader<R> {
             return Ok(());
         }
         self.pos = 0;
-        self.len = loop {
-            match self.src.read(&mut self.input) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(ValidationError::Io(e)),
-            }
-        };
+        self.len = read_some(&mut self.src, &mut self.input)?;
         self.eof = self.len == 0;
         Ok(())
     }
@@ -250,17 +254,13 @@ impl<R: Read> RowReader<R> {
                     let n = (self.out.len() * 2).min(MAX_RECORD_BYTES);
                     self.out.resize(n, 0);
                 }
+                // The ends buffers hold MAX_FIELDS from the start.
                 csv_core::ReadRecordResult::OutputEndsFull => {
-                    if self.core_ends.len() >= MAX_FIELDS {
-                        return Err(unreadable(
-                            line,
-                            MAX_FIELDS as u64,
-                            format!("this record has more than {MAX_FIELDS} values"),
-                        ));
-                    }
-                    let n = (self.core_ends.len() * 2).min(MAX_FIELDS);
-                    self.core_ends.resize(n, 0);
-                    self.ends.resize(n, 0);
+                    return Err(unreadable(
+                        line,
+                        MAX_FIELDS as u64,
+                        format!("this record has more than {MAX_FIELDS} values"),
+                    ));
                 }
                 csv_core::ReadRecordResult::Record => break,
                 csv_core::ReadRecordResult::End => {
@@ -478,13 +478,7 @@ impl<R: Read> LineBlocks<R> {
                 None => {
                     let had = self.pending.len();
                     self.pending.resize(had + (1 << 16), 0);
-                    let n = loop {
-                        match self.src.read(&mut self.pending[had..]) {
-                            Ok(n) => break n,
-                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                            Err(e) => return Err(ValidationError::Io(e)),
-                        }
-                    };
+                    let n = read_some(&mut self.src, &mut self.pending[had..])?;
                     self.pending.truncate(had + n);
                     self.eof = n == 0;
                 }

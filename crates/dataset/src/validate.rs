@@ -362,14 +362,18 @@ impl KeyTable {
     /// the slots of many keys in a row, and as the reads do not wait on one another their
     /// misses overlap, where a lookup at a time would take them one after the other.
     fn warm(&self, key: Key) -> u32 {
-        self.slots[key.0 as usize & (self.slots.len() - 1)].1
+        self.slots[self.home(key)].1
+    }
+
+    /// The slot a key's search starts from. Keys are hashes already: their low bits place them.
+    fn home(&self, key: Key) -> usize {
+        key.0 as usize & (self.slots.len() - 1)
     }
 
     /// The slot holding `key`, or the empty one it would go in.
     fn place(&self, key: Key) -> usize {
-        // Keys are hashes already: their low bits place them.
         let mask = self.slots.len() - 1;
-        let mut i = key.0 as usize & mask;
+        let mut i = self.home(key);
         while self.slots[i].1 != EMPTY && self.slots[i].0 != key {
             i = (i + 1) & mask;
         }
@@ -1389,7 +1393,7 @@ impl<'c> Validator<'c> {
                     }
                 })
             })?;
-            let (unread, line, mut any) = match end {
+            let (mut unread, line, mut any) = match end {
                 ReadEnd::Done(any) if !too_long => return check.finish_read(any),
                 ReadEnd::Done(any) => (Vec::new(), None, any),
                 ReadEnd::Stopped { unread, line, any } => (unread, Some(line), any),
@@ -1397,7 +1401,6 @@ impl<'c> Validator<'c> {
             // A block a worker could not read, or a line too long to cut: one reader reads on
             // from there, so the error is reported exactly as a one-reader pass reports it.
             let (rest, src, rest_line) = blocks.into_rest();
-            let mut unread = unread;
             unread.extend_from_slice(&rest);
             let mut rows = RowReader::from_line(
                 std::io::Cursor::new(unread).chain(src),
@@ -2682,35 +2685,31 @@ impl<'c> FileCheck<'c> {
             let rule = v.rule(b);
             let list = std::mem::take(&mut self.episodes[i]);
             for (later, earlier) in overlapping_episodes(list, one_block_each) {
-                {
-                    {
-                        let arena = &self.arena;
-                        let mut f = Finding {
-                            rule: rule.id.clone(),
-                            severity: rule.severity,
-                            line: Some(later.line),
-                            client_id: arena.get(later.client_text).to_owned(),
-                            episode_id: arena.get(later.id_text).to_owned(),
-                            child_id: String::new(),
-                            field: b
-                                .cols
-                                .get(2)
-                                .map(|&c| v.cat.fields[c].header.clone())
-                                .unwrap_or_default(),
-                            value: String::new(),
-                            message: String::new(),
-                            fix: rule.fix.clone(),
-                        };
-                        f.message = render(
-                            &rule.message,
-                            &[
-                                ("{detail}", arena.get(earlier.id_text)),
-                                ("{other}", &earlier.line.to_string()),
-                            ],
-                        );
-                        found.push((f, later.row));
-                    }
-                }
+                let arena = &self.arena;
+                let mut f = Finding {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    line: Some(later.line),
+                    client_id: arena.get(later.client_text).to_owned(),
+                    episode_id: arena.get(later.id_text).to_owned(),
+                    child_id: String::new(),
+                    field: b
+                        .cols
+                        .get(2)
+                        .map(|&c| v.cat.fields[c].header.clone())
+                        .unwrap_or_default(),
+                    value: String::new(),
+                    message: String::new(),
+                    fix: rule.fix.clone(),
+                };
+                f.message = render(
+                    &rule.message,
+                    &[
+                        ("{detail}", arena.get(earlier.id_text)),
+                        ("{other}", &earlier.line.to_string()),
+                    ],
+                );
+                found.push((f, later.row));
             }
         }
         // Duplicates across separate blocks of one client: the key log, sorted. Needless (and
