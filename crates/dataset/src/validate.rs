@@ -52,6 +52,13 @@ pub trait Record {
     fn bytes(&self, column: usize) -> &[u8] {
         self.field(column).as_bytes()
     }
+
+    /// Which of the columns `lo..hi` (at most 64 of them) hold a value, as bits from `lo`.
+    fn filled(&self, lo: usize, hi: usize) -> u64 {
+        (lo..hi)
+            .filter(|&c| !self.is_blank(c))
+            .fold(0, |bits, c| bits | 1 << (c - lo))
+    }
 }
 
 impl Record for [String] {
@@ -111,6 +118,18 @@ impl Record for RowValues<'_> {
             .get(column)
             .and_then(|&(s, e)| self.text.as_bytes().get(s as usize..e as usize))
             .unwrap_or_default()
+    }
+
+    /// Without a branch per column.
+    fn filled(&self, lo: usize, hi: usize) -> u64 {
+        let spans = self
+            .spans
+            .get(lo..hi.min(self.spans.len()))
+            .unwrap_or_default();
+        spans
+            .iter()
+            .enumerate()
+            .fold(0, |bits, (i, &(s, e))| bits | u64::from(s != e) << i)
     }
 }
 
@@ -514,6 +533,62 @@ pub struct Validator<'c> {
     client_run: Option<u64>,
     /// For each date column its place among them (the per-record date cache).
     date_slot: Vec<Option<u8>>,
+    bits: ColumnBits,
+}
+
+/// The columns' plans as bits, 64 columns a word, so that the field loop visits only the
+/// columns with something to check: those holding a value, and the blank ones that ask for one.
+#[derive(Debug)]
+struct ColumnBits {
+    words: Vec<ColumnWord>,
+    /// For each column: the bit of its run, 0 past the 64th.
+    run_bit: Vec<u64>,
+}
+
+/// [`ColumnBits`] of 64 columns.
+#[derive(Debug, Clone, Copy, Default)]
+struct ColumnWord {
+    /// Blank columns that ask for a value (required, required on a condition, or should).
+    asks: u64,
+    /// Columns a no-consent record keeps.
+    no_consent: u64,
+    /// For each of the first eight child keys (see `child_slot`): the columns of its section,
+    /// whose requirements apply only to records carrying that child.
+    child: [u64; 8],
+}
+
+impl ColumnBits {
+    fn new(plan: &[ColPlan], child_slot: &[Option<u8>], runs: &[Run]) -> Self {
+        let mut words = vec![ColumnWord::default(); plan.len().div_ceil(64)];
+        for (c, p) in plan.iter().enumerate() {
+            let (w, bit) = (&mut words[c / 64], 1u64 << (c % 64));
+            if p.req.asks_for_value() {
+                w.asks |= bit;
+            }
+            if p.no_consent {
+                w.no_consent |= bit;
+            }
+            if let Some(i) = child_slot[c] {
+                w.child[usize::from(i)] |= bit;
+            }
+        }
+        let mut run_bit = vec![0; plan.len()];
+        for (r, run) in runs.iter().enumerate().take(64) {
+            run_bit[run.lo..run.hi].fill(1u64 << r);
+        }
+        Self { words, run_bit }
+    }
+}
+
+/// The columns `lo..hi` that fall in the word of columns from `base`, as its bits.
+fn word_bits(lo: usize, hi: usize, base: usize) -> u64 {
+    let a = lo.clamp(base, base + 64) - base;
+    let b = hi.clamp(base, base + 64) - base;
+    match b - a.min(b) {
+        0 => 0,
+        64 => u64::MAX,
+        n => ((1u64 << n) - 1) << a,
+    }
 }
 
 /// How many dates a record's cache holds; further date columns are parsed as read.
@@ -698,10 +773,39 @@ impl<'c> Validator<'c> {
                 );
             }
         }
+        let plan: Vec<ColPlan> = cat
+            .fields
+            .iter()
+            .map(|f| ColPlan {
+                req: f.requirement(dataset),
+                kind: f.kind,
+                no_consent: f.no_consent,
+                has_range: f.min.is_some() || f.max.is_some(),
+                has_pattern: f.pattern.is_some(),
+                max_len: f.max_length.unwrap_or(u32::MAX),
+            })
+            .collect();
+        let child_slot: Vec<Option<u8>> = cat
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(c, f)| {
+                if f.key.is_some() {
+                    return None;
+                }
+                child_cols_all
+                    .iter()
+                    .position(|&k| cat.fields[k].section == f.section && k != c)
+                    .filter(|&i| i < 8)
+                    .map(|i| i as u8)
+            })
+            .collect();
+        let bits = ColumnBits::new(&plan, &child_slot, &runs);
         Self {
             cat,
             dataset,
             as_of,
+            bits,
             as_of_key: key_of_date(as_of),
             attributor_spans,
             consistent_spans,
@@ -725,33 +829,8 @@ impl<'c> Validator<'c> {
                 .map(|(i, _)| i)
                 .collect(),
             consent,
-            plan: cat
-                .fields
-                .iter()
-                .map(|f| ColPlan {
-                    req: f.requirement(dataset),
-                    kind: f.kind,
-                    no_consent: f.no_consent,
-                    has_range: f.min.is_some() || f.max.is_some(),
-                    has_pattern: f.pattern.is_some(),
-                    max_len: f.max_length.unwrap_or(u32::MAX),
-                })
-                .collect(),
-            child_slot: cat
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(c, f)| {
-                    if f.key.is_some() {
-                        return None;
-                    }
-                    child_cols_all
-                        .iter()
-                        .position(|&k| cat.fields[k].section == f.section && k != c)
-                        .filter(|&i| i < 8)
-                        .map(|i| i as u8)
-                })
-                .collect(),
+            plan,
+            child_slot,
             date_slot: {
                 let mut slots = vec![None; cat.fields.len()];
                 for (i, &c) in date_cols.iter().enumerate().take(DATE_SLOTS) {
@@ -1058,8 +1137,10 @@ impl<'c> Validator<'c> {
         }
     }
 
-    /// The field checks of a record, run by run of a section's columns, leaving out the runs
-    /// whose bit is set in `skip`. Returns a bit for each run that gave a finding.
+    /// The field checks of a record, leaving out the runs of a section's columns whose bit is
+    /// set in `skip`. Returns a bit for each run that gave a finding. Columns are taken 64 at
+    /// a time as bits, so that only those holding a value and the blank ones that ask for one
+    /// are visited (a row of one dataset and section leaves most of the others blank).
     fn check_fields(
         &self,
         rec: &(impl Record + ?Sized),
@@ -1070,50 +1151,58 @@ impl<'c> Validator<'c> {
         out: &mut Vec<Finding>,
     ) -> u64 {
         let mut seen = Vec::new();
-        // Which child records the row carries, looked up once rather than per empty field.
-        let mut carries = [true; 8];
-        for (i, &c) in self.child_cols.iter().enumerate().take(carries.len()) {
-            carries[i] = !rec.is_blank(c);
+        // The child records the row does not carry: their sections' requirements do not apply.
+        let mut absent_children = 0u8;
+        for (i, &c) in self.child_cols.iter().enumerate().take(8) {
+            absent_children |= u8::from(rec.is_blank(c)) << i;
         }
+        let bits = &self.bits;
         let mut dirty = 0;
-        for (r, run) in self.runs.iter().enumerate() {
-            let bit = if r < 64 { 1u64 << r } else { 0 };
-            if skip & bit != 0 {
-                continue;
+        for (w, word) in bits.words.iter().enumerate() {
+            let lo = w * 64;
+            let filled = rec.filled(lo, (lo + 64).min(self.plan.len()));
+            let mut skipped = 0;
+            let mut runs = skip;
+            while runs != 0 {
+                let run = &self.runs[runs.trailing_zeros() as usize];
+                skipped |= word_bits(run.lo, run.hi, lo);
+                runs &= runs - 1;
             }
-            let before = out.len();
-            for col in run.lo..run.hi {
-                let p = self.plan[col];
-                if rec.is_blank(col) {
-                    if !p.req.asks_for_value() || (no_consent && !p.no_consent) {
-                        continue;
-                    }
-                    // A child section's requirements apply only to records that carry that child.
-                    let absent = match self.child_slot[col] {
-                        Some(i) => !carries[i as usize],
-                        None => self.child_absent(rec, col),
-                    };
-                    if !absent {
+            let mut absent = 0;
+            for (i, child) in word.child.iter().enumerate() {
+                absent |= child & 0u64.wrapping_sub(u64::from(absent_children >> i & 1));
+            }
+            let kept = if no_consent {
+                word.no_consent
+            } else {
+                u64::MAX
+            };
+            let blank_asked = word.asks & !filled & kept & !absent;
+            let mut todo = (blank_asked | filled) & !skipped;
+            while todo != 0 {
+                let b = todo.trailing_zeros();
+                todo &= todo - 1;
+                let col = lo + b as usize;
+                let before = out.len();
+                if filled >> b & 1 == 0 {
+                    // A child beyond the first eight is looked up here.
+                    if self.child_slot[col].is_some() || !self.child_absent(rec, col) {
                         self.required(rec, line, col, out);
                     }
-                    continue;
-                }
-                if no_consent && !p.no_consent {
+                } else if no_consent && !self.plan[col].no_consent {
                     let v = rec.field(col);
                     for b in self.bound(RuleKind::NoConsent) {
                         out.push(self.finding(self.rule(b), rec, line, Some(col), v, "", ""));
                     }
-                    continue;
-                }
-                if !p.req.in_dataset() {
+                } else if !self.plan[col].req.in_dataset() {
                     let f = &self.cat.fields[col];
                     self.other_dataset(rec, line, col, f, &mut seen, out);
-                    continue;
+                } else {
+                    self.check_value(rec, line, col, rec.bytes(col), dates, out);
                 }
-                self.check_value(rec, line, col, rec.bytes(col), dates, out);
-            }
-            if out.len() != before {
-                dirty |= bit;
+                if out.len() != before {
+                    dirty |= bits.run_bit[col];
+                }
             }
         }
         dirty
