@@ -555,6 +555,14 @@ struct ColumnWord {
     /// For each of the first eight child keys (see `child_slot`): the columns of its section,
     /// whose requirements apply only to records carrying that child.
     child: [u64; 8],
+    /// Columns of the dataset, and of those the ones of each type with a check of its own.
+    in_dataset: u64,
+    date: u64,
+    integer: u64,
+    flag: u64,
+    code: u64,
+    /// Columns with a length limit or a pattern.
+    shaped: u64,
 }
 
 impl ColumnBits {
@@ -571,6 +579,19 @@ impl ColumnBits {
             if let Some(i) = child_slot[c] {
                 w.child[usize::from(i)] |= bit;
             }
+            if p.req.in_dataset() {
+                w.in_dataset |= bit;
+            }
+            match p.kind {
+                FieldType::Date => w.date |= bit,
+                FieldType::Integer => w.integer |= bit,
+                FieldType::Flag => w.flag |= bit,
+                FieldType::Code => w.code |= bit,
+                FieldType::Text => {}
+            }
+            if p.max_len != u32::MAX || p.has_pattern {
+                w.shaped |= bit;
+            }
         }
         let mut run_bit = vec![0; plan.len()];
         for (r, run) in runs.iter().enumerate().take(64) {
@@ -578,6 +599,23 @@ impl ColumnBits {
         }
         Self { words, run_bit }
     }
+}
+
+/// A flag is Y or N.
+fn flag_passes(v: &[u8]) -> bool {
+    v == b"Y" || v == b"N"
+}
+
+/// Of the columns `cols` (bits from column `lo`), those whose value does not pass.
+#[inline(always)]
+fn failing(mut cols: u64, lo: usize, mut passes: impl FnMut(usize) -> bool) -> u64 {
+    let mut failed = 0;
+    while cols != 0 {
+        let b = cols.trailing_zeros();
+        cols &= cols - 1;
+        failed |= u64::from(!passes(lo + b as usize)) << b;
+    }
+    failed
 }
 
 /// The columns `lo..hi` that fall in the word of columns from `base`, as its bits.
@@ -947,8 +985,7 @@ impl<'c> Validator<'c> {
 
     /// Field checks on a non-empty value: type, code, range, length, pattern, not in the future.
     /// The usual value passes them all; only one that does not is looked at again, slowly, to
-    /// say why (this keeps the hot path small enough to inline into the field loop).
-    #[inline]
+    /// say why.
     fn check_value(
         &self,
         rec: &(impl Record + ?Sized),
@@ -958,34 +995,57 @@ impl<'c> Validator<'c> {
         dates: &Dates,
         out: &mut Vec<Finding>,
     ) {
-        let p = self.plan[col];
-        let passes = match p.kind {
-            FieldType::Date => {
-                let key = date_key(v);
-                if let Some(slot) = self.date_slot[col] {
-                    dates[slot as usize].set(key.unwrap_or(0));
-                }
-                key.is_some_and(|d| d <= self.as_of_key)
-            }
-            FieldType::Integer => parse_int(v).is_some_and(|n| {
-                let f = &self.cat.fields[col];
-                !p.has_range || (f.min.is_none_or(|m| n >= m) && f.max.is_none_or(|m| n <= m))
-            }),
-            FieldType::Flag => v == b"Y" || v == b"N",
-            FieldType::Code => match &self.valid_codes[col] {
-                Some(set) => set.contains(v),
-                None => self.codelists[col].is_none(),
-            },
+        let passes = match self.plan[col].kind {
+            FieldType::Date => self.date_passes(col, v, dates),
+            FieldType::Integer => self.integer_passes(col, v),
+            FieldType::Flag => flag_passes(v),
+            FieldType::Code => self.code_passes(col, v),
             FieldType::Text => true,
-        } && v.len() <= p.max_len as usize
+        } && self.shape_passes(col, rec, v);
+        if !passes {
+            self.value_findings(rec, line, col, rec.field(col), out);
+        }
+    }
+
+    /// A real date, not after `as_of`; kept in the record's dates for the record rules.
+    #[inline]
+    fn date_passes(&self, col: usize, v: &[u8], dates: &Dates) -> bool {
+        let key = date_key(v);
+        if let Some(slot) = self.date_slot[col] {
+            dates[slot as usize].set(key.unwrap_or(0));
+        }
+        key.is_some_and(|d| d <= self.as_of_key)
+    }
+
+    /// A whole number, within the field's range.
+    #[inline]
+    fn integer_passes(&self, col: usize, v: &[u8]) -> bool {
+        parse_int(v).is_some_and(|n| {
+            let f = &self.cat.fields[col];
+            !self.plan[col].has_range
+                || (f.min.is_none_or(|m| n >= m) && f.max.is_none_or(|m| n <= m))
+        })
+    }
+
+    /// A code of the field's list valid on `as_of`.
+    #[inline]
+    fn code_passes(&self, col: usize, v: &[u8]) -> bool {
+        match &self.valid_codes[col] {
+            Some(set) => set.contains(v),
+            None => self.codelists[col].is_none(),
+        }
+    }
+
+    /// Not longer than the field allows, and of its pattern if it has one.
+    #[inline]
+    fn shape_passes(&self, col: usize, rec: &(impl Record + ?Sized), v: &[u8]) -> bool {
+        let p = self.plan[col];
+        v.len() <= p.max_len as usize
             && (!p.has_pattern
                 || self.cat.fields[col]
                     .pattern
                     .as_ref()
-                    .is_none_or(|pattern| pattern.matches(rec.field(col))));
-        if !passes {
-            self.value_findings(rec, line, col, rec.field(col), out);
-        }
+                    .is_none_or(|pattern| pattern.matches(rec.field(col))))
     }
 
     /// Why a value failed [`Validator::check_value`]: every finding on it.
@@ -1177,11 +1237,27 @@ impl<'c> Validator<'c> {
             } else {
                 u64::MAX
             };
-            let blank_asked = word.asks & !filled & kept & !absent;
-            let mut todo = (blank_asked | filled) & !skipped;
-            while todo != 0 {
-                let b = todo.trailing_zeros();
-                todo &= todo - 1;
+            let blank_asked = word.asks & !filled & kept & !absent & !skipped;
+            // The values, kind by kind (a loop of one kind has branches that go the same way
+            // column after column); the columns with a finding are looked at again below.
+            let mut live = filled & !skipped;
+            let mut slow = blank_asked | (live & !kept) | (live & kept & !word.in_dataset);
+            live &= kept & word.in_dataset;
+            slow |= failing(live & word.date, lo, |c| {
+                self.date_passes(c, rec.bytes(c), dates)
+            });
+            slow |= failing(live & word.code, lo, |c| self.code_passes(c, rec.bytes(c)));
+            slow |= failing(live & word.integer, lo, |c| {
+                self.integer_passes(c, rec.bytes(c))
+            });
+            slow |= failing(live & word.flag, lo, |c| flag_passes(rec.bytes(c)));
+            slow |= failing(live & word.shaped, lo, |c| {
+                self.shape_passes(c, rec, rec.bytes(c))
+            });
+            // In column order, so the findings come as a column-by-column pass gives them.
+            while slow != 0 {
+                let b = slow.trailing_zeros();
+                slow &= slow - 1;
                 let col = lo + b as usize;
                 let before = out.len();
                 if filled >> b & 1 == 0 {
@@ -1198,7 +1274,7 @@ impl<'c> Validator<'c> {
                     let f = &self.cat.fields[col];
                     self.other_dataset(rec, line, col, f, &mut seen, out);
                 } else {
-                    self.check_value(rec, line, col, rec.bytes(col), dates, out);
+                    self.value_findings(rec, line, col, rec.field(col), out);
                 }
                 if out.len() != before {
                     dirty |= bits.run_bit[col];
