@@ -94,6 +94,8 @@ pub struct RowReader<R> {
     done: bool,
     /// The line the reader is on, counted here: csv-core counts blank lines late.
     line: u64,
+    /// The input buffer, while lines read in place stand in for it (see [`RowReader::read_in_place`]).
+    spare: Vec<u8>,
 }
 
 /// One read of `src` into `buf` (0 at the end of the input), tried again when interrupted.
@@ -130,6 +132,7 @@ impl<R: Read> RowReader<R> {
             first: true,
             done: false,
             line: 1,
+            spare: Vec::new(),
         }
     }
 
@@ -142,9 +145,9 @@ impl<R: Read> RowReader<R> {
         reader
     }
 
-    /// Reads `src` from the start of line `line` (not the start of a file: no byte-order
-    /// mark is looked for), keeping the buffers; returns the source read before.
-    pub(crate) fn restart(&mut self, src: R, line: u64) -> R {
+    /// Ready to read from the start of line `line` (not the start of a file: no byte-order
+    /// mark is looked for), keeping the buffers.
+    fn restart(&mut self, line: u64) {
         self.core.reset();
         self.pos = 0;
         self.len = 0;
@@ -153,7 +156,23 @@ impl<R: Read> RowReader<R> {
         self.first = false;
         self.done = false;
         self.line = line;
-        std::mem::replace(&mut self.src, src)
+    }
+
+    /// Reads `lines`, whole lines of a file from line `line` (not its start: no byte-order
+    /// mark is looked for), as all there is to read: in place, not copied into the input
+    /// buffer. [`RowReader::give_back`] returns them.
+    pub(crate) fn read_in_place(&mut self, lines: Vec<u8>, line: u64) {
+        self.restart(line);
+        self.len = lines.len();
+        self.eof = true;
+        self.spare = std::mem::replace(&mut self.input, lines);
+    }
+
+    /// The lines given to [`RowReader::read_in_place`], the input buffer back in their place.
+    pub(crate) fn give_back(&mut self) -> Vec<u8> {
+        let lines = std::mem::replace(&mut self.input, std::mem::take(&mut self.spare));
+        self.restart(self.line);
+        lines
     }
 
     /// The bytes read from the source but not yet returned as rows, the source, and the line

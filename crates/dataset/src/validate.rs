@@ -2053,7 +2053,7 @@ impl Work {
     /// while it is in the cache. The lines are kept, to be read again should this fail.
     fn check(
         &mut self,
-        reader: &mut RowReader<std::io::Cursor<Vec<u8>>>,
+        reader: &mut RowReader<std::io::Empty>,
         own: &mut OwnChecks<'_>,
     ) -> Result<Checked, ValidationError> {
         if self.lines.is_empty() {
@@ -2061,10 +2061,7 @@ impl Work {
         }
         own.before.valid = false;
         let mut checked = Checked::default();
-        reader.restart(
-            std::io::Cursor::new(std::mem::take(&mut self.lines)),
-            self.line,
-        );
+        reader.read_in_place(std::mem::take(&mut self.lines), self.line);
         let mut read = Ok(());
         loop {
             match reader.next_row() {
@@ -2079,9 +2076,7 @@ impl Work {
                 }
             }
         }
-        self.lines = reader
-            .restart(std::io::Cursor::new(Vec::new()), 0)
-            .into_inner();
+        self.lines = reader.give_back();
         read.map(|()| checked)
     }
 }
@@ -2574,7 +2569,7 @@ impl<'c> FileCheck<'c> {
                 let (tx, rx) = mpsc::channel::<(usize, Work)>();
                 let done = done_tx.clone();
                 let mut own = template.fresh();
-                let mut reader = RowReader::new(std::io::Cursor::new(Vec::new()));
+                let mut reader = RowReader::new(std::io::empty());
                 s.spawn(move || {
                     for (i, mut work) in rx {
                         // A panic is handed back to the reading thread, which would otherwise
