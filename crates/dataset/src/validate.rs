@@ -2587,65 +2587,97 @@ impl<'c> FileCheck<'c> {
                 workers.push(tx);
             }
             drop(done_tx);
-            let (mut sent, mut next, mut any) = (0, 0, false);
+            // This thread checks batches of its own too, rather than wait for a worker's.
+            let mut own = template.fresh();
+            let mut reader = RowReader::new(std::io::empty());
+            let (mut sent, mut next, mut any, mut last) = (0, 0, false, false);
+            // Batches with the workers, and all not yet cross-checked (a bound on memory).
+            let (mut with_workers, most) = (0, 8 * threads);
             let mut pending = std::collections::BTreeMap::new();
             let mut spare: Vec<Work> = Vec::new();
             let mut out = Vec::new();
-            let recv = || {
-                let Ok((i, work, checked)) = done_rx.recv() else {
-                    unreachable!("a worker ended without handing back its batch");
-                };
+            let unwrap = |(i, work, checked): Done| {
                 (
                     i,
                     work,
                     checked.unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 )
             };
+            let recv = || {
+                let Ok(done) = done_rx.recv() else {
+                    unreachable!("a worker ended without handing back its batch");
+                };
+                unwrap(done)
+            };
             loop {
-                let mut work = spare.pop().unwrap_or_default();
-                work.clear();
-                let last = fill(&mut work, per_batch)?;
-                if !work.is_empty() {
-                    // A worker gone means it panicked; its panic arrives below.
-                    let _ = workers[sent % threads].send((sent, work));
-                    sent += 1;
-                }
-                while sent - next >= 2 * threads || (last && next < sent) {
-                    let (i, work, checked) = recv();
-                    pending.insert(i, (work, checked));
-                    while let Some((work, checked)) = pending.remove(&next) {
-                        let Ok(checked) = checked else {
-                            // Everything from this block on goes back unread, in order.
-                            let line = work.line;
-                            let mut unread = work.lines;
-                            for k in next + 1..sent {
-                                while !pending.contains_key(&k) {
-                                    let (i, work, checked) = recv();
-                                    pending.insert(i, (work, checked));
-                                }
-                                if let Some((work, _)) = pending.remove(&k) {
-                                    unread.extend_from_slice(&work.lines);
-                                }
-                            }
-                            return Ok(ReadEnd::Stopped { unread, line, any });
-                        };
-                        let batch = &work.batch;
-                        any |= !batch.rows.is_empty();
-                        self.warm(&checked.keys);
-                        let mut found = checked.findings.into_iter();
-                        for (k, same) in checked.same.into_iter().enumerate() {
-                            let row = batch.row(k);
-                            out.clear();
-                            out.extend(found.by_ref().take(checked.counts[k] as usize));
-                            let keys = &checked.keys[k * per_row..(k + 1) * per_row];
-                            self.cross_row(&row, same, false, keys, &mut out);
-                        }
-                        spare.push(work);
-                        next += 1;
+                // Each worker kept two batches ahead.
+                while !last && with_workers < 2 * threads && sent - next < most {
+                    let mut work = spare.pop().unwrap_or_default();
+                    work.clear();
+                    last = fill(&mut work, per_batch)?;
+                    if !work.is_empty() {
+                        // A worker gone means it panicked; its panic arrives below.
+                        let _ = workers[sent % threads].send((sent, work));
+                        sent += 1;
+                        with_workers += 1;
                     }
                 }
-                if last {
-                    return Ok(ReadEnd::Done(any));
+                while let Ok(done) = done_rx.try_recv() {
+                    let (i, work, checked) = unwrap(done);
+                    pending.insert(i, (work, checked));
+                    with_workers -= 1;
+                }
+                if !pending.contains_key(&next) {
+                    if last && next == sent {
+                        return Ok(ReadEnd::Done(any));
+                    }
+                    if !last && sent - next < most {
+                        // The next batch in file order is still with a worker: check the
+                        // file's next block here meanwhile.
+                        let mut work = spare.pop().unwrap_or_default();
+                        work.clear();
+                        last = fill(&mut work, per_batch)?;
+                        if !work.is_empty() {
+                            let checked = work.check(&mut reader, &mut own);
+                            pending.insert(sent, (work, checked));
+                            sent += 1;
+                        }
+                    } else {
+                        let (i, work, checked) = recv();
+                        pending.insert(i, (work, checked));
+                        with_workers -= 1;
+                    }
+                    continue;
+                }
+                while let Some((work, checked)) = pending.remove(&next) {
+                    let Ok(checked) = checked else {
+                        // Everything from this block on goes back unread, in order.
+                        let line = work.line;
+                        let mut unread = work.lines;
+                        for k in next + 1..sent {
+                            while !pending.contains_key(&k) {
+                                let (i, work, checked) = recv();
+                                pending.insert(i, (work, checked));
+                            }
+                            if let Some((work, _)) = pending.remove(&k) {
+                                unread.extend_from_slice(&work.lines);
+                            }
+                        }
+                        return Ok(ReadEnd::Stopped { unread, line, any });
+                    };
+                    let batch = &work.batch;
+                    any |= !batch.rows.is_empty();
+                    self.warm(&checked.keys);
+                    let mut found = checked.findings.into_iter();
+                    for (k, same) in checked.same.into_iter().enumerate() {
+                        let row = batch.row(k);
+                        out.clear();
+                        out.extend(found.by_ref().take(checked.counts[k] as usize));
+                        let keys = &checked.keys[k * per_row..(k + 1) * per_row];
+                        self.cross_row(&row, same, false, keys, &mut out);
+                    }
+                    spare.push(work);
+                    next += 1;
                 }
             }
         })
