@@ -392,53 +392,10 @@ impl<R: Read> RowReader<R> {
             }
             at += 64;
         }
-        // The rest of the block, eight bytes at a time, as above.
-        let newline = loop {
-            if newline.is_some() {
-                break newline;
-            }
-            let Some(chunk) = input.get(at..at + 8) else {
-                break None;
-            };
-            let w = u64::from_le_bytes(chunk.try_into().ok()?);
-            let mut commas = byte_mask(w, b',');
-            let mut line_feed = 0;
-            if below(w, b'#') != 0 {
-                line_feed = byte_mask(w, b'\n');
-                // Only the bytes before a line feed belong to this line.
-                let keep = match line_feed {
-                    0 => u64::MAX,
-                    lf => (1u64 << lf.trailing_zeros()) - 1,
-                };
-                commas &= keep;
-                quotes += (byte_mask(w, b'"') & keep).count_ones() as usize;
-                // A CR that is not a CRLF's: the careful way.
-                if !cr_before_lf(input, at, byte_mask(w, b'\r') & keep) {
-                    return None;
-                }
-                if below(w, b'!') & keep != 0 {
-                    // A space or control byte. Only one at a value's edge matters (values
-                    // are trimmed); a space inside a postcode does not.
-                    blank |= (at..at + 8)
-                        .take_while(|&i| input[i] != b'\n')
-                        .any(|i| edge_space(input, i));
-                }
-            }
-            while commas != 0 {
-                // More values than `ends` holds: csv-core's, which says so.
-                *ends.get_mut(n)? = (at + (commas.trailing_zeros() / 8) as usize) as u32;
-                n += 1;
-                commas &= commas - 1;
-            }
-            if line_feed != 0 {
-                break Some(at + (line_feed.trailing_zeros() / 8) as usize);
-            }
-            at += 8;
-        };
         let newline = match newline {
             Some(i) => Some(i),
             None => {
-                // The last few bytes of the block, one at a time.
+                // The last bytes of the block (under 64), one at a time.
                 let mut found = None;
                 for (i, &b) in input.iter().enumerate().skip(at) {
                     match b {
@@ -625,18 +582,6 @@ fn byte_mask(w: u64, b: u8) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
     !(((x & LOW7) + LOW7) | x | LOW7)
-}
-
-/// Whether every CR marked in `crs` (a byte mask of the word at `at`) is followed by a line feed.
-fn cr_before_lf(input: &[u8], at: usize, mut crs: u64) -> bool {
-    while crs != 0 {
-        let i = at + (crs.trailing_zeros() / 8) as usize;
-        if input.get(i + 1) != Some(&b'\n') {
-            return false;
-        }
-        crs &= crs - 1;
-    }
-    true
 }
 
 /// The record's bytes as text, or an error naming the value and character that are not UTF-8.
