@@ -17,6 +17,7 @@ pub use error::{ReferenceError, ReferenceProblem};
 pub use model::{Dataset, Section, Severity};
 pub use source::{FileSet, Origin};
 pub mod rows;
+mod stretch;
 pub mod validate;
 pub mod values;
 

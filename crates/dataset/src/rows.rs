@@ -5,6 +5,7 @@
 //! record. A CDS-R value never holds a line break, so a value that spans lines is reported as
 //! the missing closing quote it almost always is.
 
+use crate::stretch::Stretch;
 use std::io::Read;
 
 use crate::validate::ValidationError;
@@ -337,23 +338,14 @@ impl<R: Read> RowReader<R> {
         // have none of. Each comma goes to `ends` with one bit-scan step, none per byte.
         let mut newline = None;
         while let Some(chunk) = input.get(at..at + 64) {
-            let mut commas = 0;
-            let mut special = 0;
-            for (k, word) in chunk.chunks_exact(8).enumerate() {
-                let w = u64::from_le_bytes(word.try_into().ok()?);
-                commas |= byte_bits(byte_mask(w, b',')) << (8 * k);
-                special |= below(w, b'#');
-            }
-            if special != 0 {
-                let (mut line_feed, mut quote, mut cr, mut low) = (0, 0, 0, 0);
-                for (k, word) in chunk.chunks_exact(8).enumerate() {
-                    let w = u64::from_le_bytes(word.try_into().ok()?);
-                    line_feed |= byte_bits(byte_mask(w, b'\n')) << (8 * k);
-                    quote |= byte_bits(byte_mask(w, b'"')) << (8 * k);
-                    cr |= byte_bits(byte_mask(w, b'\r')) << (8 * k);
-                    // Over-marks some bytes above a low one; `edge_space` looks at each.
-                    low |= byte_bits(below(w, b'!')) << (8 * k);
-                }
+            let stretch = Stretch::new(chunk.try_into().ok()?);
+            let mut commas = stretch.eq(b',');
+            if stretch.below(b'#') != 0 {
+                let line_feed = stretch.eq(b'\n');
+                let quote = stretch.eq(b'"');
+                let cr = stretch.eq(b'\r');
+                // May over-mark some bytes after a low one; `edge_space` looks at each.
+                let low = stretch.below(b'!');
                 // Only the bytes before a line feed belong to this line.
                 let keep = match line_feed {
                     0 => u64::MAX,
@@ -563,25 +555,6 @@ fn edge_space(line: &[u8], i: usize) -> bool {
     // A quote counts as an edge: in `" a"` the value is ` a`.
     let edge = |x: Option<u8>| matches!(x, None | Some(b',' | b'\n' | b'\r' | b'"'));
     edge(i.checked_sub(1).map(|p| line[p])) || edge(next)
-}
-
-/// Non-zero when some byte of `w` is below `n` (at most 128). The lowest flagged byte is always
-/// a true one (borrows only flag bytes above it), so masking off the bytes after a line feed
-/// leaves the answer exact for the line.
-fn below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(0x0101_0101_0101_0101 * u64::from(n)) & !w & 0x8080_8080_8080_8080
-}
-
-/// A byte mask (the top bit of each byte) as one bit a byte, the lowest byte's the lowest bit.
-fn byte_bits(mask: u64) -> u64 {
-    ((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
-}
-
-/// A mask with the top bit set in each byte of `w` equal to `b`, exactly (no false hits).
-fn byte_mask(w: u64, b: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
-    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// The record's bytes as text, or an error naming the value and character that are not UTF-8.

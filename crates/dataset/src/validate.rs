@@ -491,6 +491,17 @@ struct Bound {
     /// The runs of columns (as bits) holding every value the rule reads on a row, when all
     /// are among the first 64: a rule whose runs repeat the row before, which it passed, passes.
     reads: Option<u64>,
+    /// For an age-against-dataset rule, its parameters read once: the age from which a client
+    /// is an adult, and whether this validator's dataset is wrong for an adult and for a young
+    /// person.
+    age: Option<AgeSplit>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AgeSplit {
+    adult_age: u32,
+    wrong_for_adult: bool,
+    wrong_for_young: bool,
 }
 
 impl Bound {
@@ -660,12 +671,21 @@ impl<'c> Validator<'c> {
             if by_kind.len() <= k {
                 by_kind.resize_with(k + 1, Vec::new);
             }
+            let age = (rule.kind == RuleKind::AgeDataset).then(|| AgeSplit {
+                adult_age: rule
+                    .param("adult_age")
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(18),
+                wrong_for_adult: rule.param_list("young").contains(&dataset.code()),
+                wrong_for_young: rule.param_list("adult").contains(&dataset.code()),
+            });
             by_kind[k].push(Bound {
                 rule: i,
                 cols,
                 mask,
                 condition,
                 reads: None,
+                age,
             });
         }
         let conditions: Vec<Option<(usize, Condition)>> = cat
@@ -1400,21 +1420,19 @@ impl<'c> Validator<'c> {
             RuleKind::AgeDataset => {
                 let rule = self.rule(b);
                 if let [dob, at] = b.cols[..]
+                    && let Some(split) = b.age
+                    && (split.wrong_for_adult || split.wrong_for_young)
                     && let (Some(born), Some(seen)) = (
                         date(dob).and_then(date_of_key),
                         date(at).and_then(date_of_key),
                     )
                 {
-                    let adult_age: u32 = rule
-                        .param("adult_age")
-                        .and_then(|a| a.parse().ok())
-                        .unwrap_or(18);
                     let age = seen.years_since(born).unwrap_or(0);
                     let ds = self.dataset.code();
-                    let wrong = if age >= adult_age {
-                        rule.param_list("young").contains(&ds)
+                    let wrong = if age >= split.adult_age {
+                        split.wrong_for_adult
                     } else {
-                        rule.param_list("adult").contains(&ds)
+                        split.wrong_for_young
                     };
                     if wrong {
                         let detail = format!("{age} years old");
