@@ -16,6 +16,7 @@ pub use catalogue::{
 pub use error::{ReferenceError, ReferenceProblem};
 pub use model::{Dataset, Section, Severity};
 pub use source::{FileSet, Origin};
+mod places;
 pub mod rows;
 mod stretch;
 pub mod validate;

@@ -84,15 +84,26 @@ impl Record for [&str] {
 struct RowValues<'a> {
     text: &'a str,
     spans: &'a [(u32, u32)],
+    /// Which values are filled, 64 a word.
+    filled: &'a [u64],
 }
 
 impl<'a> RowValues<'a> {
-    fn of(row: &Row<'a>, spans: &'a [(u32, u32)]) -> Self {
+    fn of(row: &Row<'a>, values: &'a Values) -> Self {
         Self {
             text: row.text,
-            spans,
+            spans: &values.spans,
+            filled: &values.filled,
         }
     }
+}
+
+/// A row's values as places in its text, trimmed, and which are filled: worked out once a row
+/// into buffers reused from row to row.
+#[derive(Debug, Default)]
+struct Values {
+    spans: Vec<(u32, u32)>,
+    filled: Vec<u64>,
 }
 
 impl Record for RowValues<'_> {
@@ -120,8 +131,16 @@ impl Record for RowValues<'_> {
             .unwrap_or_default()
     }
 
-    /// Without a branch per column.
+    /// Read off as the row's places were found.
     fn filled(&self, lo: usize, hi: usize) -> u64 {
+        if lo % 64 == 0
+            && let Some(&word) = self.filled.get(lo / 64)
+        {
+            return match hi - lo {
+                64.. => word,
+                n => word & ((1 << n) - 1),
+            };
+        }
         let spans = self
             .spans
             .get(lo..hi.min(self.spans.len()))
@@ -1809,7 +1828,7 @@ struct OwnChecks<'c> {
     /// The file's columns are exactly the catalogue's, in order.
     in_order: bool,
     /// The current row's values (reused from row to row).
-    spans: Vec<(u32, u32)>,
+    spans: Values,
     before: RowBefore,
 }
 
@@ -1821,7 +1840,7 @@ impl<'c> OwnChecks<'c> {
             map: self.map.clone(),
             width: self.width,
             in_order: self.in_order,
-            spans: Vec::new(),
+            spans: Values::default(),
             before: RowBefore::default(),
         }
     }
@@ -1839,29 +1858,26 @@ impl<'c> OwnChecks<'c> {
     /// Finds each catalogue column's value in the row, trimmed, into `spans`.
     fn read_spans(&mut self, row: &Row<'_>) {
         let plain = self.plain(row);
-        let spans = &mut self.spans;
-        spans.clear();
+        let Values { spans, filled } = &mut self.spans;
         let bytes = row.text.as_bytes();
         if plain && row.trimmed {
             let (gap, quote) = (u32::from(row.separated), u32::from(row.quoted));
-            // Each value from its own end and the one before (no running total, so the
-            // compiler can do several at once).
-            if let Some(&first) = row.ends.first() {
-                spans.push((quote, first - quote));
-                spans.extend(
-                    row.ends
-                        .iter()
-                        .zip(&row.ends[1..])
-                        .map(|(&a, &b)| (a + gap + quote, b - quote)),
-                );
-            }
-        } else if plain {
+            crate::places::plain_places(row.ends, gap, quote, spans, filled);
+            return;
+        }
+        spans.clear();
+        if plain {
             spans.extend((0..row.len()).map(|i| trimmed(bytes, row.start(i), row.end(i))));
         } else {
             spans.extend(self.map.iter().map(|m| match m {
                 Some(i) if *i < row.len() => trimmed(bytes, row.start(*i), row.end(*i)),
                 _ => (0, 0),
             }));
+        }
+        filled.clear();
+        filled.resize(spans.len().div_ceil(64), 0);
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            filled[i / 64] |= u64::from(s != e) << (i % 64);
         }
     }
 
@@ -2376,7 +2392,7 @@ impl<'c> FileCheck<'c> {
                 map,
                 width: headers.len(),
                 in_order,
-                spans: Vec::new(),
+                spans: Values::default(),
                 before: RowBefore::default(),
             },
             findings: Vec::new(),
@@ -3009,7 +3025,9 @@ mod tests {
 
     #[test]
     fn short_values_are_read_into_a_word_byte_for_byte() {
-        let bytes: Vec<u8> = (0..7u8).map(|i| i.wrapping_mul(37).wrapping_add(0x81)).collect();
+        let bytes: Vec<u8> = (0..7u8)
+            .map(|i| i.wrapping_mul(37).wrapping_add(0x81))
+            .collect();
         for n in 0..=7 {
             let b = &bytes[..n];
             let by_byte = b.iter().rev().fold(0u64, |acc, &x| acc << 8 | u64::from(x));
