@@ -50,11 +50,13 @@ fn one_by_one(
 #[cfg(target_arch = "x86_64")]
 mod lanes {
     use safe_arch::{
-        add_i32_m128i, cast_to_m128_from_m128i, cmp_eq_mask_i32_m128i, m128i, move_mask_m128,
-        set_splat_i32_m128i, sub_i32_m128i, unpack_high_i32_m128i, unpack_low_i32_m128i,
+        add_i32_m128i, bitor_m128i, byte_shl_imm_u128_m128i, cast_to_m128_from_m128i,
+        cmp_eq_mask_i32_m128i, m128i, move_mask_m128, set_i32_m128i_s, set_splat_i32_m128i,
+        sub_i32_m128i, unpack_high_i32_m128i, unpack_low_i32_m128i,
     };
 
-    /// Values 1 onwards, four at a time, while four remain; returns the first value not done.
+    /// The values in whole fours from the first (so sixteen fours fill a word of `filled`);
+    /// returns the first value not done.
     #[inline]
     pub(super) fn places(
         ends: &[u32],
@@ -63,39 +65,45 @@ mod lanes {
         spans: &mut [(u32, u32)],
         filled: &mut [u64],
     ) -> usize {
-        let Some(&first) = ends.first() else {
-            return 0;
-        };
-        spans[0] = (quote, first - quote);
-        filled[0] |= u64::from(first != 2 * quote);
         let lead = set_splat_i32_m128i((gap + quote) as i32);
         let trail = set_splat_i32_m128i(quote as i32);
-        let four = |x: &[u32]| m128i::from(<[u32; 4]>::try_from(x).unwrap_or_default());
-        let mut i = 1;
-        while let (Some(before), Some(now), Some(out)) = (
-            ends.get(i - 1..i + 3),
-            ends.get(i..i + 4),
-            spans.get_mut(i..i + 4),
-        ) {
-            let s = add_i32_m128i(four(before), lead);
-            let e = sub_i32_m128i(four(now), trail);
+        // The first value starts as if a comma stood just before the line.
+        let mut before_last = 0u32.wrapping_sub(gap);
+        let mut word = 0u64;
+        let mut done = 0;
+        for (g, (now, out)) in ends
+            .chunks_exact(4)
+            .zip(spans.chunks_exact_mut(4))
+            .enumerate()
+        {
+            let now4: [u32; 4] = now.try_into().unwrap_or_default();
+            let now = m128i::from(now4);
+            // Each value's comma before: these four ends moved up one, after the last four's.
+            let before = bitor_m128i(
+                byte_shl_imm_u128_m128i::<4>(now),
+                set_i32_m128i_s(before_last as i32),
+            );
+            before_last = now4[3];
+            let s = add_i32_m128i(before, lead);
+            let e = sub_i32_m128i(now, trail);
             let blank = move_mask_m128(cast_to_m128_from_m128i(cmp_eq_mask_i32_m128i(s, e)));
-            let bits = u64::from(!blank as u8 & 0xf);
+            word |= u64::from(!blank as u8 & 0xf) << (4 * (g % 16));
             let lo: [u32; 4] = unpack_low_i32_m128i(s, e).into();
             let hi: [u32; 4] = unpack_high_i32_m128i(s, e).into();
             out[0] = (lo[0], lo[1]);
             out[1] = (lo[2], lo[3]);
             out[2] = (hi[0], hi[1]);
             out[3] = (hi[2], hi[3]);
-            // Four bits from value i, which may cross into the next word.
-            let (w, b) = (i / 64, i % 64);
-            filled[w] |= bits << b;
-            if b > 60 {
-                filled[w + 1] |= bits >> (64 - b);
+            if g % 16 == 15 {
+                filled[g / 16] = word;
+                word = 0;
             }
-            i += 4;
+            done = 4 * (g + 1);
         }
-        i
+        if !done.is_multiple_of(64) {
+            filled[done / 64] = word;
+        }
+        done
     }
 }
 

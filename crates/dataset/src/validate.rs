@@ -133,7 +133,7 @@ impl Record for RowValues<'_> {
 
     /// Read off as the row's places were found.
     fn filled(&self, lo: usize, hi: usize) -> u64 {
-        if lo % 64 == 0
+        if lo.is_multiple_of(64)
             && let Some(&word) = self.filled.get(lo / 64)
         {
             return match hi - lo {
