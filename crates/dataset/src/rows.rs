@@ -516,8 +516,11 @@ impl<R: Read> LineBlocks<R> {
         if cut == 0 {
             return Ok(Block::End);
         }
-        block.extend_from_slice(&self.pending[..cut]);
-        self.pending.drain(..cut);
+        // The bytes read become the block, and only what follows the cut (less than a block)
+        // is copied, into the block buffer handed in, which becomes the bytes read ahead.
+        std::mem::swap(block, &mut self.pending);
+        self.pending.extend_from_slice(&block[cut..]);
+        block.truncate(cut);
         let first = self.line;
         self.line += count as u64;
         Ok(Block::Lines(first))
