@@ -13,7 +13,7 @@ pub(crate) fn plain_places(
     spans: &mut Vec<(u32, u32)>,
     filled: &mut Vec<u64>,
 ) {
-    spans.clear();
+    // Every place is written below: rows of one width need no clearing between them.
     spans.resize(ends.len(), (0, 0));
     filled.clear();
     filled.resize(ends.len().div_ceil(64), 0);

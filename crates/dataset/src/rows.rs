@@ -505,10 +505,11 @@ impl<R: Read> LineBlocks<R> {
                 None if self.eof => break self.pending.len(),
                 None if self.pending.len() - scan >= LONGEST_LINE => return Ok(Block::TooLong),
                 None => {
-                    let had = self.pending.len();
-                    self.pending.resize(had + (1 << 16), 0);
-                    let n = read_some(&mut self.src, &mut self.pending[had..])?;
-                    self.pending.truncate(had + n);
+                    // Read into the spare room, which is not zeroed first.
+                    let n = (&mut self.src)
+                        .take(1 << 16)
+                        .read_to_end(&mut self.pending)
+                        .map_err(ValidationError::Io)?;
                     self.eof = n == 0;
                 }
             }
