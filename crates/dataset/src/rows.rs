@@ -5,9 +5,9 @@
 //! record. A CDS-R value never holds a line break, so a value that spans lines is reported as
 //! the missing closing quote it almost always is.
 
-use crate::stretch::Stretch;
 use std::io::Read;
 
+use crate::stretch::Stretch;
 use crate::validate::ValidationError;
 
 /// The longest record accepted. A full CDS-R row is well under 4 KiB.

@@ -131,24 +131,18 @@ impl Record for RowValues<'_> {
             .unwrap_or_default()
     }
 
-    /// Read off as the row's places were found.
+    /// Read off the bits worked out with the row's places.
     fn filled(&self, lo: usize, hi: usize) -> u64 {
-        if lo.is_multiple_of(64)
-            && let Some(&word) = self.filled.get(lo / 64)
-        {
-            return match hi - lo {
-                64.. => word,
-                n => word & ((1 << n) - 1),
-            };
+        let word = |i: usize| self.filled.get(i).copied().unwrap_or(0);
+        let (w, shift) = (lo / 64, lo % 64);
+        let bits = match shift {
+            0 => word(w),
+            s => word(w) >> s | word(w + 1) << (64 - s),
+        };
+        match hi - lo {
+            64.. => bits,
+            n => bits & ((1 << n) - 1),
         }
-        let spans = self
-            .spans
-            .get(lo..hi.min(self.spans.len()))
-            .unwrap_or_default();
-        spans
-            .iter()
-            .enumerate()
-            .fold(0, |bits, (i, &(s, e))| bits | u64::from(s != e) << i)
     }
 }
 
@@ -1828,7 +1822,7 @@ struct OwnChecks<'c> {
     /// The file's columns are exactly the catalogue's, in order.
     in_order: bool,
     /// The current row's values (reused from row to row).
-    spans: Values,
+    values: Values,
     before: RowBefore,
 }
 
@@ -1840,7 +1834,7 @@ impl<'c> OwnChecks<'c> {
             map: self.map.clone(),
             width: self.width,
             in_order: self.in_order,
-            spans: Values::default(),
+            values: Values::default(),
             before: RowBefore::default(),
         }
     }
@@ -1855,10 +1849,11 @@ impl<'c> OwnChecks<'c> {
         (self.plain(row) && row.separated).then_some(row)
     }
 
-    /// Finds each catalogue column's value in the row, trimmed, into `spans`.
-    fn read_spans(&mut self, row: &Row<'_>) {
+    /// Finds each catalogue column's value in the row, trimmed, and which are filled, into
+    /// `values`.
+    fn read_values(&mut self, row: &Row<'_>) {
         let plain = self.plain(row);
-        let Values { spans, filled } = &mut self.spans;
+        let Values { spans, filled } = &mut self.values;
         let bytes = row.text.as_bytes();
         if plain && row.trimmed {
             let (gap, quote) = (u32::from(row.separated), u32::from(row.quoted));
@@ -1881,15 +1876,15 @@ impl<'c> OwnChecks<'c> {
         }
     }
 
-    /// Checks the row's fields and record rules into `out`, leaving its values in `spans`.
+    /// Checks the row's fields and record rules into `out`, leaving its values in `values`.
     /// Returns the runs written as on the row before, or None for a row of the wrong width
     /// (which gets that finding only).
     fn check(&mut self, row: &Row<'_>, out: &mut Vec<Finding>) -> Option<u64> {
         let v = self.v;
         let line = row.line;
-        self.read_spans(row);
-        let spans = std::mem::take(&mut self.spans);
-        let rec = RowValues::of(row, &spans);
+        self.read_values(row);
+        let values = std::mem::take(&mut self.values);
+        let rec = RowValues::of(row, &values);
         let raw_row = self.raw(row);
         let same = if row.len() != self.width {
             for b in v.bound(RuleKind::RowWidth) {
@@ -1927,7 +1922,7 @@ impl<'c> OwnChecks<'c> {
             self.before.found_now = found_before;
             Some(same)
         };
-        self.spans = spans;
+        self.values = values;
         same
     }
 
@@ -1942,7 +1937,7 @@ impl<'c> OwnChecks<'c> {
         let same = self.check(row, out);
         let start = keys.len();
         if same.is_some() {
-            self.v.row_keys(&RowValues::of(row, &self.spans), keys);
+            self.v.row_keys(&RowValues::of(row, &self.values), keys);
         }
         keys.resize(start + self.v.keys_per_row(), None);
         same
@@ -2392,7 +2387,7 @@ impl<'c> FileCheck<'c> {
                 map,
                 width: headers.len(),
                 in_order,
-                spans: Values::default(),
+                values: Values::default(),
                 before: RowBefore::default(),
             },
             findings: Vec::new(),
@@ -2539,18 +2534,18 @@ impl<'c> FileCheck<'c> {
         &mut self,
         row: &Row<'_>,
         same: Option<u64>,
-        spans_ready: bool,
+        values_ready: bool,
         keys: &[Option<Key>],
         out: &mut Vec<Finding>,
     ) {
         self.rows += 1;
         if let Some(same) = same {
             let raw_row = self.own.raw(row);
-            if spans_ready {
-                let spans = std::mem::take(&mut self.own.spans);
-                let rec = RowValues::of(row, &spans);
+            if values_ready {
+                let values = std::mem::take(&mut self.own.values);
+                let rec = RowValues::of(row, &values);
                 self.cross_checks(&rec, raw_row, row.line, same, keys, out);
-                self.own.spans = spans;
+                self.own.values = values;
             } else {
                 // The cross-record checks read a few values: found as read, not all first.
                 let plain = self.own.plain(row);
@@ -3022,6 +3017,40 @@ impl<'c> FileCheck<'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filled_bits_of_any_columns_match_the_blanks() {
+        // 150 values, blank where the column number is a multiple of 3 or 7.
+        let spans: Vec<(u32, u32)> = (0..150u32)
+            .map(|c| {
+                if c % 3 == 0 || c % 7 == 0 {
+                    (c, c)
+                } else {
+                    (c, c + 1)
+                }
+            })
+            .collect();
+        let mut filled = vec![0u64; 3];
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            filled[i / 64] |= u64::from(s != e) << (i % 64);
+        }
+        let rec = RowValues {
+            text: "",
+            spans: &spans,
+            filled: &filled,
+        };
+        for (lo, hi) in [
+            (0, 64),
+            (64, 128),
+            (128, 150),
+            (5, 69),
+            (100, 150),
+            (70, 71),
+        ] {
+            let want = (lo..hi).fold(0u64, |b, c| b | u64::from(!rec.is_blank(c)) << (c - lo));
+            assert_eq!(rec.filled(lo, hi), want, "columns {lo}..{hi}");
+        }
+    }
 
     #[test]
     fn short_values_are_read_into_a_word_byte_for_byte() {
