@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# A failed step names itself and the free disk space (a full disk has looked like a compile error).
+trap 'echo "desk.sh: failed at line $LINENO: $BASH_COMMAND; free space: $(df -h . | tail -n 1)" >&2' ERR
 
 APT_PACKAGES=(
   build-essential pkg-config curl file ca-certificates
