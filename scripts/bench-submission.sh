@@ -59,4 +59,5 @@ for name in ("clean300.csv", "bad300.csv"):
     bad = sum(1 for r in rows if next(v.iter_errors(r), None) is not None)
     print(f"{name}: {len(rows)} rows, {bad} rejected by the JSON Schema")
 PY
-target/release/ndtms validate "$out/bad300.csv" --dataset AD --as-of 05/11/2026 | tail -1
+# The same file by ndtms, for comparison (it exits 1 because the file has errors).
+(target/release/ndtms validate "$out/bad300.csv" --dataset AD --as-of 05/11/2026 || true) | tail -1

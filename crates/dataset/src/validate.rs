@@ -2647,18 +2647,27 @@ impl<'c> FileCheck<'c> {
                     checked.unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 )
             };
-            let recv = || {
+            // The next batch a worker hands back, put with the others waiting their turn.
+            let receive = |pending: &mut std::collections::BTreeMap<_, _>| {
                 let Ok(done) = done_rx.recv() else {
                     unreachable!("a worker ended without handing back its batch");
                 };
-                unwrap(done)
+                let (i, work, checked) = unwrap(done);
+                pending.insert(i, (work, checked));
+            };
+            // The file's next block, in a spare batch when there is one; and whether it was
+            // the last.
+            let mut next_block = |spare: &mut Vec<Work>| -> Result<(Work, bool), ValidationError> {
+                let mut work = spare.pop().unwrap_or_default();
+                work.clear();
+                let last = fill(&mut work, per_batch)?;
+                Ok((work, last))
             };
             loop {
                 // Each worker kept two batches ahead.
                 while !last && with_workers < 2 * threads && sent - next < most {
-                    let mut work = spare.pop().unwrap_or_default();
-                    work.clear();
-                    last = fill(&mut work, per_batch)?;
+                    let work;
+                    (work, last) = next_block(&mut spare)?;
                     if !work.is_empty() {
                         // A worker gone means it panicked; its panic arrives below.
                         let _ = workers[sent % threads].send((sent, work));
@@ -2678,17 +2687,15 @@ impl<'c> FileCheck<'c> {
                     if !last && sent - next < most {
                         // The next batch in file order is still with a worker: check the
                         // file's next block here meanwhile.
-                        let mut work = spare.pop().unwrap_or_default();
-                        work.clear();
-                        last = fill(&mut work, per_batch)?;
+                        let mut work;
+                        (work, last) = next_block(&mut spare)?;
                         if !work.is_empty() {
                             let checked = work.check(&mut reader, &mut own);
                             pending.insert(sent, (work, checked));
                             sent += 1;
                         }
                     } else {
-                        let (i, work, checked) = recv();
-                        pending.insert(i, (work, checked));
+                        receive(&mut pending);
                         with_workers -= 1;
                     }
                     continue;
@@ -2700,8 +2707,7 @@ impl<'c> FileCheck<'c> {
                         let mut unread = work.lines;
                         for k in next + 1..sent {
                             while !pending.contains_key(&k) {
-                                let (i, work, checked) = recv();
-                                pending.insert(i, (work, checked));
+                                receive(&mut pending);
                             }
                             if let Some((work, _)) = pending.remove(&k) {
                                 unread.extend_from_slice(&work.lines);
