@@ -214,7 +214,7 @@ export function SetUpWizard({ onDone }: { onDone: () => void }) {
             data. Print this page or write the key down, and lock it away. It is shown only once.
           </p>
           <p className="recovery-key" data-testid="recovery-key">
-            {recoveryKey}
+            <span>{recoveryKey}</span>
           </p>
           <label className="choice">
             <input type="checkbox" checked={stored} onChange={(e) => setStored(e.target.checked)} />I have stored the
