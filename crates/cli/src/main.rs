@@ -155,6 +155,13 @@ enum Command {
     },
     /// List the extracts and transfers made, newest first.
     History,
+    /// Record that a file saved with --offline has been uploaded to the portal by hand (from a
+    /// secure setting): checks it against its manifest and this database's history, then locks
+    /// its period and keeps its attributors for next month's mismatch check, as a transfer does.
+    ConfirmUpload {
+        /// The carried extract (its manifest beside it).
+        file: PathBuf,
+    },
     /// Import a CDS-R CSV file (one row per client, episode and child records) into the database.
     Import { file: PathBuf },
     /// Print the field catalogue as a Frictionless Table Schema or a JSON Schema.
@@ -208,6 +215,7 @@ impl Command {
                 | Command::Extract { .. }
                 | Command::Transfer { .. }
                 | Command::History
+                | Command::ConfirmUpload { .. }
                 | Command::Import { .. }
         )
     }
@@ -553,6 +561,30 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
                     }
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ConfirmUpload { file } => {
+            let manifest = ndtms_submission::offline::verify(file).map_err(|e| e.to_string())?;
+            let end = NaiveDate::parse_from_str(&manifest.period_end, "%d/%m/%Y").map_err(|e| {
+                format!(
+                    "{}: period end '{}': {e}",
+                    file.display(),
+                    manifest.period_end
+                )
+            })?;
+            let data = ReferenceData::from_setting(cli.reference_data.as_deref())
+                .map_err(|e| e.to_string())?;
+            let cat = &data.version_on(end).map_err(|e| e.to_string())?.catalogue;
+            let mut store = open_store(cli)?;
+            store.use_catalogue(cat);
+            ndtms_submission::confirm_upload(&mut store, cat, file).map_err(|e| e.to_string())?;
+            println!(
+                "Recorded the upload of {} ({} to {}, {} rows): the period is locked",
+                file.display(),
+                manifest.period_start,
+                manifest.period_end,
+                manifest.rows
+            );
             Ok(ExitCode::SUCCESS)
         }
         _ => Err("not a database command".into()),

@@ -379,3 +379,58 @@ fn a_file_with_errors_is_not_sent_unless_acknowledged_and_an_absent_portal_is_na
         text(&o)
     );
 }
+
+#[test]
+fn an_offline_extract_carried_out_and_uploaded_by_hand_is_confirmed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let run = |args: &[&str]| ndtms(&dir, args);
+    init_agency(&dir);
+    import_generated(&dir, &tmp.path().join("caseload.csv"), "30", "5", &[]);
+    let out = tmp.path().join("usb");
+    let o = run(&[
+        "--user",
+        "admin",
+        "extract",
+        "--month",
+        "2026-10",
+        "--out",
+        out.to_str().unwrap(),
+        "--offline",
+        "--pattern",
+        "{agency}_{month}.csv",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let carried = out.join("N0852_202610.csv");
+    let confirm = || {
+        run(&[
+            "--user",
+            "admin",
+            "confirm-upload",
+            carried.to_str().unwrap(),
+        ])
+    };
+    let o = confirm();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("the period is locked"), "{}", text(&o));
+    let h = text(&run(&["--user", "admin", "history"]));
+    assert_eq!(h.lines().count(), 2, "{h}");
+    assert!(
+        h.lines().next().unwrap().contains("transfer") && h.contains("(period locked)"),
+        "{h}"
+    );
+    let o = confirm();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("already confirmed"), "{}", text(&o));
+    // A file damaged on the way is named, and nothing is recorded.
+    let mut bytes = std::fs::read(&carried).unwrap();
+    bytes[70] ^= 1;
+    std::fs::write(&carried, bytes).unwrap();
+    let o = confirm();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("N0852_202610.csv"), "{}", text(&o));
+    assert_eq!(
+        text(&run(&["--user", "admin", "history"])).lines().count(),
+        2
+    );
+}

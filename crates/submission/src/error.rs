@@ -39,6 +39,18 @@ pub enum SubmissionError {
         "the file has {0} errors; the portal would not load those records. Correct them, or transfer anyway with the errors acknowledged"
     )]
     HasErrors(u64),
+    #[error(
+        "{0} was not saved for upload from this database (no extract in the history has its SHA-256); confirm the upload on the machine that saved it"
+    )]
+    NotSavedHere(PathBuf),
+    #[error("the upload of {0} was already confirmed; nothing was changed")]
+    AlreadyConfirmed(PathBuf),
+    #[error("{path}, line {line}: {message}")]
+    Unreadable {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
 }
 
 impl SubmissionError {
@@ -56,6 +68,9 @@ impl SubmissionError {
             SubmissionError::TimedOut(_) => "portal_timeout",
             SubmissionError::BadAnswer(_) => "portal_bad_answer",
             SubmissionError::HasErrors(_) => "submission_has_errors",
+            SubmissionError::NotSavedHere(_) => "submission_not_saved_here",
+            SubmissionError::AlreadyConfirmed(_) => "submission_already_confirmed",
+            SubmissionError::Unreadable { .. } => "submission_unreadable",
         }
     }
 }

@@ -148,6 +148,88 @@ pub fn save(
     Ok((path, manifest))
 }
 
+/// Records that a file saved with its manifest has been uploaded to the portal by hand (from a
+/// secure setting, where this machine cannot reach the portal), as a transfer: it locks the
+/// period and keeps the attributors the file carried, for next month's mismatch check, as a
+/// transfer from here would. The file must match its manifest and be an extract this database
+/// saved; a file already confirmed is refused.
+pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result<i64> {
+    let manifest = offline::verify(file)?;
+    let history = store.submissions()?;
+    let sha = manifest.sha256.as_str();
+    let same = |kind: SubmissionKind| history.iter().find(|s| s.kind == kind && s.sha256 == sha);
+    if same(SubmissionKind::Transfer).is_some() {
+        return Err(SubmissionError::AlreadyConfirmed(file.to_path_buf()));
+    }
+    let Some(saved) = same(SubmissionKind::Extract) else {
+        return Err(SubmissionError::NotSavedHere(file.to_path_buf()));
+    };
+    let rows = read_by_catalogue(cat, file)?;
+    let attributors = extract::attributors_of(
+        cat,
+        rows.iter()
+            .map(|r| |c: usize| r.get(c).map_or("", String::as_str)),
+    );
+    let date = |d: &str| {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| SubmissionError::Unreadable {
+            path: file.to_path_buf(),
+            line: 0,
+            message: format!("the history's period date '{d}' is not a date: {e}"),
+        })
+    };
+    let receipt = serde_json::json!({
+        "uploaded_by_hand": true,
+        "extract_id": saved.id,
+        "manifest": manifest,
+    })
+    .to_string();
+    Ok(store.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: date(&saved.period_start)?,
+        period_end: date(&saved.period_end)?,
+        file_name: &saved.file_name,
+        sha256: &saved.sha256,
+        rows: saved.rows,
+        clients: saved.clients,
+        report: &saved.report,
+        receipt: &receipt,
+        attributors: &attributors,
+    })?)
+}
+
+/// A CDS-R file's rows as values by catalogue column (a column the file lacks is blank).
+fn read_by_catalogue(cat: &Catalogue, file: &Path) -> Result<Vec<Vec<String>>> {
+    let unreadable = |line: u64, message: String| SubmissionError::Unreadable {
+        path: file.to_path_buf(),
+        line,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(file)
+        .map_err(|e| unreadable(0, e.to_string()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| unreadable(1, e.to_string()))?
+        .clone();
+    let place: Vec<Option<usize>> = cat
+        .fields
+        .iter()
+        .map(|f| headers.iter().position(|h| h == f.header))
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| unreadable(i as u64 + 2, e.to_string()))?;
+        rows.push(
+            place
+                .iter()
+                .map(|p| p.and_then(|p| record.get(p)).unwrap_or("").to_owned())
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
 /// Sends a prepared extract; on success records the transfer with its receipt, which locks
 /// the period and keeps the attributors sent. Errors in the file must be acknowledged.
 pub fn transfer(

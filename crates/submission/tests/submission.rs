@@ -356,6 +356,92 @@ fn offline_export_writes_file_and_manifest_and_detects_damage() {
 }
 
 #[test]
+fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = filled(dir.path(), 20);
+    s.add_user(&NewUser {
+        username: "kim",
+        display_name: "Kim Keyworker",
+        role: Role::Keyworker,
+        password: "keyworker pass 1",
+    })
+    .unwrap();
+    let (data, info) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let drive = dir.path().join("usb");
+    let (path, _) = ndtms_submission::save(&mut s, &info, &p, &drive, true, now()).unwrap();
+    assert!(s.previous_attributors().unwrap().is_empty());
+
+    // A file with a good manifest that this database never saved: refused.
+    let elsewhere = dir.path().join("elsewhere");
+    let mut other = p.bytes.clone();
+    other.extend_from_slice(b"N0852,Y,ZZ9\n");
+    let (other_path, _, _) =
+        offline::save(&elsewhere, &p.file_name, &other, &p.extract, &info, "now").unwrap();
+    let e = ndtms_submission::confirm_upload(&mut s, cat, &other_path).unwrap_err();
+    assert_eq!(e.code(), "submission_not_saved_here", "{e}");
+
+    // Only a data lead or administrator may confirm.
+    s.logout().unwrap();
+    s.login("kim", "keyworker pass 1").unwrap();
+    let e = ndtms_submission::confirm_upload(&mut s, cat, &path).unwrap_err();
+    assert_eq!(e.code(), "auth_forbidden", "{e}");
+    s.logout().unwrap();
+    s.login("admin", ADMIN).unwrap();
+
+    let id = ndtms_submission::confirm_upload(&mut s, cat, &path).unwrap();
+    let hist = s.submissions().unwrap();
+    assert_eq!(hist.len(), 2);
+    let t = &hist[0];
+    assert_eq!(
+        (t.id, t.kind, t.locks_period),
+        (id, SubmissionKind::Transfer, true)
+    );
+    assert_eq!(
+        (t.sha256.as_str(), t.rows),
+        (p.sha256.as_str(), p.extract.rows.len() as u64)
+    );
+    assert_eq!(
+        (t.period_start.as_str(), t.period_end.as_str()),
+        (hist[1].period_start.as_str(), hist[1].period_end.as_str())
+    );
+    assert!(
+        t.receipt.contains("\"uploaded_by_hand\":true"),
+        "{}",
+        t.receipt
+    );
+    // The attributors kept are the ones the file carried, for next month's mismatch check.
+    let kept = s.previous_attributors().unwrap();
+    let carried = p.extract.attributors(cat);
+    assert!(!carried.is_empty());
+    assert_eq!(kept.len(), carried.len());
+    for (client, values) in &carried {
+        assert_eq!(&kept[client], values, "{client}");
+    }
+    assert_eq!(s.last_transfer().unwrap().map(|t| t.id), Some(id));
+
+    // Confirming twice changes nothing.
+    let e = ndtms_submission::confirm_upload(&mut s, cat, &path).unwrap_err();
+    assert_eq!(e.code(), "submission_already_confirmed", "{e}");
+    assert_eq!(s.submissions().unwrap().len(), 2);
+
+    // A copy damaged on the way is caught before anything is recorded.
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    let mut bytes = p.bytes.clone();
+    bytes[60] ^= 1;
+    std::fs::write(damaged.join(&p.file_name), bytes).unwrap();
+    std::fs::copy(
+        path.with_file_name(offline::manifest_name(&p.file_name)),
+        damaged.join(offline::manifest_name(&p.file_name)),
+    )
+    .unwrap();
+    let e = ndtms_submission::confirm_upload(&mut s, cat, &damaged.join(&p.file_name)).unwrap_err();
+    assert_eq!(e.code(), "submission_verify_failed", "{e}");
+}
+
+#[test]
 fn a_failed_write_leaves_no_file_under_the_final_name() {
     let dir = tempfile::tempdir().unwrap();
     let blocked = dir.path().join("not-a-folder");
