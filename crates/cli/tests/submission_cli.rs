@@ -225,6 +225,25 @@ fn schemas_export() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// `ndtms extract --offline` of October 2026 into `out`, as N0852_202610.csv and its manifest.
+fn offline_extract(dir: &Path, out: &Path) -> Output {
+    ndtms(
+        dir,
+        &[
+            "--user",
+            "admin",
+            "extract",
+            "--month",
+            "2026-10",
+            "--out",
+            out.to_str().unwrap(),
+            "--offline",
+            "--pattern",
+            "{agency}_{month}.csv",
+        ],
+    )
+}
+
 struct Standin(std::process::Child);
 
 impl Drop for Standin {
@@ -242,18 +261,7 @@ fn import_extract_transfer_history_and_lock() {
     init_agency(&dir);
     import_generated(&dir, &tmp.path().join("caseload.csv"), "60", "3", &[]);
     let out = tmp.path().join("usb");
-    let o = run(&[
-        "--user",
-        "admin",
-        "extract",
-        "--month",
-        "2026-10",
-        "--out",
-        out.to_str().unwrap(),
-        "--offline",
-        "--pattern",
-        "{agency}_{month}.csv",
-    ]);
+    let o = offline_extract(&dir, &out);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("0 errors"), "{}", text(&o));
     let saved = out.join("N0852_202610.csv");
@@ -388,18 +396,7 @@ fn an_offline_extract_carried_out_and_uploaded_by_hand_is_confirmed() {
     init_agency(&dir);
     import_generated(&dir, &tmp.path().join("caseload.csv"), "30", "5", &[]);
     let out = tmp.path().join("usb");
-    let o = run(&[
-        "--user",
-        "admin",
-        "extract",
-        "--month",
-        "2026-10",
-        "--out",
-        out.to_str().unwrap(),
-        "--offline",
-        "--pattern",
-        "{agency}_{month}.csv",
-    ]);
+    let o = offline_extract(&dir, &out);
     assert!(o.status.success(), "{}", text(&o));
     let carried = out.join("N0852_202610.csv");
     let confirm = || {

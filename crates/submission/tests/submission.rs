@@ -72,6 +72,17 @@ fn filled(dir: &Path, clients: usize) -> (Store, ndtms_dataset::Generated) {
     (s, g)
 }
 
+/// Adds the keyworker "kim" (password "keyworker pass 1").
+fn add_keyworker(s: &mut Store) {
+    s.add_user(&NewUser {
+        username: "kim",
+        display_name: "Kim Keyworker",
+        role: Role::Keyworker,
+        password: "keyworker pass 1",
+    })
+    .unwrap();
+}
+
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 5, 9, 30, 0).unwrap()
 }
@@ -359,13 +370,7 @@ fn offline_export_writes_file_and_manifest_and_detects_damage() {
 fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = filled(dir.path(), 20);
-    s.add_user(&NewUser {
-        username: "kim",
-        display_name: "Kim Keyworker",
-        role: Role::Keyworker,
-        password: "keyworker pass 1",
-    })
-    .unwrap();
+    add_keyworker(&mut s);
     let (data, info) = reference();
     let cat = &data.version_on(period().end).unwrap().catalogue;
     let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
@@ -476,13 +481,7 @@ fn file_name_patterns() {
 fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(dir.path());
-    s.add_user(&NewUser {
-        username: "kim",
-        display_name: "Kim Keyworker",
-        role: Role::Keyworker,
-        password: "keyworker pass 1",
-    })
-    .unwrap();
+    add_keyworker(&mut s);
     s.add_user(&NewUser {
         username: "lee",
         display_name: "Lee Lead",
