@@ -71,6 +71,59 @@ impl Catalogue {
         ))
     }
 
+    /// Each consenting client's attributor values (the [`Catalogue::attributor_columns`]), taken
+    /// from the client's first row: what is kept after a transfer for the next file's mismatch
+    /// check. `rows` gives each row's value by catalogue column, a client's rows together.
+    pub fn attributors_of<'r, V: Fn(usize) -> &'r str>(
+        &self,
+        rows: impl Iterator<Item = V>,
+    ) -> Vec<(String, Vec<String>)> {
+        let cols = self.attributor_columns();
+        let (Some(cc), consent) = (self.key_column(KeyRole::Client), self.consent_codes()) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for v in rows {
+            if consent.as_ref().is_some_and(|c| v(c.column) == c.refused) {
+                continue;
+            }
+            if out.last().is_some_and(|(id, _)| id == v(cc)) {
+                continue;
+            }
+            out.push((
+                v(cc).to_owned(),
+                cols.iter().map(|&c| v(c).to_owned()).collect(),
+            ));
+        }
+        out
+    }
+
+    /// A CDS-R CSV's rows as values by catalogue column (a column the file lacks is blank), or
+    /// the line and reason it cannot be read.
+    pub fn rows_of_csv(
+        &self,
+        input: impl std::io::Read,
+    ) -> Result<Vec<Vec<String>>, (u64, String)> {
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+        let headers = reader.headers().map_err(|e| (1, e.to_string()))?.clone();
+        let place: Vec<Option<usize>> = self
+            .fields
+            .iter()
+            .map(|f| headers.iter().position(|h| h == f.header))
+            .collect();
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| (i as u64 + 2, e.to_string()))?;
+            rows.push(
+                place
+                    .iter()
+                    .map(|p| p.and_then(|p| record.get(p)).unwrap_or("").to_owned())
+                    .collect(),
+            );
+        }
+        Ok(rows)
+    }
+
     /// The attributor columns compared with the last transfer (the attributor-change rule's fields).
     pub fn attributor_columns(&self) -> Vec<usize> {
         self.rules_of(RuleKind::AttributorChange)

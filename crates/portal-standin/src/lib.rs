@@ -3,7 +3,8 @@
 //!
 //! It checks the user name, password and YubiKey-style one-time code (44 modhex characters whose
 //! first 12 are the key's public id; each code works once), validates the file with the same
-//! engine as the app, and answers with a load and data-quality receipt. It can be told to fail:
+//! engine as the app (attributors compared with the agency's last file), and answers with a
+//! load and data-quality receipt. It can be told to fail:
 //! answer with server errors, drop connections, or answer late.
 
 use std::collections::{HashMap, HashSet};
@@ -59,6 +60,8 @@ struct State {
     used_otps: HashSet<String>,
     tokens: HashMap<String, (String, Instant)>,
     receipts: HashMap<String, serde_json::Value>,
+    /// By agency: each client's attributors as last received, for the next file's mismatches.
+    sent: HashMap<String, HashMap<String, Vec<String>>>,
     faults: Faults,
     next_receipt: u64,
 }
@@ -104,6 +107,7 @@ impl Standin {
                 used_otps: HashSet::new(),
                 tokens: HashMap::new(),
                 receipts: HashMap::new(),
+                sent: HashMap::new(),
                 faults,
                 next_receipt: 1,
             }),
@@ -209,6 +213,7 @@ impl Standin {
         let want_sha = header(&rq, "X-Sha256").unwrap_or_default().to_owned();
         let file_name = header(&rq, "X-File-Name").unwrap_or_default().to_owned();
         let dataset = header(&rq, "X-Dataset").and_then(Dataset::parse);
+        let agency = header(&rq, "X-Agency").unwrap_or_default().to_owned();
         let mut body = Vec::new();
         if let Err(e) = rq
             .as_reader()
@@ -279,15 +284,27 @@ impl Standin {
         let Ok(version) = self.reference.version_on(today) else {
             return problem(rq, 500, "reference", "no dataset version is in force today");
         };
-        let v = Validator::new(&version.catalogue, dataset, today);
-        let report = match v.check_csv_with(&body[..], |c| c.keep_at_most(0)) {
+        let cat = &version.catalogue;
+        let v = Validator::new(cat, dataset, today);
+        // Attributors that differ from the agency's last file are mismatches, as on the portal.
+        let before = self.state().sent.get(&agency).cloned().unwrap_or_default();
+        let checked = v.check_csv_with(&body[..], |c| {
+            c.keep_at_most(0).with_previous_attributors(&before)
+        });
+        let report = match checked {
             Ok(r) => r,
             Err(e) => {
                 return problem(rq, 422, e.code(), &format!("the file cannot be read: {e}"));
             }
         };
+        let rows = cat.rows_of_csv(&body[..]).unwrap_or_default();
+        let now_sent = cat.attributors_of(
+            rows.iter()
+                .map(|r| |c: usize| r.get(c).map_or("", String::as_str)),
+        );
         let receipt = {
             let mut st = self.state();
+            st.sent.entry(agency).or_default().extend(now_sent);
             let id = format!("R{:06}", st.next_receipt);
             st.next_receipt += 1;
             let r = json!({

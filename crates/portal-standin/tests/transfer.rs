@@ -126,6 +126,66 @@ fn a_file_is_received_with_its_load_and_quality_report() {
 }
 
 #[test]
+fn attributors_changed_since_the_agencys_last_file_are_mismatches() {
+    let s = standin(&[]);
+    let (bytes, _) = file();
+    let portal = HttpPortal::new(&s.url, quick(1)).unwrap();
+    let send = |bytes: &[u8]| {
+        let sha = sha256_hex(bytes);
+        portal
+            .transfer(
+                &Credentials::new("lead", "s3cret-pass", &otp()),
+                &upload(bytes, &sha),
+                &mut |_| {},
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        send(&bytes).mismatches,
+        0,
+        "a first file has nothing to differ from"
+    );
+    let data = ReferenceData::shipped().unwrap();
+    let cat = &data
+        .version_on(ReportingPeriod::for_data_month(2026, 10).unwrap().end)
+        .unwrap()
+        .catalogue;
+    let mut rows = cat.rows_of_csv(&bytes[..]).unwrap();
+    let client = cat.column("CLIENTID").unwrap();
+    let first = rows[0][client].clone();
+    // Gives the first client's rows another initial in `header`; returns the file and the
+    // number of rows changed.
+    let mut change = |header: &str| {
+        let col = cat.column(header).unwrap();
+        let mut n = 0;
+        for r in rows.iter_mut().filter(|r| r[client] == first) {
+            r[col] = if r[col] == "Q" { "R" } else { "Q" }.to_owned();
+            n += 1;
+        }
+        let mut out = Vec::new();
+        let mut w = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(&mut out);
+        w.write_record(cat.headers()).unwrap();
+        for r in rows.iter() {
+            w.write_record(r).unwrap();
+        }
+        drop(w);
+        (out, n)
+    };
+    let (second, n) = change("FINITIAL");
+    let r = send(&second);
+    assert_eq!(
+        r.mismatches, n,
+        "one on each of the client's {n} rows: {r:?}"
+    );
+    // Compared with the last file, not the first: only the second initial differs now.
+    let (third, n) = change("SINITIAL");
+    let r = send(&third);
+    assert_eq!(r.mismatches, n, "{r:?}");
+}
+
+#[test]
 fn wrong_password_and_bad_or_reused_codes_are_refused_without_retrying() {
     let s = standin(&[]);
     let (bytes, sha) = file();

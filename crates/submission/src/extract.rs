@@ -327,39 +327,12 @@ impl Extract {
 
     /// The attributors of each client sent, for the next file's mismatch check.
     pub fn attributors(&self, cat: &Catalogue) -> Vec<(String, Vec<String>)> {
-        attributors_of(
-            cat,
+        cat.attributors_of(
             self.rows
                 .iter()
                 .map(|r| move |c: usize| r.get(c).unwrap_or("")),
         )
     }
-}
-
-/// Each consenting client's attributor values, taken from the client's first row; `rows` gives
-/// each row's value by catalogue column, with a client's rows together.
-pub fn attributors_of<'r, V: Fn(usize) -> &'r str>(
-    cat: &Catalogue,
-    rows: impl Iterator<Item = V>,
-) -> Vec<(String, Vec<String>)> {
-    let cols = cat.attributor_columns();
-    let (Some(cc), consent) = (cat.key_column(KeyRole::Client), cat.consent_codes()) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for v in rows {
-        if consent.as_ref().is_some_and(|c| v(c.column) == c.refused) {
-            continue;
-        }
-        if out.last().is_some_and(|(id, _)| id == v(cc)) {
-            continue;
-        }
-        out.push((
-            v(cc).to_owned(),
-            cols.iter().map(|&c| v(c).to_owned()).collect(),
-        ));
-    }
-    out
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

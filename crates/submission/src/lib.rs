@@ -164,17 +164,25 @@ pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result
     let Some(saved) = same(SubmissionKind::Extract) else {
         return Err(SubmissionError::NotSavedHere(file.to_path_buf()));
     };
-    let rows = read_by_catalogue(cat, file)?;
-    let attributors = extract::attributors_of(
-        cat,
+    let unreadable = |line: u64, message: String| SubmissionError::Unreadable {
+        path: file.to_path_buf(),
+        line,
+        message,
+    };
+    let input = std::fs::File::open(file).map_err(|e| unreadable(0, e.to_string()))?;
+    let rows = cat
+        .rows_of_csv(std::io::BufReader::new(input))
+        .map_err(|(line, message)| unreadable(line, message))?;
+    let attributors = cat.attributors_of(
         rows.iter()
             .map(|r| |c: usize| r.get(c).map_or("", String::as_str)),
     );
     let date = |d: &str| {
-        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| SubmissionError::Unreadable {
-            path: file.to_path_buf(),
-            line: 0,
-            message: format!("the history's period date '{d}' is not a date: {e}"),
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
+            unreadable(
+                0,
+                format!("the history's period date '{d}' is not a date: {e}"),
+            )
         })
     };
     let receipt = serde_json::json!({
@@ -195,39 +203,6 @@ pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result
         receipt: &receipt,
         attributors: &attributors,
     })?)
-}
-
-/// A CDS-R file's rows as values by catalogue column (a column the file lacks is blank).
-fn read_by_catalogue(cat: &Catalogue, file: &Path) -> Result<Vec<Vec<String>>> {
-    let unreadable = |line: u64, message: String| SubmissionError::Unreadable {
-        path: file.to_path_buf(),
-        line,
-        message,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(file)
-        .map_err(|e| unreadable(0, e.to_string()))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| unreadable(1, e.to_string()))?
-        .clone();
-    let place: Vec<Option<usize>> = cat
-        .fields
-        .iter()
-        .map(|f| headers.iter().position(|h| h == f.header))
-        .collect();
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| unreadable(i as u64 + 2, e.to_string()))?;
-        rows.push(
-            place
-                .iter()
-                .map(|p| p.and_then(|p| record.get(p)).unwrap_or("").to_owned())
-                .collect(),
-        );
-    }
-    Ok(rows)
 }
 
 /// Sends a prepared extract; on success records the transfer with its receipt, which locks
