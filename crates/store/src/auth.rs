@@ -52,6 +52,7 @@ pub enum Permission {
     ManageUsers,
     ManageKeys,
     VerifyAudit,
+    ManageSettings,
 }
 
 impl Permission {
@@ -66,6 +67,7 @@ impl Permission {
             Permission::ManageUsers => "manage users",
             Permission::ManageKeys => "change the database key",
             Permission::VerifyAudit => "check the audit trail",
+            Permission::ManageSettings => "change the settings",
         }
     }
 }

@@ -51,6 +51,8 @@ pub enum StoreError {
     PeriodLocked(String),
     #[error("the backup {path} is not usable: {reason}")]
     BadBackup { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Reference(#[from] ndtms_dataset::ReferenceError),
 }
 
 impl StoreError {
@@ -76,6 +78,7 @@ impl StoreError {
             StoreError::NoSuchRecord { .. } => "not_found",
             StoreError::BadBackup { .. } => "backup_unusable",
             StoreError::PeriodLocked(_) => "period_locked",
+            StoreError::Reference(e) => e.code(),
         }
     }
 

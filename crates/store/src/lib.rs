@@ -454,6 +454,68 @@ impl Store {
         Ok(recovery)
     }
 
+    /// The reference-data folder chosen for this database, or None for the copy shipped with
+    /// the program (any logged-in user: every screen checks against it).
+    pub fn reference_folder(&mut self) -> Result<Option<PathBuf>> {
+        self.authorize(Permission::ViewClients)?;
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM setting WHERE key = 'reference_folder'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.map(PathBuf::from))
+    }
+
+    /// Chooses the reference-data folder (None: the shipped copy); administrators only. The
+    /// folder is loaded first, and one the loader refuses is not saved: the error names each
+    /// problem's file, line and value. The change is audited.
+    pub fn set_reference_folder(&mut self, folder: Option<&Path>) -> Result<Option<PathBuf>> {
+        let s = self.authorize(Permission::ManageSettings)?;
+        let folder = match folder {
+            Some(dir) => {
+                ndtms_dataset::ReferenceData::from_dir(dir)?;
+                // Kept absolute: the app and the CLI start from different folders.
+                Some(dir.canonicalize().map_err(|e| StoreError::io(dir, e))?)
+            }
+            None => None,
+        };
+        let old = self.reference_folder()?;
+        let text = |f: &Option<PathBuf>| {
+            f.as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        };
+        let (old_text, new_text) = (text(&old), text(&folder));
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        match &folder {
+            Some(_) => tx.execute(
+                "INSERT INTO setting (key, value) VALUES ('reference_folder', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![new_text],
+            )?,
+            None => tx.execute("DELETE FROM setting WHERE key = 'reference_folder'", [])?,
+        };
+        audit::append(
+            &tx,
+            &now,
+            &audit::Entry {
+                user_id: Some(s.user_id),
+                action: "update",
+                entity: "setting",
+                record_key: "reference_folder",
+                field: "value",
+                old_value: &old_text,
+                new_value: &new_text,
+            },
+        )?;
+        tx.commit()?;
+        Ok(folder)
+    }
+
     /// Walks the audit chain (data leads and administrators).
     pub fn verify_audit(&mut self) -> Result<(u64, Vec<audit::AuditProblem>)> {
         self.authorize(Permission::VerifyAudit)?;

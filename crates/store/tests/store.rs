@@ -624,3 +624,92 @@ fn set_up_refuses_bad_input_and_leaves_nothing_behind() {
         "store_exists"
     );
 }
+
+/// A copy of the shipped reference data in `to`.
+fn copy_reference_data(to: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read dir").flatten() {
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).expect("copy");
+            }
+        }
+    }
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-data"),
+        to,
+    );
+}
+
+#[test]
+fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_sets_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    assert_eq!(store.reference_folder().expect("read"), None);
+
+    // A folder the loader refuses is not kept, and the error says where the problem is.
+    let broken = dir.path().join("broken");
+    copy_reference_data(&broken);
+    let fields = broken.join("cds-r/fields.csv");
+    let text = std::fs::read_to_string(&fields).expect("fields");
+    let second = text.lines().nth(1).expect("a field").to_owned();
+    std::fs::write(&fields, format!("{text}{second}\n")).expect("write");
+    let e = store
+        .set_reference_folder(Some(&broken))
+        .expect_err("duplicate header refused");
+    assert_eq!(e.code(), "reference_invalid", "{e}");
+    assert!(e.to_string().contains("fields.csv"), "{e}");
+    assert_eq!(store.reference_folder().expect("read"), None);
+    let e = store
+        .set_reference_folder(Some(&dir.path().join("no such folder")))
+        .expect_err("missing folder refused");
+    assert_eq!(e.code(), "reference_not_found", "{e}");
+
+    let good = dir.path().join("provider-reference");
+    copy_reference_data(&good);
+    let kept = store
+        .set_reference_folder(Some(&good))
+        .expect("a good folder is kept")
+        .expect("a folder");
+    assert_eq!(kept, good.canonicalize().expect("canonical"));
+    assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
+
+    store
+        .add_user(&NewUser {
+            username: "dee",
+            display_name: "Dee Lead",
+            role: Role::DataLead,
+            password: "datalead pass 1",
+        })
+        .expect("add");
+    store.logout().expect("logout");
+    store.login("dee", "datalead pass 1").expect("login");
+    assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
+    let e = store
+        .set_reference_folder(None)
+        .expect_err("a data lead may not");
+    assert_eq!(e.code(), "auth_forbidden");
+    store.logout().expect("logout");
+    drop(store);
+
+    // Kept in the database, and every change is in the audit trail.
+    let mut store =
+        Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("open");
+    store.login("admin", ADMIN_PASSWORD).expect("login");
+    assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
+    assert_eq!(store.set_reference_folder(None).expect("reset"), None);
+    assert_eq!(store.reference_folder().expect("read"), None);
+    let trail = store
+        .audit_entries("setting", "reference_folder")
+        .expect("audit");
+    assert_eq!(trail.len(), 2, "{trail:?}");
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.new_value == kept.display().to_string()),
+        "{trail:?}"
+    );
+}
