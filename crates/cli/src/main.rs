@@ -155,6 +155,13 @@ enum Command {
     },
     /// List the extracts and transfers made, newest first.
     History,
+    /// Show the reference-data folder the database uses, or (administrators) choose one; it is
+    /// loaded and checked first. --shipped goes back to the copy shipped with the program.
+    ReferenceFolder {
+        folder: Option<PathBuf>,
+        #[arg(long, conflicts_with = "folder")]
+        shipped: bool,
+    },
     /// Record that a file saved with --offline has been uploaded to the portal by hand (from a
     /// secure setting): checks it against its manifest and this database's history, then locks
     /// its period and keeps its attributors for next month's mismatch check, as a transfer does.
@@ -216,6 +223,7 @@ impl Command {
                 | Command::Transfer { .. }
                 | Command::History
                 | Command::ConfirmUpload { .. }
+                | Command::ReferenceFolder { .. }
                 | Command::Import { .. }
         )
     }
@@ -501,8 +509,8 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file } => {
-            let data = ReferenceData::from_setting(cli.reference_data.as_deref())
-                .map_err(|e| e.to_string())?;
+            let mut store = open_store(cli)?;
+            let data = database_reference(cli, &mut store)?;
             let cat = &data
                 .version_on(ndtms_dataset::model::today())
                 .map_err(|e| e.to_string())?
@@ -521,7 +529,6 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
                 let r = r.map_err(|e| format!("{}: {e}", file.display()))?;
                 rows.push(r.iter().map(str::to_owned).collect::<Vec<_>>());
             }
-            let mut store = open_store(cli)?;
             store.use_catalogue(cat);
             let n = store
                 .import_rows(cat, &headers, &rows)
@@ -563,6 +570,31 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::ReferenceFolder { folder, shipped } => {
+            let mut store = open_store(cli)?;
+            let now = if folder.is_some() || *shipped {
+                store
+                    .set_reference_folder(folder.as_deref())
+                    .map_err(|e| e.to_string())?
+            } else {
+                store.reference_folder().map_err(|e| e.to_string())?
+            };
+            let data = ReferenceData::from_setting(now.as_deref()).map_err(|e| e.to_string())?;
+            let info = data
+                .info_on(ndtms_dataset::model::today())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Reference data: {} (CDS-{} {}, SHA-256 {})",
+                now.map_or_else(
+                    || "the copy shipped with NDTMS Desk".to_owned(),
+                    |f| format!("the folder {}", f.display())
+                ),
+                info.letter,
+                info.release,
+                info.sha256
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::ConfirmUpload { file } => {
             let manifest = ndtms_submission::offline::verify(file).map_err(|e| e.to_string())?;
             let end = NaiveDate::parse_from_str(&manifest.period_end, "%d/%m/%Y").map_err(|e| {
@@ -572,10 +604,9 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
                     manifest.period_end
                 )
             })?;
-            let data = ReferenceData::from_setting(cli.reference_data.as_deref())
-                .map_err(|e| e.to_string())?;
-            let cat = &data.version_on(end).map_err(|e| e.to_string())?.catalogue;
             let mut store = open_store(cli)?;
+            let data = database_reference(cli, &mut store)?;
+            let cat = &data.version_on(end).map_err(|e| e.to_string())?.catalogue;
             store.use_catalogue(cat);
             ndtms_submission::confirm_upload(&mut store, cat, file).map_err(|e| e.to_string())?;
             println!(
@@ -598,6 +629,16 @@ type Context = (
     ReportingPeriod,
 );
 
+/// The reference data a database command uses: `--reference-data` when given, else the folder
+/// chosen for the database, else the shipped copy.
+fn database_reference(cli: &Cli, store: &mut Store) -> Result<ReferenceData, String> {
+    let folder = match &cli.reference_data {
+        Some(d) => Some(d.clone()),
+        None => store.reference_folder().map_err(|e| e.to_string())?,
+    };
+    ReferenceData::from_setting(folder.as_deref()).map_err(|e| e.to_string())
+}
+
 /// The store, the reference data in force at the period's end, and the period.
 fn submission_context(
     cli: &Cli,
@@ -611,10 +652,9 @@ fn submission_context(
     if let Some(end) = end {
         period = period.with_end(end).map_err(|e| e.to_string())?;
     }
-    let data =
-        ReferenceData::from_setting(cli.reference_data.as_deref()).map_err(|e| e.to_string())?;
-    let info = data.info_on(period.end).map_err(|e| e.to_string())?;
     let mut store = open_store(cli)?;
+    let data = database_reference(cli, &mut store)?;
+    let info = data.info_on(period.end).map_err(|e| e.to_string())?;
     store.use_catalogue(
         &data
             .version_on(period.end)

@@ -115,3 +115,78 @@ fn database_commands_explain_what_is_missing() {
         text(&out)
     );
 }
+
+/// A copy of the shipped reference data in `to`, its release renamed `release`.
+fn reference_copy(to: &std::path::Path, release: &str) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read dir").flatten() {
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).expect("copy");
+            }
+        }
+    }
+    copy(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-data"),
+        to,
+    );
+    let versions = to.join("versions.csv");
+    let text = std::fs::read_to_string(&versions).expect("versions");
+    std::fs::write(&versions, text.replace("ndtms-desk-r.1", release)).expect("write");
+}
+
+#[test]
+fn the_database_keeps_its_reference_folder_and_database_commands_use_it() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let dir = tmp.path().join("data");
+    init_agency(&dir);
+    let run = |args: &[&str]| ndtms(&dir, args);
+    let o = run(&["--user", "admin", "reference-folder"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("the copy shipped with NDTMS Desk"),
+        "{}",
+        text(&o)
+    );
+
+    let broken = tmp.path().join("broken");
+    reference_copy(&broken, "provider-1");
+    std::fs::write(broken.join("cds-r/rules.csv"), "not,the,rules,header\n").expect("break");
+    let o = run(&[
+        "--user",
+        "admin",
+        "reference-folder",
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("rules.csv"), "{}", text(&o));
+
+    let good = tmp.path().join("provider");
+    reference_copy(&good, "provider-1");
+    let o = run(&[
+        "--user",
+        "admin",
+        "reference-folder",
+        good.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["--user", "admin", "reference-folder"]);
+    assert!(
+        text(&o).contains("provider-1") && text(&o).contains("the folder"),
+        "{}",
+        text(&o)
+    );
+    // The database commands check with it: a folder gone since is named, not skipped over.
+    std::fs::rename(&good, tmp.path().join("moved")).expect("move");
+    let o = run(&[
+        "--user", "admin", "extract", "--month", "2026-10", "--out", ".",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("provider"), "{}", text(&o));
+    let o = run(&["--user", "admin", "reference-folder", "--shipped"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("shipped"), "{}", text(&o));
+}
