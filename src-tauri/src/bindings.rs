@@ -56,6 +56,14 @@ pub struct SetUpResult {
     pub recovery_key: String,
 }
 
+/// The reference data the logged-in user's checks use, and where it comes from.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReferenceSetting {
+    /// The provider's folder chosen for this database, or None for the shipped copy.
+    pub folder: Option<String>,
+    pub reference: ReferenceInfo,
+}
+
 /// Writes every IPC type, with the types it uses, into `cfg`'s folder.
 pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     AppError::export_all(cfg)?;
@@ -63,5 +71,6 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     StoreStatus::export_all(cfg)?;
     SetUpRequest::export_all(cfg)?;
     SetUpResult::export_all(cfg)?;
+    ReferenceSetting::export_all(cfg)?;
     Ok(())
 }

@@ -7,10 +7,43 @@ use ndtms_store::{
 use tauri::State;
 
 use crate::AppState;
-use crate::bindings::{AppError, AppInfo, SetUpRequest, SetUpResult, StoreStatus};
+use crate::bindings::{
+    AppError, AppInfo, ReferenceSetting, SetUpRequest, SetUpResult, StoreStatus,
+};
 
 fn store_err(e: StoreError) -> AppError {
     AppError::new(e.code(), e.to_string())
+}
+
+fn reference_err(e: ndtms_dataset::ReferenceError) -> AppError {
+    AppError::new(e.code(), e.to_string())
+}
+
+/// Runs `f` on the open store (the store itself checks the session and the role).
+fn with_store<T>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut Store) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let mut guard = state
+        .store
+        .lock()
+        .map_err(|_| AppError::new("internal", "lock"))?;
+    let store = guard
+        .as_mut()
+        .ok_or_else(|| AppError::new("store_closed", "the database is not open"))?;
+    f(store)
+}
+
+/// The reference data loaded from `folder` (None: the shipped copy), as in force today.
+fn reference_setting_of(folder: Option<std::path::PathBuf>) -> Result<ReferenceSetting, AppError> {
+    let data = ReferenceData::from_setting(folder.as_deref()).map_err(reference_err)?;
+    let reference = data
+        .info_on(ndtms_dataset::model::today())
+        .map_err(reference_err)?;
+    Ok(ReferenceSetting {
+        folder: folder.map(|f| f.display().to_string()),
+        reference,
+    })
 }
 
 /// What the first screen shows: the program, and the reference data in force today.
@@ -142,14 +175,9 @@ pub fn log_in(
     username: String,
     password: String,
 ) -> Result<ndtms_store::Session, AppError> {
-    let mut guard = state
-        .store
-        .lock()
-        .map_err(|_| AppError::new("internal", "lock"))?;
-    let store = guard
-        .as_mut()
-        .ok_or_else(|| AppError::new("store_closed", "the database is not open"))?;
-    store.login(username.trim(), &password).map_err(store_err)
+    with_store(&state, |store| {
+        store.login(username.trim(), &password).map_err(store_err)
+    })
 }
 
 #[tauri::command]
@@ -162,4 +190,35 @@ pub fn log_out(state: State<'_, AppState>) -> Result<(), AppError> {
         store.logout().map_err(store_err)?;
     }
     Ok(())
+}
+
+/// The reference data this database's checks use: the folder an administrator chose, or the
+/// shipped copy. A chosen folder that no longer loads is an error naming what is wrong.
+#[tauri::command]
+pub fn reference_setting(state: State<'_, AppState>) -> Result<ReferenceSetting, AppError> {
+    with_store(&state, |store| {
+        reference_setting_of(store.reference_folder().map_err(store_err)?)
+    })
+}
+
+/// Chooses the reference-data folder (None: the shipped copy); administrators only. The core
+/// loads and checks the folder first and keeps nothing when it is refused.
+#[tauri::command]
+pub fn set_reference_folder(
+    state: State<'_, AppState>,
+    folder: Option<String>,
+) -> Result<ReferenceSetting, AppError> {
+    let folder = folder.map(|f| f.trim().to_owned());
+    if folder.as_deref() == Some("") {
+        return Err(AppError::new(
+            "invalid",
+            "Type the full path of the reference data folder.",
+        ));
+    }
+    with_store(&state, |store| {
+        let kept = store
+            .set_reference_folder(folder.as_deref().map(std::path::Path::new))
+            .map_err(store_err)?;
+        reference_setting_of(kept)
+    })
 }

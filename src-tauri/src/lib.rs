@@ -37,6 +37,8 @@ pub fn run() {
             commands::unlock,
             commands::log_in,
             commands::log_out,
+            commands::reference_setting,
+            commands::set_reference_folder,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| {

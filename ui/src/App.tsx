@@ -2,9 +2,11 @@ import { useCallback, useEffect, useState } from "react";
 import { api } from "./api";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ReferenceSetting } from "./bindings/ReferenceSetting";
 import type { StoreStatus } from "./bindings/StoreStatus";
 import { ReferencePanel } from "./components/ReferencePanel";
 import { ErrorPanel } from "./components/ErrorPanel";
+import { ReferenceFolder } from "./components/ReferenceFolder";
 import { SetUpWizard } from "./components/SetUpWizard";
 import { LogIn } from "./components/LogIn";
 import { Unlock } from "./components/Unlock";
@@ -38,6 +40,17 @@ export function App() {
   };
 
   const loggedIn = status?.state === "logged_in" ? status : null;
+  const user = loggedIn?.session.username ?? null;
+
+  // Once logged in, the reference data is the database's own choice (shipped or a folder).
+  const [refSetting, setRefSetting] = useState<ReferenceSetting | null>(null);
+  const [refError, setRefError] = useState<AppError | null>(null);
+  useEffect(() => {
+    setRefSetting(null);
+    setRefError(null);
+    if (user === null) return;
+    void api.referenceSetting().then((r) => (r.ok ? setRefSetting(r.value) : setRefError(r.error)));
+  }, [user]);
 
   return (
     <div className="shell">
@@ -88,7 +101,18 @@ export function App() {
         {status?.state === "unlock" && <Unlock recoveryOnly={false} onDone={() => void refresh()} />}
         {status?.state === "recover" && <Unlock recoveryOnly reason={status.reason} onDone={() => void refresh()} />}
         {status?.state === "log_in" && <LogIn agency={status.agency} onDone={() => void refresh()} />}
-        {info && (status?.state === "needs_set_up" || loggedIn) && <ReferencePanel info={info.reference} />}
+        {info && status?.state === "needs_set_up" && <ReferencePanel info={info.reference} />}
+        {loggedIn && refError && <ErrorPanel error={refError} />}
+        {loggedIn && refSetting && <ReferencePanel info={refSetting.reference} />}
+        {loggedIn?.session.role === "administrator" && (refSetting || refError) && (
+          <ReferenceFolder
+            setting={refSetting}
+            onChange={(s) => {
+              setRefSetting(s);
+              setRefError(null);
+            }}
+          />
+        )}
       </main>
     </div>
   );

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { ReferenceSetting } from "./bindings/ReferenceSetting";
 import type { Session } from "./bindings/Session";
 import type { SetUpRequest } from "./bindings/SetUpRequest";
 import type { SetUpResult } from "./bindings/SetUpResult";
@@ -30,4 +31,7 @@ export const api = {
     call<null>("unlock", { passphrase: secret.passphrase ?? null, recoveryKey: secret.recoveryKey ?? null }),
   logIn: (username: string, password: string) => call<Session>("log_in", { username, password }),
   logOut: () => call<null>("log_out"),
+  referenceSetting: () => call<ReferenceSetting>("reference_setting"),
+  /** `null` goes back to the reference data shipped with NDTMS Desk. */
+  setReferenceFolder: (folder: string | null) => call<ReferenceSetting>("set_reference_folder", { folder }),
 };

@@ -46,6 +46,10 @@ enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// Write the shipped reference data into this new or empty folder, to start a
+        /// provider's own copy.
+        #[arg(long, value_name = "FOLDER")]
+        export: Option<PathBuf>,
     },
     /// Print the reporting period of a data month (start rolls with the August data month).
     Period {
@@ -728,7 +732,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Reference { json } => {
+        Command::Reference {
+            export: Some(dir), ..
+        } => {
+            ndtms_dataset::FileSet::shipped()
+                .write_to(&dir)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Wrote the shipped reference data to {}: check a changed copy with `ndtms --reference-data {} reference`",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reference { json, .. } => {
             let today = chrono::Local::now().date_naive();
             let info = data.info_on(today).map_err(|e| e.to_string())?;
             if json {

@@ -116,22 +116,18 @@ fn database_commands_explain_what_is_missing() {
     );
 }
 
-/// A copy of the shipped reference data in `to`, its release renamed `release`.
+/// A copy of the shipped reference data in `to` (written by `ndtms reference --export`), its
+/// release renamed `release`.
 fn reference_copy(to: &std::path::Path, release: &str) {
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for e in std::fs::read_dir(from).expect("read dir").flatten() {
-            let target = to.join(e.file_name());
-            if e.path().is_dir() {
-                copy(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), target).expect("copy");
-            }
-        }
-    }
-    copy(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-data"),
-        to,
+    let o = ndtms(
+        to.parent().expect("parent"),
+        &["reference", "--export", to.to_str().expect("utf8")],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Wrote the shipped reference data"),
+        "{}",
+        text(&o)
     );
     let versions = to.join("versions.csv");
     let text = std::fs::read_to_string(&versions).expect("versions");
@@ -166,6 +162,10 @@ fn the_database_keeps_its_reference_folder_and_database_commands_use_it() {
 
     let good = tmp.path().join("provider");
     reference_copy(&good, "provider-1");
+    // Exporting never writes over a folder that has files.
+    let o = run(&["reference", "--export", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not empty"), "{}", text(&o));
     let o = run(&[
         "--user",
         "admin",

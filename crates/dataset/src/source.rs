@@ -62,6 +62,30 @@ impl FileSet {
         })
     }
 
+    /// Writes the files into `dir`, a new or empty folder (nothing is overwritten): the start
+    /// of a provider's own copy, or the shipped tables to read.
+    pub fn write_to(&self, dir: &Path) -> Result<(), ReferenceError> {
+        let io = |path: &Path, source| ReferenceError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
+            let taken = std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "the folder is not empty; choose a new or empty one",
+            );
+            return Err(io(dir, taken));
+        }
+        for (rel, bytes) in &self.files {
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        }
+        Ok(())
+    }
+
     /// SHA-256 over every file, in path order, each as `path NUL length(u64 LE) bytes`, so
     /// that renaming, moving or editing any file changes it while the folder's location does not.
     pub fn sha256(&self) -> String {

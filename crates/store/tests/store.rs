@@ -203,14 +203,7 @@ fn every_operation_checks_the_role() {
             password: "keyworker pass 1",
         })
         .expect("add");
-    store
-        .add_user(&NewUser {
-            username: "dee",
-            display_name: "Dee Lead",
-            role: Role::DataLead,
-            password: "datalead pass 1",
-        })
-        .expect("add");
+    add_data_lead(&mut store);
     store.logout().expect("logout");
 
     // Logged out: nothing is allowed.
@@ -627,21 +620,9 @@ fn set_up_refuses_bad_input_and_leaves_nothing_behind() {
 
 /// A copy of the shipped reference data in `to`.
 fn copy_reference_data(to: &Path) {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for e in std::fs::read_dir(from).expect("read dir").flatten() {
-            let target = to.join(e.file_name());
-            if e.path().is_dir() {
-                copy(&e.path(), &target);
-            } else {
-                std::fs::copy(e.path(), target).expect("copy");
-            }
-        }
-    }
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-data"),
-        to,
-    );
+    ndtms_dataset::FileSet::shipped()
+        .write_to(to)
+        .expect("write the shipped reference data");
 }
 
 #[test]
@@ -677,14 +658,7 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
     assert_eq!(kept, good.canonicalize().expect("canonical"));
     assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
 
-    store
-        .add_user(&NewUser {
-            username: "dee",
-            display_name: "Dee Lead",
-            role: Role::DataLead,
-            password: "datalead pass 1",
-        })
-        .expect("add");
+    add_data_lead(&mut store);
     store.logout().expect("logout");
     store.login("dee", "datalead pass 1").expect("login");
     assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));

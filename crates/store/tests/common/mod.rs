@@ -38,6 +38,18 @@ pub fn new_store(dir: &Path) -> (Store, RecoveryKey) {
     (store, recovery)
 }
 
+/// Adds the data lead "dee" (password "datalead pass 1").
+pub fn add_data_lead(store: &mut Store) {
+    store
+        .add_user(&NewUser {
+            username: "dee",
+            display_name: "Dee Lead",
+            role: Role::DataLead,
+            password: "datalead pass 1",
+        })
+        .expect("add the data lead");
+}
+
 pub fn fields(pairs: &[(&str, &str)]) -> Fields {
     pairs
         .iter()
