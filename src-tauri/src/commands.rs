@@ -34,9 +34,11 @@ fn with_store<T>(
     f(store)
 }
 
-/// The reference data loaded from `folder` (None: the shipped copy), as in force today.
-fn reference_setting_of(folder: Option<std::path::PathBuf>) -> Result<ReferenceSetting, AppError> {
-    let data = ReferenceData::from_setting(folder.as_deref()).map_err(reference_err)?;
+/// What the screens show of the reference data a database uses (`folder`: None for the shipped
+/// copy), as in force today.
+fn reference_setting_of(
+    (folder, data): (Option<std::path::PathBuf>, ReferenceData),
+) -> Result<ReferenceSetting, AppError> {
     let reference = data
         .info_on(ndtms_dataset::model::today())
         .map_err(reference_err)?;
@@ -197,7 +199,7 @@ pub fn log_out(state: State<'_, AppState>) -> Result<(), AppError> {
 #[tauri::command]
 pub fn reference_setting(state: State<'_, AppState>) -> Result<ReferenceSetting, AppError> {
     with_store(&state, |store| {
-        reference_setting_of(store.reference_folder().map_err(store_err)?)
+        reference_setting_of(store.reference_data().map_err(store_err)?)
     })
 }
 

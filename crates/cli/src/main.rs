@@ -576,14 +576,12 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
         }
         Command::ReferenceFolder { folder, shipped } => {
             let mut store = open_store(cli)?;
-            let now = if folder.is_some() || *shipped {
-                store
-                    .set_reference_folder(folder.as_deref())
-                    .map_err(|e| e.to_string())?
+            let (now, data) = if folder.is_some() || *shipped {
+                store.set_reference_folder(folder.as_deref())
             } else {
-                store.reference_folder().map_err(|e| e.to_string())?
-            };
-            let data = ReferenceData::from_setting(now.as_deref()).map_err(|e| e.to_string())?;
+                store.reference_data()
+            }
+            .map_err(|e| e.to_string())?;
             let info = data
                 .info_on(ndtms_dataset::model::today())
                 .map_err(|e| e.to_string())?;
@@ -600,19 +598,10 @@ fn run_store(cli: &Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::ConfirmUpload { file } => {
-            let manifest = ndtms_submission::offline::verify(file).map_err(|e| e.to_string())?;
-            let end = NaiveDate::parse_from_str(&manifest.period_end, "%d/%m/%Y").map_err(|e| {
-                format!(
-                    "{}: period end '{}': {e}",
-                    file.display(),
-                    manifest.period_end
-                )
-            })?;
             let mut store = open_store(cli)?;
             let data = database_reference(cli, &mut store)?;
-            let cat = &data.version_on(end).map_err(|e| e.to_string())?.catalogue;
-            store.use_catalogue(cat);
-            ndtms_submission::confirm_upload(&mut store, cat, file).map_err(|e| e.to_string())?;
+            let (_, manifest) = ndtms_submission::confirm_upload(&mut store, &data, file)
+                .map_err(|e| e.to_string())?;
             println!(
                 "Recorded the upload of {} ({} to {}, {} rows): the period is locked",
                 file.display(),
@@ -636,11 +625,10 @@ type Context = (
 /// The reference data a database command uses: `--reference-data` when given, else the folder
 /// chosen for the database, else the shipped copy.
 fn database_reference(cli: &Cli, store: &mut Store) -> Result<ReferenceData, String> {
-    let folder = match &cli.reference_data {
-        Some(d) => Some(d.clone()),
-        None => store.reference_folder().map_err(|e| e.to_string())?,
-    };
-    ReferenceData::from_setting(folder.as_deref()).map_err(|e| e.to_string())
+    match &cli.reference_data {
+        Some(d) => ReferenceData::from_dir(d).map_err(|e| e.to_string()),
+        None => Ok(store.reference_data().map_err(|e| e.to_string())?.1),
+    }
 }
 
 /// The store, the reference data in force at the period's end, and the period.

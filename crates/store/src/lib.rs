@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use ndtms_dataset::Dataset;
+use ndtms_dataset::{Dataset, ReferenceData};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use ts_rs::TS;
@@ -82,7 +82,7 @@ impl std::fmt::Debug for Store {
 /// not said which reference data it loaded ([`Store::use_catalogue`]). Loaded only once a
 /// period is locked, so opening a store does not parse the reference data.
 pub(crate) fn shipped_dated_fields() -> submissions::DatedFields {
-    ndtms_dataset::ReferenceData::shipped()
+    ReferenceData::shipped()
         .ok()
         .and_then(|d| {
             d.version_on(Utc::now().date_naive())
@@ -469,19 +469,27 @@ impl Store {
         Ok(v.map(PathBuf::from))
     }
 
+    /// The reference data this database uses, loaded: its chosen folder's, or the shipped copy.
+    pub fn reference_data(&mut self) -> Result<(Option<PathBuf>, ReferenceData)> {
+        let folder = self.reference_folder()?;
+        let data = ReferenceData::from_setting(folder.as_deref())?;
+        Ok((folder, data))
+    }
+
     /// Chooses the reference-data folder (None: the shipped copy); administrators only. The
     /// folder is loaded first, and one the loader refuses is not saved: the error names each
-    /// problem's file, line and value. The change is audited.
-    pub fn set_reference_folder(&mut self, folder: Option<&Path>) -> Result<Option<PathBuf>> {
+    /// problem's file, line and value. The change is audited. Returns the folder kept and the
+    /// reference data now in use.
+    pub fn set_reference_folder(
+        &mut self,
+        folder: Option<&Path>,
+    ) -> Result<(Option<PathBuf>, ReferenceData)> {
         let s = self.authorize(Permission::ManageSettings)?;
-        let folder = match folder {
-            Some(dir) => {
-                ndtms_dataset::ReferenceData::from_dir(dir)?;
-                // Kept absolute: the app and the CLI start from different folders.
-                Some(dir.canonicalize().map_err(|e| StoreError::io(dir, e))?)
-            }
-            None => None,
-        };
+        let data = ReferenceData::from_setting(folder)?;
+        // Kept absolute: the app and the CLI start from different folders.
+        let folder = folder
+            .map(|dir| dir.canonicalize().map_err(|e| StoreError::io(dir, e)))
+            .transpose()?;
         let old = self.reference_folder()?;
         let text = |f: &Option<PathBuf>| {
             f.as_ref()
@@ -513,7 +521,7 @@ impl Store {
             },
         )?;
         tx.commit()?;
-        Ok(folder)
+        Ok((folder, data))
     }
 
     /// Walks the audit chain (data leads and administrators).

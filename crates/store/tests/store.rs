@@ -654,6 +654,7 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
     let kept = store
         .set_reference_folder(Some(&good))
         .expect("a good folder is kept")
+        .0
         .expect("a folder");
     assert_eq!(kept, good.canonicalize().expect("canonical"));
     assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
@@ -674,7 +675,7 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
         Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("open");
     store.login("admin", ADMIN_PASSWORD).expect("login");
     assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
-    assert_eq!(store.set_reference_folder(None).expect("reset"), None);
+    assert_eq!(store.set_reference_folder(None).expect("reset").0, None);
     assert_eq!(store.reference_folder().expect("read"), None);
     let trail = store
         .audit_entries("setting", "reference_folder")

@@ -11,7 +11,7 @@ pub mod report;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use ndtms_dataset::{Catalogue, ReferenceInfo, ReportingPeriod};
+use ndtms_dataset::{Catalogue, ReferenceData, ReferenceInfo, ReportingPeriod};
 use ndtms_store::{NewSubmission, Store, SubmissionKind};
 
 pub use error::{Result, SubmissionError};
@@ -152,9 +152,14 @@ pub fn save(
 /// secure setting, where this machine cannot reach the portal), as a transfer: it locks the
 /// period and keeps the attributors the file carried, for next month's mismatch check, as a
 /// transfer from here would. The file must match its manifest and be an extract this database
-/// saved; a file already confirmed is refused.
-pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result<i64> {
-    let manifest = offline::verify(file)?;
+/// saved; a file already confirmed is refused. The file is read with the dataset version in
+/// force at its period's end. Returns the transfer's id and the file's manifest.
+pub fn confirm_upload(
+    store: &mut Store,
+    data: &ReferenceData,
+    file: &Path,
+) -> Result<(i64, Manifest)> {
+    let (manifest, bytes) = offline::verify_read(file)?;
     let history = store.submissions()?;
     let sha = manifest.sha256.as_str();
     let same = |kind: SubmissionKind| history.iter().find(|s| s.kind == kind && s.sha256 == sha);
@@ -169,14 +174,6 @@ pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result
         line,
         message,
     };
-    let input = std::fs::File::open(file).map_err(|e| unreadable(0, e.to_string()))?;
-    let rows = cat
-        .rows_of_csv(std::io::BufReader::new(input))
-        .map_err(|(line, message)| unreadable(line, message))?;
-    let attributors = cat.attributors_of(
-        rows.iter()
-            .map(|r| |c: usize| r.get(c).map_or("", String::as_str)),
-    );
     let date = |d: &str| {
         chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
             unreadable(
@@ -185,16 +182,28 @@ pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result
             )
         })
     };
+    let (start, end) = (date(&saved.period_start)?, date(&saved.period_end)?);
+    let cat = &data
+        .version_on(end)
+        .map_err(|e| unreadable(0, e.to_string()))?
+        .catalogue;
+    let rows = cat
+        .rows_of_csv(&bytes[..])
+        .map_err(|(line, message)| unreadable(line, message))?;
+    let attributors = cat.attributors_of(
+        rows.iter()
+            .map(|r| |c: usize| r.get(c).map_or("", String::as_str)),
+    );
     let receipt = serde_json::json!({
         "uploaded_by_hand": true,
         "extract_id": saved.id,
         "manifest": manifest,
     })
     .to_string();
-    Ok(store.record_submission(&NewSubmission {
+    let id = store.record_submission(&NewSubmission {
         kind: SubmissionKind::Transfer,
-        period_start: date(&saved.period_start)?,
-        period_end: date(&saved.period_end)?,
+        period_start: start,
+        period_end: end,
         file_name: &saved.file_name,
         sha256: &saved.sha256,
         rows: saved.rows,
@@ -202,7 +211,8 @@ pub fn confirm_upload(store: &mut Store, cat: &Catalogue, file: &Path) -> Result
         report: &saved.report,
         receipt: &receipt,
         attributors: &attributors,
-    })?)
+    })?;
+    Ok((id, manifest))
 }
 
 /// Sends a prepared extract; on success records the transfer with its receipt, which locks

@@ -71,6 +71,11 @@ pub fn save(
 
 /// Checks a carried file against its manifest (size and SHA-256), as the person uploading would.
 pub fn verify(file: &Path) -> Result<Manifest> {
+    verify_read(file).map(|(m, _)| m)
+}
+
+/// [`verify`], also handing back the file's bytes (read once).
+pub fn verify_read(file: &Path) -> Result<(Manifest, Vec<u8>)> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SubmissionError::Io { path, source }
@@ -91,5 +96,5 @@ pub fn verify(file: &Path) -> Result<Manifest> {
     if bytes.len() as u64 != m.size_bytes || sha256_hex(&bytes) != m.sha256 {
         return Err(SubmissionError::VerifyFailed(file.to_path_buf()));
     }
-    Ok(m)
+    Ok((m, bytes))
 }

@@ -384,18 +384,20 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     other.extend_from_slice(b"N0852,Y,ZZ9\n");
     let (other_path, _, _) =
         offline::save(&elsewhere, &p.file_name, &other, &p.extract, &info, "now").unwrap();
-    let e = ndtms_submission::confirm_upload(&mut s, cat, &other_path).unwrap_err();
+    let e = ndtms_submission::confirm_upload(&mut s, &data, &other_path).unwrap_err();
     assert_eq!(e.code(), "submission_not_saved_here", "{e}");
 
     // Only a data lead or administrator may confirm.
     s.logout().unwrap();
     s.login("kim", "keyworker pass 1").unwrap();
-    let e = ndtms_submission::confirm_upload(&mut s, cat, &path).unwrap_err();
+    let e = ndtms_submission::confirm_upload(&mut s, &data, &path).unwrap_err();
     assert_eq!(e.code(), "auth_forbidden", "{e}");
     s.logout().unwrap();
     s.login("admin", ADMIN).unwrap();
 
-    let id = ndtms_submission::confirm_upload(&mut s, cat, &path).unwrap();
+    let id = ndtms_submission::confirm_upload(&mut s, &data, &path)
+        .unwrap()
+        .0;
     let hist = s.submissions().unwrap();
     assert_eq!(hist.len(), 2);
     let t = &hist[0];
@@ -427,7 +429,7 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     assert_eq!(s.last_transfer().unwrap().map(|t| t.id), Some(id));
 
     // Confirming twice changes nothing.
-    let e = ndtms_submission::confirm_upload(&mut s, cat, &path).unwrap_err();
+    let e = ndtms_submission::confirm_upload(&mut s, &data, &path).unwrap_err();
     assert_eq!(e.code(), "submission_already_confirmed", "{e}");
     assert_eq!(s.submissions().unwrap().len(), 2);
 
@@ -442,7 +444,8 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
         damaged.join(offline::manifest_name(&p.file_name)),
     )
     .unwrap();
-    let e = ndtms_submission::confirm_upload(&mut s, cat, &damaged.join(&p.file_name)).unwrap_err();
+    let e =
+        ndtms_submission::confirm_upload(&mut s, &data, &damaged.join(&p.file_name)).unwrap_err();
     assert_eq!(e.code(), "submission_verify_failed", "{e}");
 }
 
