@@ -55,8 +55,10 @@ fn a_broken_reference_folder_is_named_with_file_and_line() {
         dir.path().to_str().expect("utf8"),
         "reference",
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    // Exit 4: the reference data cannot be used; the code is printed for scripts.
+    assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[reference_invalid]"), "{err}");
     assert!(
         err.contains("versions.csv, line 2, column effective_from, value '2024-99-01'"),
         "{err}"
@@ -197,8 +199,16 @@ fn same_seed_same_bytes() {
 #[test]
 fn bad_arguments_are_explained() {
     let out = ndtms(&["validate", "/no/such.csv", "--dataset", "AD"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /no/such.csv"));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "exit 3: the input given is not acceptable"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[file_io]: cannot open /no/such.csv"),
+        "{err}"
+    );
     let out = ndtms(&["generate", "--dataset", "XX", "--clients", "1"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("'XX' is not a dataset"));
 }

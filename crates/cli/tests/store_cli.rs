@@ -50,7 +50,7 @@ fn init_backup_verify_tamper_and_restore() {
         .env("NDTMS_PASSPHRASE", "correct horse battery staple")
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(6));
     assert!(
         text(&out).contains("wrong user name or password"),
         "{}",
@@ -157,14 +157,14 @@ fn the_database_keeps_its_reference_folder_and_database_commands_use_it() {
         "reference-folder",
         broken.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(text(&o).contains("rules.csv"), "{}", text(&o));
 
     let good = tmp.path().join("provider");
     reference_copy(&good, "provider-1");
     // Exporting never writes over a folder that has files.
     let o = run(&["reference", "--export", good.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(text(&o).contains("not empty"), "{}", text(&o));
     let o = run(&[
         "--user",
@@ -184,8 +184,19 @@ fn the_database_keeps_its_reference_folder_and_database_commands_use_it() {
     let o = run(&[
         "--user", "admin", "extract", "--month", "2026-10", "--out", ".",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(text(&o).contains("provider"), "{}", text(&o));
+    // The database's reference data has one owner: a command-line folder cannot replace it
+    // (it would change which dates the period lock protects).
+    let o = run(&[
+        "--reference-data",
+        tmp.path().join("moved").to_str().unwrap(),
+        "--user",
+        "admin",
+        "history",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("error[usage_invalid]"), "{}", text(&o));
     let o = run(&["--user", "admin", "reference-folder", "--shipped"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("shipped"), "{}", text(&o));

@@ -32,7 +32,7 @@ fn header() -> String {
 }
 
 #[test]
-fn bad_files_get_line_and_column_and_exit_2() {
+fn bad_files_get_line_and_column_and_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let h = header();
     let width = h.split(',').count();
@@ -77,7 +77,7 @@ fn bad_files_get_line_and_column_and_exit_2() {
         let path = tmp.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let o = validate(&path, &[]);
-        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(3), "{name}: {}", text(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(want), "{name}: {err}");
         assert!(err.contains(name), "{name}: the file is named: {err}");
@@ -113,7 +113,7 @@ fn two_hundred_megabytes_of_random_bytes_are_refused_quickly() {
     drop(f);
     let started = std::time::Instant::now();
     let o = validate(&path, &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("line 1, column"), "{err}");
     // Not a speed assertion: a reader that slurped the file would take far longer than this.
@@ -314,7 +314,7 @@ fn import_extract_transfer_history_and_lock() {
         )
     };
     let o = transfer("cccccbcdefghcccccccccccccccccccccccccccccccb", "wrong");
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(8), "{}", text(&o));
     assert!(
         text(&o).contains("the portal refused the log-in"),
         "{}",
@@ -371,14 +371,14 @@ fn a_file_with_errors_is_not_sent_unless_acknowledged_and_an_absent_portal_is_na
         )
     };
     let o = transfer(&[]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(
         text(&o).contains("errors; the portal would not load those records"),
         "{}",
         text(&o)
     );
     let o = transfer(&["--accept-errors"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(8), "{}", text(&o));
     assert!(text(&o).contains("could not be reached"), "{}", text(&o));
     let o = run(&["--user", "admin", "history"]);
     assert!(
@@ -417,14 +417,14 @@ fn an_offline_extract_carried_out_and_uploaded_by_hand_is_confirmed() {
         "{h}"
     );
     let o = confirm();
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("already confirmed"), "{}", text(&o));
     // A file damaged on the way is named, and nothing is recorded.
     let mut bytes = std::fs::read(&carried).unwrap();
     bytes[70] ^= 1;
     std::fs::write(&carried, bytes).unwrap();
     let o = confirm();
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("N0852_202610.csv"), "{}", text(&o));
     assert_eq!(
         text(&run(&["--user", "admin", "history"])).lines().count(),

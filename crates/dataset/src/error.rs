@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+pub use ndtms_errors::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -57,12 +58,40 @@ fn list(problems: &[ReferenceProblem]) -> String {
 
 impl ReferenceError {
     /// A stable code the UI and CLI branch on (never on the message).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ReferenceError::NotAFolder(_) => "reference_not_found",
-            ReferenceError::Io { .. } => "reference_unreadable",
-            ReferenceError::Invalid(_) => "reference_invalid",
-            ReferenceError::NoVersionInForce(_) => "reference_no_version",
+            ReferenceError::NotAFolder(_) => ErrorCode::ReferenceNotFound,
+            ReferenceError::Io { .. } => ErrorCode::ReferenceUnreadable,
+            ReferenceError::Invalid(_) => ErrorCode::ReferenceInvalid,
+            ReferenceError::NoVersionInForce(_) => ErrorCode::ReferenceNoVersion,
+        }
+    }
+}
+
+/// Why a file could not be read as CSV rows (findings are not errors: they go in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ValidationError {
+    #[error("line {line}, column {column}: {message}")]
+    Unreadable {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error("the file is empty: it has no header row")]
+    Empty,
+    #[error("the file has a header row but no records")]
+    HeaderOnly,
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ValidationError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ValidationError::Unreadable { .. } => ErrorCode::FileUnreadable,
+            ValidationError::Empty => ErrorCode::FileEmpty,
+            ValidationError::HeaderOnly => ErrorCode::FileHeaderOnly,
+            ValidationError::Io(_) => ErrorCode::FileIo,
         }
     }
 }

@@ -13,7 +13,7 @@ pub mod source;
 pub use catalogue::{
     Catalogue, ConsentCodes, DatasetVersion, ProvenanceCount, ReferenceData, ReferenceInfo,
 };
-pub use error::{ReferenceError, ReferenceProblem};
+pub use error::{ErrorCode, ReferenceError, ReferenceProblem, ValidationError};
 pub use model::{Dataset, Section, Severity};
 pub use source::{FileSet, Origin};
 mod places;
@@ -22,7 +22,7 @@ mod stretch;
 pub mod validate;
 pub mod values;
 
-pub use validate::{FileCheck, FileReport, Finding, Record, ValidationError, Validator};
+pub use validate::{FileCheck, FileReport, Finding, Record, Validator};
 pub mod journey;
 pub mod period;
 

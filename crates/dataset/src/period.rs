@@ -1,6 +1,7 @@
 //! Reporting periods: from 1 January of a start year that rolls with the August data month, to the end of the data month.
 
 use chrono::{Datelike, NaiveDate};
+use ndtms_errors::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -13,10 +14,10 @@ pub enum PeriodError {
 }
 
 impl PeriodError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PeriodError::BadMonth { .. } => "period_bad_month",
-            PeriodError::EndBeforeStart { .. } => "period_end_before_start",
+            PeriodError::BadMonth { .. } => ErrorCode::PeriodBadMonth,
+            PeriodError::EndBeforeStart { .. } => ErrorCode::PeriodEndBeforeStart,
         }
     }
 }

@@ -7,8 +7,8 @@
 
 use std::io::Read;
 
+use crate::error::ValidationError;
 use crate::stretch::Stretch;
-use crate::validate::ValidationError;
 
 /// The longest record accepted. A full CDS-R row is well under 4 KiB.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;

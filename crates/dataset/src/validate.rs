@@ -11,6 +11,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::catalogue::Catalogue;
+use crate::error::ValidationError;
 use crate::model::{
     Condition, Dataset, Field, FieldType, KeyRole, Rule, RuleKind, Section, Severity,
 };
@@ -193,33 +194,6 @@ impl Record for OneValue<'_> {
             self.value
         } else {
             ""
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ValidationError {
-    #[error("line {line}, column {column}: {message}")]
-    Unreadable {
-        line: u64,
-        column: u64,
-        message: String,
-    },
-    #[error("the file is empty: it has no header row")]
-    Empty,
-    #[error("the file has a header row but no records")]
-    HeaderOnly,
-    #[error("cannot read the file: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-impl ValidationError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            ValidationError::Unreadable { .. } => "file_unreadable",
-            ValidationError::Empty => "file_empty",
-            ValidationError::HeaderOnly => "file_header_only",
-            ValidationError::Io(_) => "file_io",
         }
     }
 }
@@ -1013,6 +987,21 @@ impl<'c> Validator<'c> {
             return out;
         }
         self.check_value(&rec, None, col, v.as_bytes(), &no_dates(), &mut out);
+        out
+    }
+
+    /// The findings a row would get for one key value (the agency code typed at set-up): the
+    /// field checks, and the requirement when it is blank, which `check_field` leaves to the
+    /// record check. Empty when the catalogue has no field of that key role.
+    pub fn check_key(&self, role: KeyRole, value: &str) -> Vec<Finding> {
+        let Some(col) = self.cat.key_column(role) else {
+            return Vec::new();
+        };
+        if !value.trim_ascii().is_empty() {
+            return self.check_field(&self.cat.fields[col].header, value);
+        }
+        let mut out = Vec::new();
+        self.required(&OneValue { column: col, value }, None, col, &mut out);
         out
     }
 

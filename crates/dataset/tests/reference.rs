@@ -232,7 +232,7 @@ fn broken_reference_data_names_file_line_and_value_for_every_problem() {
 #[test]
 fn missing_files_and_folders_are_reported() {
     let err = ReferenceData::from_dir(Path::new("/no/such/folder")).expect_err("missing");
-    assert_eq!(err.code(), "reference_not_found");
+    assert_eq!(err.code().as_str(), "reference_not_found");
     let dir = copy_shipped();
     std::fs::remove_file(dir.path().join("cds-r/rules.csv")).expect("remove");
     let p = problems(dir.path());

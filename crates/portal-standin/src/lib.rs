@@ -294,7 +294,12 @@ impl Standin {
         let report = match checked {
             Ok(r) => r,
             Err(e) => {
-                return problem(rq, 422, e.code(), &format!("the file cannot be read: {e}"));
+                return problem(
+                    rq,
+                    422,
+                    e.code().as_str(),
+                    &format!("the file cannot be read: {e}"),
+                );
             }
         };
         let rows = cat.rows_of_csv(&body[..]).unwrap_or_default();

@@ -192,7 +192,7 @@ fn wrong_password_and_bad_or_reused_codes_are_refused_without_retrying() {
     let portal = HttpPortal::new(&s.url, quick(3)).unwrap();
     let try_with = |c: Credentials| portal.transfer(&c, &upload(&bytes, &sha), &mut |_| {});
     let e = try_with(Credentials::new("lead", "wrong", &otp())).unwrap_err();
-    assert_eq!(e.code(), "portal_login_refused", "{e}");
+    assert_eq!(e.code().as_str(), "portal_login_refused", "{e}");
     assert!(e.to_string().contains("wrong user name or password"), "{e}");
     let e = try_with(Credentials::new("lead", "s3cret-pass", "123456")).unwrap_err();
     assert!(e.to_string().contains("bad_otp"), "{e}");
@@ -258,7 +258,7 @@ fn a_late_answer_times_out_and_is_retried() {
             &mut |_| {},
         )
         .unwrap_err();
-    assert_eq!(e.code(), "portal_unreachable", "{e}");
+    assert_eq!(e.code().as_str(), "portal_unreachable", "{e}");
     assert!(e.to_string().contains("no answer in time"), "{e}");
 }
 
@@ -275,14 +275,14 @@ fn a_damaged_file_is_refused() {
             &mut |_| {},
         )
         .unwrap_err();
-    assert_eq!(e.code(), "portal_refused", "{e}");
+    assert_eq!(e.code().as_str(), "portal_refused", "{e}");
     assert!(e.to_string().contains("damaged"), "{e}");
 }
 
 #[test]
 fn plain_http_is_only_for_this_machine() {
     let e = HttpPortal::new("http://portal.example.org", RetryPolicy::default()).unwrap_err();
-    assert_eq!(e.code(), "portal_bad_address");
+    assert_eq!(e.code().as_str(), "portal_bad_address");
     assert!(HttpPortal::new("https://portal.example.org/", RetryPolicy::default()).is_ok());
     assert!(HttpPortal::new("http://127.0.0.1:9", RetryPolicy::default()).is_ok());
 }

@@ -28,7 +28,7 @@ fn workload(
 ) -> (Duration, Duration, Duration) {
     store.login("admin", "admin password 1").expect("login");
     let t = Instant::now();
-    store.import_rows(cat, &g.headers, &g.rows).expect("import");
+    store.import_rows(&g.headers, &g.rows).expect("import");
     let insert = t.elapsed();
     let t = Instant::now();
     let mut n = 0;

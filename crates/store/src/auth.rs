@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
+use crate::error::{ErrorCode, Result, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -107,11 +107,11 @@ fn hasher() -> Argon2<'static> {
 pub fn hash_password(password: &str) -> Result<String> {
     check_password(password)?;
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Internal(e.to_string()))?;
     Ok(hasher()
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?
+        .map_err(|e| StoreError::Internal(e.to_string()))?
         .to_string())
 }
 
@@ -121,8 +121,9 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 pub fn check_password(p: &str) -> Result<()> {
     if p.chars().count() < 10 {
-        return Err(StoreError::Invalid(
-            "a password needs at least 10 characters".into(),
+        return Err(StoreError::invalid(
+            ErrorCode::PasswordTooShort,
+            "a password needs at least 10 characters",
         ));
     }
     Ok(())
@@ -145,8 +146,9 @@ pub fn check_username(u: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(StoreError::Invalid(
-            "a user name is 2 to 40 letters, digits, dots, dashes or underscores".into(),
+        Err(StoreError::invalid(
+            ErrorCode::UsernameInvalid,
+            "a user name is 2 to 40 letters, digits, dots, dashes or underscores",
         ))
     }
 }

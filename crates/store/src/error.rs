@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub use ndtms_errors::ErrorCode;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("wrong key, or not an NDTMS Desk database: {0}")]
@@ -43,8 +45,12 @@ pub enum StoreError {
     SessionLocked(u64),
     #[error("your role ({role}) does not allow this: {action}")]
     Forbidden { role: String, action: String },
-    #[error("{0}")]
-    Invalid(String),
+    /// Input the store refuses, with the code that says which rule it broke.
+    #[error("{message}")]
+    Invalid { code: ErrorCode, message: String },
+    /// Something that is neither the user's input nor the database: randomness, encoding.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("no {entity} with key {key}")]
     NoSuchRecord { entity: String, key: String },
     #[error("{0}")]
@@ -56,29 +62,37 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::WrongKey(_) => "store_wrong_key",
-            StoreError::WrongPassphrase(_) => "store_wrong_passphrase",
-            StoreError::WrongRecoveryKey => "store_wrong_recovery_key",
-            StoreError::BadRecoveryKey(_) => "store_bad_recovery_key",
-            StoreError::KeyNotInKeychain(_) => "store_key_not_in_keychain",
-            StoreError::Keychain(_) => "store_keychain_failed",
-            StoreError::NotFound(_) => "store_not_found",
-            StoreError::AlreadyExists(_) => "store_exists",
-            StoreError::KeyFile { .. } => "store_key_file",
-            StoreError::TooNew { .. } => "store_too_new",
-            StoreError::Sqlite(_) => "store_database",
-            StoreError::Io { .. } => "store_io",
-            StoreError::BadLogin => "auth_bad_login",
-            StoreError::LoginThrottled(_) => "auth_throttled",
-            StoreError::SessionLocked(_) => "auth_locked",
-            StoreError::Forbidden { .. } => "auth_forbidden",
-            StoreError::Invalid(_) => "invalid",
-            StoreError::NoSuchRecord { .. } => "not_found",
-            StoreError::BadBackup { .. } => "backup_unusable",
-            StoreError::PeriodLocked(_) => "period_locked",
+            StoreError::WrongKey(_) => ErrorCode::StoreWrongKey,
+            StoreError::WrongPassphrase(_) => ErrorCode::StoreWrongPassphrase,
+            StoreError::WrongRecoveryKey => ErrorCode::StoreWrongRecoveryKey,
+            StoreError::BadRecoveryKey(_) => ErrorCode::StoreBadRecoveryKey,
+            StoreError::KeyNotInKeychain(_) => ErrorCode::StoreKeyNotInKeychain,
+            StoreError::Keychain(_) => ErrorCode::StoreKeychainFailed,
+            StoreError::NotFound(_) => ErrorCode::StoreNotFound,
+            StoreError::AlreadyExists(_) => ErrorCode::StoreExists,
+            StoreError::KeyFile { .. } => ErrorCode::StoreKeyFile,
+            StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
+            StoreError::Sqlite(_) => ErrorCode::StoreDatabase,
+            StoreError::Io { .. } => ErrorCode::StoreIo,
+            StoreError::BadLogin => ErrorCode::AuthBadLogin,
+            StoreError::LoginThrottled(_) => ErrorCode::AuthThrottled,
+            StoreError::SessionLocked(_) => ErrorCode::AuthLocked,
+            StoreError::Forbidden { .. } => ErrorCode::AuthForbidden,
+            StoreError::Invalid { code, .. } => *code,
+            StoreError::Internal(_) => ErrorCode::Internal,
+            StoreError::NoSuchRecord { .. } => ErrorCode::NotFound,
+            StoreError::BadBackup { .. } => ErrorCode::BackupUnusable,
+            StoreError::PeriodLocked(_) => ErrorCode::PeriodLocked,
             StoreError::Reference(e) => e.code(),
+        }
+    }
+
+    pub(crate) fn invalid(code: ErrorCode, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            code,
+            message: message.into(),
         }
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::error::{Result, StoreError};
+use crate::error::{ErrorCode, Result, StoreError};
 
 /// The 256-bit SQLCipher key; wiped from memory when dropped, never printed.
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
@@ -24,7 +24,7 @@ impl std::fmt::Debug for DatabaseKey {
 fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| {
-        StoreError::Invalid(format!("no randomness from the operating system: {e}"))
+        StoreError::Internal(format!("no randomness from the operating system: {e}"))
     })?;
     Ok(b)
 }
@@ -199,7 +199,7 @@ fn wrap(kek: &[u8; 32], key: &DatabaseKey) -> Result<Wrapped> {
     let cipher = XChaCha20Poly1305::new(kek.into());
     let ct = cipher
         .encrypt(XNonce::from_slice(&nonce), key.0.as_slice())
-        .map_err(|_| StoreError::Invalid("key wrapping failed".into()))?;
+        .map_err(|_| StoreError::Internal("key wrapping failed".into()))?;
     Ok(Wrapped {
         nonce: hex(&nonce),
         ciphertext: hex(&ct),
@@ -226,11 +226,11 @@ pub const PASSPHRASE_COST: (u32, u32, u32) = (64 * 1024, 3, 1);
 
 fn passphrase_kek(passphrase: &str, salt: &[u8], cost: (u32, u32, u32)) -> Result<[u8; 32]> {
     let params = Params::new(cost.0, cost.1, cost.2, Some(32))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
     let mut out = [0u8; 32];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.as_bytes(), salt, &mut out)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
     Ok(out)
 }
 
@@ -268,7 +268,10 @@ impl KeyFile {
                 })
             }
             (KeyRoute::Passphrase, None) => {
-                return Err(StoreError::Invalid("a passphrase is needed".into()));
+                return Err(StoreError::invalid(
+                    ErrorCode::PassphraseMissing,
+                    "a passphrase is needed",
+                ));
             }
             (KeyRoute::Keychain, _) => None,
         };
@@ -306,7 +309,7 @@ impl KeyFile {
         let path = Self::path(dir);
         let tmp = path.with_extension("json.tmp");
         let text =
-            serde_json::to_string_pretty(self).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            serde_json::to_string_pretty(self).map_err(|e| StoreError::Internal(e.to_string()))?;
         {
             use std::io::Write as _;
             let mut f = std::fs::File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
@@ -318,10 +321,12 @@ impl KeyFile {
     }
 
     pub fn unwrap_with_passphrase(&self, dir: &Path, passphrase: &str) -> Result<DatabaseKey> {
-        let p = self
-            .passphrase
-            .as_ref()
-            .ok_or_else(|| StoreError::Invalid("this database does not use a passphrase".into()))?;
+        let p = self.passphrase.as_ref().ok_or_else(|| {
+            StoreError::invalid(
+                ErrorCode::PassphraseNotUsed,
+                "this database does not use a passphrase",
+            )
+        })?;
         let salt = unhex(&p.salt).ok_or_else(|| StoreError::KeyFile {
             path: Self::path(dir),
             message: "bad salt".into(),
@@ -340,8 +345,9 @@ impl KeyFile {
 /// A passphrase must be long enough to resist guessing at Argon2id's cost.
 pub fn check_passphrase(p: &str) -> Result<()> {
     if p.chars().count() < 12 {
-        return Err(StoreError::Invalid(
-            "a passphrase needs at least 12 characters (a few words is easiest)".into(),
+        return Err(StoreError::invalid(
+            ErrorCode::PassphraseTooShort,
+            "a passphrase needs at least 12 characters (a few words is easiest)",
         ));
     }
     Ok(())
@@ -480,12 +486,12 @@ mod tests {
     fn keychain_failures_are_clear() {
         let key = DatabaseKey::generate().expect("random");
         let e = keychain_store(&Broken, "a", &key).expect_err("fails");
-        assert_eq!(e.code(), "store_keychain_failed");
+        assert_eq!(e.code().as_str(), "store_keychain_failed");
         assert!(e.to_string().contains("the collection is locked"), "{e}");
         let e = keychain_store(&Forgetful, "a", &key).expect_err("fails");
         assert!(e.to_string().contains("did not return the key"), "{e}");
         let e = keychain_load(&Forgetful, "a").expect_err("fails");
-        assert_eq!(e.code(), "store_key_not_in_keychain");
+        assert_eq!(e.code().as_str(), "store_key_not_in_keychain");
         assert!(e.to_string().contains("recovery key"), "{e}");
     }
 }

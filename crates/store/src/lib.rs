@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod key;
 pub mod records;
+pub mod reference;
 pub mod submissions;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub use auth::{Permission, Role, Session};
-pub use error::{Result, StoreError};
+pub use error::{ErrorCode, Result, StoreError};
 pub use key::{DatabaseKey, KeyFile, KeyRoute, Keychain, RecoveryKey, SystemKeychain};
 pub use submissions::{NewSubmission, Submission, SubmissionKind};
 
@@ -66,7 +67,8 @@ pub struct Store {
     session: Option<Session>,
     idle_minutes: u64,
     clock: Clock,
-    dated: submissions::DatedFields,
+    /// The reference data in force for this database, loaded on first use (see `reference.rs`).
+    reference: Option<reference::InUse>,
 }
 
 impl std::fmt::Debug for Store {
@@ -76,20 +78,6 @@ impl std::fmt::Debug for Store {
             .field("session", &self.session)
             .finish_non_exhaustive()
     }
-}
-
-/// The dated fields of the shipped reference data in force today, for when the app or CLI has
-/// not said which reference data it loaded ([`Store::use_catalogue`]). Loaded only once a
-/// period is locked, so opening a store does not parse the reference data.
-pub(crate) fn shipped_dated_fields() -> submissions::DatedFields {
-    ReferenceData::shipped()
-        .ok()
-        .and_then(|d| {
-            d.version_on(Utc::now().date_naive())
-                .ok()
-                .map(|v| submissions::DatedFields::from_catalogue(&v.catalogue))
-        })
-        .unwrap_or_default()
 }
 
 fn system_clock() -> Clock {
@@ -149,7 +137,7 @@ impl Store {
                 session: None,
                 idle_minutes: 15,
                 clock: system_clock(),
-                dated: submissions::DatedFields::default(),
+                reference: None,
             };
             let now = store.now();
             let tx = store.conn.transaction()?;
@@ -233,7 +221,7 @@ impl Store {
             session: None,
             idle_minutes: 15,
             clock: system_clock(),
-            dated: submissions::DatedFields::default(),
+            reference: None,
         })
     }
 
@@ -289,8 +277,9 @@ impl Store {
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        let dataset = Dataset::parse(&ds)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown dataset {ds}")))?;
+        let dataset = Dataset::parse(&ds).ok_or_else(|| {
+            StoreError::Internal(format!("the database names an unknown dataset {ds}"))
+        })?;
         Ok(Agency {
             code,
             dataset,
@@ -332,8 +321,9 @@ impl Store {
             self.record(id, "login_failed", "user", username, "")?;
             return Err(StoreError::BadLogin);
         }
-        let role = Role::parse(&role)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown role {role}")))?;
+        let role = Role::parse(&role).ok_or_else(|| {
+            StoreError::Internal(format!("the database names an unknown role {role}"))
+        })?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE user SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
@@ -406,7 +396,10 @@ impl Store {
         )
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                StoreError::Invalid(format!("the user name {} is taken", user.username))
+                StoreError::invalid(
+                    ErrorCode::UsernameTaken,
+                    format!("the user name {} is taken", user.username),
+                )
             }
             other => other.into(),
         })?;
@@ -452,76 +445,6 @@ impl Store {
         self.key = key;
         self.record(s.user_id, "rekey", "database", &kf.fingerprint, "")?;
         Ok(recovery)
-    }
-
-    /// The reference-data folder chosen for this database, or None for the copy shipped with
-    /// the program (any logged-in user: every screen checks against it).
-    pub fn reference_folder(&mut self) -> Result<Option<PathBuf>> {
-        self.authorize(Permission::ViewClients)?;
-        let v: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM setting WHERE key = 'reference_folder'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(v.map(PathBuf::from))
-    }
-
-    /// The reference data this database uses, loaded: its chosen folder's, or the shipped copy.
-    pub fn reference_data(&mut self) -> Result<(Option<PathBuf>, ReferenceData)> {
-        let folder = self.reference_folder()?;
-        let data = ReferenceData::from_setting(folder.as_deref())?;
-        Ok((folder, data))
-    }
-
-    /// Chooses the reference-data folder (None: the shipped copy); administrators only. The
-    /// folder is loaded first, and one the loader refuses is not saved: the error names each
-    /// problem's file, line and value. The change is audited. Returns the folder kept and the
-    /// reference data now in use.
-    pub fn set_reference_folder(
-        &mut self,
-        folder: Option<&Path>,
-    ) -> Result<(Option<PathBuf>, ReferenceData)> {
-        let s = self.authorize(Permission::ManageSettings)?;
-        let data = ReferenceData::from_setting(folder)?;
-        // Kept absolute: the app and the CLI start from different folders.
-        let folder = folder
-            .map(|dir| dir.canonicalize().map_err(|e| StoreError::io(dir, e)))
-            .transpose()?;
-        let old = self.reference_folder()?;
-        let text = |f: &Option<PathBuf>| {
-            f.as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        };
-        let (old_text, new_text) = (text(&old), text(&folder));
-        let now = self.now();
-        let tx = self.conn.transaction()?;
-        match &folder {
-            Some(_) => tx.execute(
-                "INSERT INTO setting (key, value) VALUES ('reference_folder', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![new_text],
-            )?,
-            None => tx.execute("DELETE FROM setting WHERE key = 'reference_folder'", [])?,
-        };
-        audit::append(
-            &tx,
-            &now,
-            &audit::Entry {
-                user_id: Some(s.user_id),
-                action: "update",
-                entity: "setting",
-                record_key: "reference_folder",
-                field: "value",
-                old_value: &old_text,
-                new_value: &new_text,
-            },
-        )?;
-        tx.commit()?;
-        Ok((folder, data))
     }
 
     /// Walks the audit chain (data leads and administrators).
@@ -575,7 +498,7 @@ impl Store {
             session: None,
             idle_minutes: 15,
             clock: system_clock(),
-            dated: submissions::DatedFields::default(),
+            reference: None,
         })
     }
 
@@ -586,17 +509,23 @@ impl Store {
     }
 }
 
-fn check_agency(a: &Agency) -> Result<()> {
-    let ok = a.code.len() == 5
-        && a.code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "'{}' is not an NDTMS agency code (five capital letters and digits, such as N0852)",
-            a.code
-        )))
+/// The agency code checked by the agency field of the shipped catalogue in force today (the
+/// one rule for it; a new database has no folder of its own yet). The first error's message and
+/// fix are the answer.
+pub fn check_agency(a: &Agency) -> Result<()> {
+    let data = ReferenceData::shipped()?;
+    let version = data.version_on(ndtms_dataset::model::today())?;
+    let validator =
+        ndtms_dataset::Validator::new(&version.catalogue, a.dataset, ndtms_dataset::model::today());
+    let findings = validator.check_key(ndtms_dataset::model::KeyRole::Agency, &a.code);
+    match findings
+        .iter()
+        .find(|f| f.severity == ndtms_dataset::Severity::Error)
+    {
+        None => Ok(()),
+        Some(f) => Err(StoreError::invalid(
+            ErrorCode::AgencyCodeInvalid,
+            format!("{} {}", f.message, f.fix).trim().to_owned(),
+        )),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ndtms_dataset::{Catalogue, Section};
+use ndtms_dataset::Section;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -10,7 +10,7 @@ use ts_rs::TS;
 use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
-use crate::error::{Result, StoreError};
+use crate::error::{ErrorCode, Result, StoreError};
 use crate::submissions::LockCheck;
 
 /// A record's dataset values: header -> code, exactly as they go in the extract.
@@ -227,13 +227,8 @@ impl Store {
     pub fn save(&mut self, entity: Entity, key: &RecordKey, fields: &Fields) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
-        let (locks, may_edit_locked) = self.locks_for(&s)?;
+        let lock = self.lock_check(&s)?;
         let tx = self.conn.transaction()?;
-        let lock = LockCheck {
-            locks,
-            dated: &self.dated,
-            may_edit_locked,
-        };
         save_in(&tx, &lock, &now, s.user_id, entity, key, fields)?;
         tx.commit()?;
         Ok(())
@@ -243,13 +238,8 @@ impl Store {
     pub fn save_all(&mut self, records: &[(Entity, RecordKey, Fields)]) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
-        let (locks, may_edit_locked) = self.locks_for(&s)?;
+        let lock = self.lock_check(&s)?;
         let tx = self.conn.transaction()?;
-        let lock = LockCheck {
-            locks,
-            dated: &self.dated,
-            may_edit_locked,
-        };
         for (entity, key, fields) in records {
             save_in(&tx, &lock, &now, s.user_id, *entity, key, fields)?;
         }
@@ -261,14 +251,9 @@ impl Store {
     pub fn delete(&mut self, entity: Entity, key: &RecordKey) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
-        let (locks, may_edit_locked) = self.locks_for(&s)?;
+        let lock = self.lock_check(&s)?;
         let tx = self.conn.transaction()?;
         let (id, old) = locate(&tx, entity, key)?;
-        let lock = LockCheck {
-            locks,
-            dated: &self.dated,
-            may_edit_locked,
-        };
         lock.check(
             &tx,
             &now,
@@ -438,9 +423,10 @@ impl Store {
     ) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         if ndtms_dataset::values::parse_date(date).is_none() {
-            return Err(StoreError::Invalid(format!(
-                "'{date}' is not a date in the form dd/mm/yyyy"
-            )));
+            return Err(StoreError::invalid(
+                ErrorCode::DateInvalid,
+                format!("'{date}' is not a date in the form dd/mm/yyyy"),
+            ));
         }
         let now = self.now();
         let tx = self.conn.transaction()?;
@@ -541,13 +527,15 @@ impl Store {
         Ok(())
     }
 
-    /// Imports wide CDS-R rows (one per client and episode with at most one of each child) into records.
-    pub fn import_rows(
-        &mut self,
-        cat: &Catalogue,
-        headers: &[String],
-        rows: &[Vec<String>],
-    ) -> Result<usize> {
+    /// Imports wide CDS-R rows (one per client and episode with at most one of each child) into
+    /// records, read by the catalogue in force today for this database.
+    pub fn import_rows(&mut self, headers: &[String], rows: &[Vec<String>]) -> Result<usize> {
+        self.authorize(Permission::EditClients)?;
+        let reference = self.reference_in_force()?;
+        let cat = &reference
+            .data
+            .version_on(ndtms_dataset::model::today())?
+            .catalogue;
         let mut records = Vec::new();
         let col = |h: &str| headers.iter().position(|x| x == h);
         let key_of = |role| {
@@ -558,8 +546,9 @@ impl Store {
             key_of(ndtms_dataset::model::KeyRole::Client),
             key_of(ndtms_dataset::model::KeyRole::Episode),
         ) else {
-            return Err(StoreError::Invalid(
-                "the rows have no client or episode ID column".into(),
+            return Err(StoreError::invalid(
+                ErrorCode::ImportNoKeyColumns,
+                "the rows have no client or episode ID column",
             ));
         };
         let section_of: Vec<Option<Section>> = headers
@@ -741,7 +730,7 @@ fn locate(tx: &Transaction<'_>, entity: Entity, key: &RecordKey) -> Result<(i64,
 
 fn save_in(
     tx: &Transaction<'_>,
-    lock: &LockCheck<'_>,
+    lock: &LockCheck,
     now: &str,
     user: i64,
     entity: Entity,
@@ -775,7 +764,12 @@ fn save_in(
         .execute(params![json, now, id])?;
         return audit_diff(tx, now, user, entity.table(), &k, &old, fields);
     }
-    let missing = |what: &str| StoreError::Invalid(format!("{k}: the {what} is missing"));
+    let missing = |what: &str| {
+        StoreError::invalid(
+            ErrorCode::RecordKeyMissing,
+            format!("{k}: the {what} is missing"),
+        )
+    };
     match entity {
         Entity::Client => {
             tx.prepare_cached("INSERT INTO client (client_ref, fields, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?.execute(params![key.client, json, now])?;

@@ -187,10 +187,6 @@ impl DatedFields {
         )
     }
 
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     fn of(&self, e: Entity) -> &[String] {
         self.0
             .iter()
@@ -523,32 +519,34 @@ impl Store {
             .find(|s| s.kind == SubmissionKind::Transfer))
     }
 
-    /// The transferred periods and whether this user may change records inside them. The dated
-    /// fields are needed only once a period is locked, and are loaded then if not given.
-    pub(crate) fn locks_for(&mut self, s: &crate::Session) -> Result<(Locks, bool)> {
+    /// The transferred periods, the dated fields of the reference data in force (loaded only
+    /// once a period is locked, so opening a store does not parse the reference data), and
+    /// whether this user may change records inside them.
+    pub(crate) fn lock_check(&mut self, s: &crate::Session) -> Result<LockCheck> {
         let locks = Locks::load(&self.conn)?;
-        if !locks.ranges.is_empty() && self.dated.is_empty() {
-            self.dated = crate::shipped_dated_fields();
-        }
-        Ok((locks, s.role.allows(Permission::EditLockedPeriod)))
-    }
-
-    /// Which reference data decides what a record's dates are, for the period lock.
-    pub fn use_catalogue(&mut self, cat: &Catalogue) {
-        self.dated = DatedFields::from_catalogue(cat);
+        let dated = if locks.ranges.is_empty() {
+            std::sync::Arc::default()
+        } else {
+            self.reference_in_force()?.dated
+        };
+        Ok(LockCheck {
+            locks,
+            dated,
+            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+        })
     }
 }
 
 /// What a change is checked against: the transferred periods, the dated fields, and whether the
 /// user may override the lock (a data lead), which is then audited.
 #[derive(Debug)]
-pub(crate) struct LockCheck<'a> {
+pub(crate) struct LockCheck {
     pub locks: Locks,
-    pub dated: &'a DatedFields,
+    pub dated: std::sync::Arc<DatedFields>,
     pub may_edit_locked: bool,
 }
 
-impl LockCheck<'_> {
+impl LockCheck {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn check(
         &self,
@@ -560,7 +558,7 @@ impl LockCheck<'_> {
         old: &Fields,
         new: &Fields,
     ) -> Result<()> {
-        let Some(reason) = self.locks.reason(self.dated, entity, key, old, new) else {
+        let Some(reason) = self.locks.reason(&self.dated, entity, key, old, new) else {
             return Ok(());
         };
         if !self.may_edit_locked {

@@ -43,7 +43,7 @@ fn keychain_route_with_recovery_after_the_entry_is_deleted() {
         .delete(&kf.keychain_account)
         .expect("delete the entry");
     let e = Store::open(dir.path(), &Unlock::Keychain, &SystemKeychain).expect_err("entry gone");
-    assert_eq!(e.code(), "store_key_not_in_keychain");
+    assert_eq!(e.code().as_str(), "store_key_not_in_keychain");
     assert!(e.to_string().contains("recovery key"), "{e}");
 
     let mut store = Store::open(dir.path(), &Unlock::Recovery(&recovery), &SystemKeychain)

@@ -93,10 +93,10 @@ fn a_wrong_passphrase_or_key_fails_clearly_and_changes_no_byte() {
         &SystemKeychain,
     )
     .expect_err("wrong passphrase");
-    assert_eq!(e.code(), "store_wrong_passphrase");
+    assert_eq!(e.code().as_str(), "store_wrong_passphrase");
     let other_key = ndtms_store::DatabaseKey::generate().expect("key");
     let e = db::open(&db_file, &other_key, false).expect_err("wrong key");
-    assert_eq!(e.code(), "store_wrong_key");
+    assert_eq!(e.code().as_str(), "store_wrong_key");
     assert!(
         e.to_string()
             .starts_with("wrong key, or not an NDTMS Desk database"),
@@ -109,7 +109,7 @@ fn a_wrong_passphrase_or_key_fails_clearly_and_changes_no_byte() {
         &SystemKeychain,
     )
     .expect_err("wrong recovery key");
-    assert_eq!(e.code(), "store_wrong_recovery_key");
+    assert_eq!(e.code().as_str(), "store_wrong_recovery_key");
 
     let after: Vec<_> = files_in(dir.path())
         .iter()
@@ -129,7 +129,7 @@ fn a_wrong_passphrase_or_key_fails_clearly_and_changes_no_byte() {
     )
     .expect("write");
     let e = db::open(&Store::db_path(&junk), &other_key, false).expect_err("junk");
-    assert_eq!(e.code(), "store_wrong_key");
+    assert_eq!(e.code().as_str(), "store_wrong_key");
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn every_operation_checks_the_role() {
 
     // Logged out: nothing is allowed.
     assert_eq!(
-        store.clients().expect_err("no session").code(),
+        store.clients().expect_err("no session").code().as_str(),
         "auth_bad_login"
     );
 
@@ -217,10 +217,10 @@ fn every_operation_checks_the_role() {
     let forbidden = store
         .backup_to(&dir.path().join("b"))
         .expect_err("keyworker cannot back up");
-    assert_eq!(forbidden.code(), "auth_forbidden");
+    assert_eq!(forbidden.code().as_str(), "auth_forbidden");
     assert!(forbidden.to_string().contains("keyworker"), "{forbidden}");
     assert_eq!(
-        store.verify_audit().expect_err("no audit").code(),
+        store.verify_audit().expect_err("no audit").code().as_str(),
         "auth_forbidden"
     );
     assert_eq!(
@@ -232,7 +232,8 @@ fn every_operation_checks_the_role() {
                 password: "some password"
             })
             .expect_err("no")
-            .code(),
+            .code()
+            .as_str(),
         "auth_forbidden"
     );
     store.logout().expect("logout");
@@ -248,7 +249,8 @@ fn every_operation_checks_the_role() {
         store
             .rekey(Some("another long passphrase"), &SystemKeychain)
             .expect_err("no")
-            .code(),
+            .code()
+            .as_str(),
         "auth_forbidden"
     );
     assert_eq!(
@@ -260,7 +262,8 @@ fn every_operation_checks_the_role() {
                 password: "some password"
             })
             .expect_err("no")
-            .code(),
+            .code()
+            .as_str(),
         "auth_forbidden"
     );
 }
@@ -277,13 +280,14 @@ fn failed_logins_slow_down_and_idle_sessions_lock() {
             store
                 .login("admin", "wrong password!")
                 .expect_err("bad")
-                .code(),
+                .code()
+                .as_str(),
             "auth_bad_login"
         );
     }
     // The fourth attempt must wait, even with the right password.
     let e = store.login("admin", ADMIN_PASSWORD).expect_err("throttled");
-    assert_eq!(e.code(), "auth_throttled");
+    assert_eq!(e.code().as_str(), "auth_throttled");
     clock.advance(3);
     store
         .login("admin", ADMIN_PASSWORD)
@@ -293,7 +297,8 @@ fn failed_logins_slow_down_and_idle_sessions_lock() {
         store
             .login("nobody", "whatever it is")
             .expect_err("bad")
-            .code(),
+            .code()
+            .as_str(),
         "auth_bad_login"
     );
 
@@ -303,9 +308,9 @@ fn failed_logins_slow_down_and_idle_sessions_lock() {
     store.clients().expect("still active");
     clock.advance(11 * 60);
     let e = store.clients().expect_err("locked");
-    assert_eq!(e.code(), "auth_locked");
+    assert_eq!(e.code().as_str(), "auth_locked");
     assert_eq!(
-        store.clients().expect_err("stays locked").code(),
+        store.clients().expect_err("stays locked").code().as_str(),
         "auth_locked"
     );
     store.login("admin", ADMIN_PASSWORD).expect("log in again");
@@ -361,8 +366,9 @@ fn consent_history_is_kept_for_ndtms_and_ips_separately() {
                 "2025-03-01"
             )
             .expect_err("bad date")
-            .code(),
-        "invalid"
+            .code()
+            .as_str(),
+        "date_invalid"
     );
     assert_eq!(
         store
@@ -373,7 +379,8 @@ fn consent_history_is_kept_for_ndtms_and_ips_separately() {
                 "01/03/2025"
             )
             .expect_err("no client")
-            .code(),
+            .code()
+            .as_str(),
         "not_found"
     );
 }
@@ -505,7 +512,7 @@ fn backups_restore_only_after_key_and_integrity_checks() {
     bytes[mid..mid + 64].iter_mut().for_each(|b| *b ^= 0xA5);
     std::fs::write(&damaged, &bytes).expect("write");
     let e = store.restore_from(&damaged).expect_err("damaged");
-    assert_eq!(e.code(), "backup_unusable");
+    assert_eq!(e.code().as_str(), "backup_unusable");
     assert_eq!(store.clients().expect("clients").len(), 2);
 
     // A backup of another database (another key) is refused.
@@ -558,7 +565,8 @@ fn rekeying_changes_the_key_and_the_new_recovery_key_works() {
     assert_eq!(
         Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain)
             .expect_err("old")
-            .code(),
+            .code()
+            .as_str(),
         "store_wrong_passphrase"
     );
     assert_eq!(
@@ -568,7 +576,8 @@ fn rekeying_changes_the_key_and_the_new_recovery_key_works() {
             &SystemKeychain
         )
         .expect_err("old")
-        .code(),
+        .code()
+        .as_str(),
         "store_wrong_recovery_key"
     );
     let mut store = Store::open(
@@ -594,14 +603,20 @@ fn set_up_refuses_bad_input_and_leaves_nothing_behind() {
     let mut s = setup(KeyRoute::Passphrase);
     s.agency.code = "bad".into();
     let e = Store::create(dir.path(), &s, &SystemKeychain).expect_err("bad agency");
-    assert!(e.to_string().contains("NDTMS agency code"), "{e}");
+    // The catalogue's agency field is the one rule: its message and fix are the answer.
+    assert_eq!(e.code().as_str(), "agency_code_invalid", "{e}");
+    assert!(e.to_string().contains("'bad'"), "{e}");
+    s.agency.code = String::new();
+    let e = Store::create(dir.path(), &s, &SystemKeychain).expect_err("no agency");
+    assert_eq!(e.code().as_str(), "agency_code_invalid", "{e}");
     let mut s = setup(KeyRoute::Passphrase);
     s.passphrase = Some("short");
     assert_eq!(
         Store::create(dir.path(), &s, &SystemKeychain)
             .expect_err("short")
-            .code(),
-        "invalid"
+            .code()
+            .as_str(),
+        "passphrase_too_short"
     );
     assert!(
         files_in(dir.path()).is_empty(),
@@ -613,7 +628,8 @@ fn set_up_refuses_bad_input_and_leaves_nothing_behind() {
     assert_eq!(
         Store::create(dir.path(), &setup(KeyRoute::Passphrase), &SystemKeychain)
             .expect_err("twice")
-            .code(),
+            .code()
+            .as_str(),
         "store_exists"
     );
 }
@@ -641,20 +657,20 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
     let e = store
         .set_reference_folder(Some(&broken))
         .expect_err("duplicate header refused");
-    assert_eq!(e.code(), "reference_invalid", "{e}");
+    assert_eq!(e.code().as_str(), "reference_invalid", "{e}");
     assert!(e.to_string().contains("fields.csv"), "{e}");
     assert_eq!(store.reference_folder().expect("read"), None);
     let e = store
         .set_reference_folder(Some(&dir.path().join("no such folder")))
         .expect_err("missing folder refused");
-    assert_eq!(e.code(), "reference_not_found", "{e}");
+    assert_eq!(e.code().as_str(), "reference_not_found", "{e}");
 
     let good = dir.path().join("provider-reference");
     copy_reference_data(&good);
     let kept = store
         .set_reference_folder(Some(&good))
         .expect("a good folder is kept")
-        .0
+        .folder
         .expect("a folder");
     assert_eq!(kept, good.canonicalize().expect("canonical"));
     assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
@@ -666,7 +682,7 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
     let e = store
         .set_reference_folder(None)
         .expect_err("a data lead may not");
-    assert_eq!(e.code(), "auth_forbidden");
+    assert_eq!(e.code().as_str(), "auth_forbidden");
     store.logout().expect("logout");
     drop(store);
 
@@ -675,7 +691,10 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
         Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("open");
     store.login("admin", ADMIN_PASSWORD).expect("login");
     assert_eq!(store.reference_folder().expect("read"), Some(kept.clone()));
-    assert_eq!(store.set_reference_folder(None).expect("reset").0, None);
+    assert_eq!(
+        store.set_reference_folder(None).expect("reset").folder,
+        None
+    );
     assert_eq!(store.reference_folder().expect("read"), None);
     let trail = store
         .audit_entries("setting", "reference_folder")

@@ -107,7 +107,7 @@ fn main() {
     );
     let t = Instant::now();
     for chunk in g.rows.chunks(20_000) {
-        store.import_rows(cat, &g.headers, chunk).expect("import");
+        store.import_rows(&g.headers, chunk).expect("import");
     }
     println!(
         "database: {clients} clients, {} generated rows imported in {:.1} s (encrypted, audited)",
@@ -119,7 +119,6 @@ fn main() {
     let (extract_time, prepared) = time(3, || {
         ndtms_submission::build(
             &mut store,
-            cat,
             &period,
             ndtms_submission::DEFAULT_FILE_PATTERN,
             now,

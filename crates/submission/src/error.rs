@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub use ndtms_errors::ErrorCode;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SubmissionError {
     #[error("{0}")]
@@ -54,23 +56,23 @@ pub enum SubmissionError {
 }
 
 impl SubmissionError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             SubmissionError::Store(e) => e.code(),
-            SubmissionError::Io { .. } => "submission_io",
-            SubmissionError::Exists(_) => "submission_file_exists",
-            SubmissionError::VerifyFailed(_) => "submission_verify_failed",
-            SubmissionError::BadFileName { .. } => "submission_bad_file_name",
-            SubmissionError::BadPortalAddress(..) => "portal_bad_address",
-            SubmissionError::LoginRefused(_) => "portal_login_refused",
-            SubmissionError::Refused(_) => "portal_refused",
-            SubmissionError::Unreachable { .. } => "portal_unreachable",
-            SubmissionError::TimedOut(_) => "portal_timeout",
-            SubmissionError::BadAnswer(_) => "portal_bad_answer",
-            SubmissionError::HasErrors(_) => "submission_has_errors",
-            SubmissionError::NotSavedHere(_) => "submission_not_saved_here",
-            SubmissionError::AlreadyConfirmed(_) => "submission_already_confirmed",
-            SubmissionError::Unreadable { .. } => "submission_unreadable",
+            SubmissionError::Io { .. } => ErrorCode::SubmissionIo,
+            SubmissionError::Exists(_) => ErrorCode::SubmissionFileExists,
+            SubmissionError::VerifyFailed(_) => ErrorCode::SubmissionVerifyFailed,
+            SubmissionError::BadFileName { .. } => ErrorCode::SubmissionBadFileName,
+            SubmissionError::BadPortalAddress(..) => ErrorCode::PortalBadAddress,
+            SubmissionError::LoginRefused(_) => ErrorCode::PortalLoginRefused,
+            SubmissionError::Refused(_) => ErrorCode::PortalRefused,
+            SubmissionError::Unreachable { .. } => ErrorCode::PortalUnreachable,
+            SubmissionError::TimedOut(_) => ErrorCode::PortalTimeout,
+            SubmissionError::BadAnswer(_) => ErrorCode::PortalBadAnswer,
+            SubmissionError::HasErrors(_) => ErrorCode::SubmissionHasErrors,
+            SubmissionError::NotSavedHere(_) => ErrorCode::SubmissionNotSavedHere,
+            SubmissionError::AlreadyConfirmed(_) => ErrorCode::SubmissionAlreadyConfirmed,
+            SubmissionError::Unreadable { .. } => ErrorCode::SubmissionUnreadable,
         }
     }
 }

@@ -11,7 +11,8 @@ pub mod report;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use ndtms_dataset::{Catalogue, ReferenceData, ReferenceInfo, ReportingPeriod};
+use ndtms_dataset::{Catalogue, ReferenceInfo, ReportingPeriod};
+use ndtms_store::reference::InUse;
 use ndtms_store::{NewSubmission, Store, SubmissionKind};
 
 pub use error::{Result, SubmissionError};
@@ -23,6 +24,10 @@ pub use report::PreTransferReport;
 /// An extract built and checked: the bytes to send and the report to show first.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The store's reference data the extract was built and checked with.
+    pub reference: InUse,
+    /// Its version in force at the period's end, as the manifest and report name it.
+    pub info: ReferenceInfo,
     pub extract: Extract,
     pub file_name: String,
     pub bytes: Vec<u8>,
@@ -33,20 +38,34 @@ pub struct Prepared {
 /// An extract built and written to bytes, not yet checked.
 #[derive(Debug, Clone)]
 pub struct Built {
+    /// The store's reference data the extract was built with.
+    pub reference: InUse,
     pub extract: Extract,
     pub file_name: String,
     pub bytes: Vec<u8>,
     pub sha256: String,
 }
 
-/// Reads the store and builds the extract's bytes for `period` (data leads).
+/// The catalogue of the store's reference data in force at the period's end: the one the
+/// extract is laid out and checked by.
+pub fn catalogue_for<'r>(reference: &'r InUse, period: &ReportingPeriod) -> Result<&'r Catalogue> {
+    Ok(&reference
+        .data
+        .version_on(period.end)
+        .map_err(ndtms_store::StoreError::from)?
+        .catalogue)
+}
+
+/// Reads the store and builds the extract's bytes for `period` (data leads), laid out by the
+/// store's reference data in force at the period's end.
 pub fn build(
     store: &mut Store,
-    cat: &Catalogue,
     period: &ReportingPeriod,
     file_pattern: &str,
     now: DateTime<Utc>,
 ) -> Result<Built> {
+    let reference = store.reference_data()?;
+    let cat = catalogue_for(&reference, period)?;
     let clients = store.extract_source()?;
     let agency = store.agency()?;
     let extract = extract::build(cat, &agency, &clients, period);
@@ -54,6 +73,7 @@ pub fn build(
     let bytes = extract.to_csv();
     let sha256 = extract::sha256_hex(&bytes);
     Ok(Built {
+        reference,
         extract,
         file_name,
         bytes,
@@ -64,23 +84,33 @@ pub fn build(
 /// Builds the extract for `period` from the store and checks it as the portal would (data leads).
 pub fn prepare(
     store: &mut Store,
-    cat: &Catalogue,
-    reference: &ReferenceInfo,
     period: &ReportingPeriod,
     file_pattern: &str,
     now: DateTime<Utc>,
 ) -> Result<Prepared> {
     let Built {
+        reference,
         extract,
         file_name,
         bytes,
         sha256,
-    } = build(store, cat, period, file_pattern, now)?;
+    } = build(store, period, file_pattern, now)?;
+    let info = reference
+        .data
+        .info_on(period.end)
+        .map_err(ndtms_store::StoreError::from)?;
     let previous = store.previous_attributors()?;
     let today = now.date_naive();
-    let checked = report::check(cat, &extract, today, &previous);
-    let report = PreTransferReport::new(&extract, &file_name, &sha256, reference, today, checked);
+    let checked = report::check(
+        catalogue_for(&reference, period)?,
+        &extract,
+        today,
+        &previous,
+    );
+    let report = PreTransferReport::new(&extract, &file_name, &sha256, &info, today, checked);
     Ok(Prepared {
+        reference,
+        info,
         extract,
         file_name,
         bytes,
@@ -120,7 +150,6 @@ fn iso(d: chrono::NaiveDate) -> String {
 /// Saves a prepared extract into `dir` (with its manifest when `offline`) and records it.
 pub fn save(
     store: &mut Store,
-    reference: &ReferenceInfo,
     p: &Prepared,
     dir: &Path,
     offline: bool,
@@ -132,7 +161,7 @@ pub fn save(
             &p.file_name,
             &p.bytes,
             &p.extract,
-            reference,
+            &p.info,
             &now.to_rfc3339(),
         )?;
         (file, Some(m))
@@ -154,11 +183,7 @@ pub fn save(
 /// transfer from here would. The file must match its manifest and be an extract this database
 /// saved; a file already confirmed is refused. The file is read with the dataset version in
 /// force at its period's end. Returns the transfer's id and the file's manifest.
-pub fn confirm_upload(
-    store: &mut Store,
-    data: &ReferenceData,
-    file: &Path,
-) -> Result<(i64, Manifest)> {
+pub fn confirm_upload(store: &mut Store, file: &Path) -> Result<(i64, Manifest)> {
     let (manifest, bytes) = offline::verify_read(file)?;
     let history = store.submissions()?;
     let sha = manifest.sha256.as_str();
@@ -183,7 +208,9 @@ pub fn confirm_upload(
         })
     };
     let (start, end) = (date(&saved.period_start)?, date(&saved.period_end)?);
-    let cat = &data
+    let reference = store.reference_data()?;
+    let cat = &reference
+        .data
         .version_on(end)
         .map_err(|e| unreadable(0, e.to_string()))?
         .catalogue;
@@ -219,7 +246,6 @@ pub fn confirm_upload(
 /// the period and keeps the attributors sent. Errors in the file must be acknowledged.
 pub fn transfer(
     store: &mut Store,
-    cat: &Catalogue,
     p: &Prepared,
     portal: &dyn Portal,
     credentials: &Credentials,
@@ -245,11 +271,14 @@ pub fn transfer(
     )?;
     let totals = p.report.totals_json();
     let sent = serde_json::to_string(&receipt).unwrap_or_default();
-    store.record_submission(&p.submission(
-        SubmissionKind::Transfer,
-        &sent,
-        &p.extract.attributors(cat),
-        &totals,
-    ))?;
+    store.record_submission(
+        &p.submission(
+            SubmissionKind::Transfer,
+            &sent,
+            &p.extract
+                .attributors(catalogue_for(&p.reference, &p.extract.period)?),
+            &totals,
+        ),
+    )?;
     Ok(receipt)
 }

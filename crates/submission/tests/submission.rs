@@ -68,7 +68,7 @@ fn filled(dir: &Path, clients: usize) -> (Store, ndtms_dataset::Generated) {
         },
     );
     let mut s = store(dir);
-    s.import_rows(cat, &g.headers, &g.rows).unwrap();
+    s.import_rows(&g.headers, &g.rows).unwrap();
     (s, g)
 }
 
@@ -130,10 +130,10 @@ fn children(
 fn the_extract_carries_every_record_validates_clean_and_is_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, g) = filled(dir.path(), 120);
-    let (data, info) = reference();
+    let (data, _) = reference();
     let cat = &data.version_on(period().end).unwrap().catalogue;
-    let a = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
-    let b = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let a = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let b = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     assert_eq!(a.bytes, b.bytes, "same data, same bytes");
     assert_eq!(a.sha256, extract::sha256_hex(&a.bytes));
     assert_eq!(a.file_name, "N0852_AD_20261031_20261105T093000.csv");
@@ -174,7 +174,7 @@ fn the_extract_carries_every_record_validates_clean_and_is_byte_identical() {
 fn selection_by_period_and_consent_as_three_fields() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(dir.path());
-    let (data, info) = reference();
+    let (data, _) = reference();
     let cat = &data.version_on(period().end).unwrap().catalogue;
     let add = |s: &mut Store, id: &str, refld: &str, disd: &str| {
         let key = RecordKey::client(id);
@@ -234,7 +234,7 @@ fn selection_by_period_and_consent_as_three_fields() {
         "03/11/2026",
     )
     .unwrap();
-    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let p = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     let cc = cat.column("CLIENTID").unwrap();
     let rows = p.extract.rows.to_vecs();
     let ids: Vec<&str> = rows.iter().map(|r| r[cc].as_str()).collect();
@@ -259,8 +259,7 @@ fn selection_by_period_and_consent_as_three_fields() {
 fn the_report_names_each_finding_and_exports_as_csv_and_html() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(dir.path());
-    let (data, info) = reference();
-    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let (_, info) = reference();
     let key = RecordKey::client("C<1>");
     s.save(
         Entity::Client,
@@ -282,7 +281,7 @@ fn the_report_names_each_finding_and_exports_as_csv_and_html() {
         &f(&[("REFLD", "15/06/2025"), ("DISRSN", "80")]),
     )
     .unwrap();
-    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let p = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     let r = &p.report.report;
     assert!(r.errors > 0);
     assert_eq!(r.load_percent, 0.0, "the only row has errors");
@@ -321,11 +320,10 @@ fn the_report_names_each_finding_and_exports_as_csv_and_html() {
 fn offline_export_writes_file_and_manifest_and_detects_damage() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = filled(dir.path(), 20);
-    let (data, info) = reference();
-    let cat = &data.version_on(period().end).unwrap().catalogue;
-    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let (_, info) = reference();
+    let p = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     let drive = dir.path().join("usb");
-    let (path, manifest) = ndtms_submission::save(&mut s, &info, &p, &drive, true, now()).unwrap();
+    let (path, manifest) = ndtms_submission::save(&mut s, &p, &drive, true, now()).unwrap();
     let m = manifest.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), p.bytes);
     assert_eq!(
@@ -344,8 +342,8 @@ fn offline_export_writes_file_and_manifest_and_detects_damage() {
     assert_eq!(m.software, "NDTMS Desk");
     assert_eq!(offline::verify(&path).unwrap(), m);
     // Saving again never overwrites.
-    let e = ndtms_submission::save(&mut s, &info, &p, &drive, true, now()).unwrap_err();
-    assert_eq!(e.code(), "submission_file_exists");
+    let e = ndtms_submission::save(&mut s, &p, &drive, true, now()).unwrap_err();
+    assert_eq!(e.code().as_str(), "submission_file_exists");
     let hist = s.submissions().unwrap();
     assert_eq!(hist.len(), 1, "a failed save is not recorded");
     assert_eq!(hist[0].kind, SubmissionKind::Extract);
@@ -355,7 +353,7 @@ fn offline_export_writes_file_and_manifest_and_detects_damage() {
     bytes[40] ^= 1;
     std::fs::write(&path, bytes).unwrap();
     assert_eq!(
-        offline::verify(&path).unwrap_err().code(),
+        offline::verify(&path).unwrap_err().code().as_str(),
         "submission_verify_failed"
     );
     // No temporary files are left behind.
@@ -373,9 +371,9 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     add_keyworker(&mut s);
     let (data, info) = reference();
     let cat = &data.version_on(period().end).unwrap().catalogue;
-    let p = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let p = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     let drive = dir.path().join("usb");
-    let (path, _) = ndtms_submission::save(&mut s, &info, &p, &drive, true, now()).unwrap();
+    let (path, _) = ndtms_submission::save(&mut s, &p, &drive, true, now()).unwrap();
     assert!(s.previous_attributors().unwrap().is_empty());
 
     // A file with a good manifest that this database never saved: refused.
@@ -384,20 +382,18 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     other.extend_from_slice(b"N0852,Y,ZZ9\n");
     let (other_path, _, _) =
         offline::save(&elsewhere, &p.file_name, &other, &p.extract, &info, "now").unwrap();
-    let e = ndtms_submission::confirm_upload(&mut s, &data, &other_path).unwrap_err();
-    assert_eq!(e.code(), "submission_not_saved_here", "{e}");
+    let e = ndtms_submission::confirm_upload(&mut s, &other_path).unwrap_err();
+    assert_eq!(e.code().as_str(), "submission_not_saved_here", "{e}");
 
     // Only a data lead or administrator may confirm.
     s.logout().unwrap();
     s.login("kim", "keyworker pass 1").unwrap();
-    let e = ndtms_submission::confirm_upload(&mut s, &data, &path).unwrap_err();
-    assert_eq!(e.code(), "auth_forbidden", "{e}");
+    let e = ndtms_submission::confirm_upload(&mut s, &path).unwrap_err();
+    assert_eq!(e.code().as_str(), "auth_forbidden", "{e}");
     s.logout().unwrap();
     s.login("admin", ADMIN).unwrap();
 
-    let id = ndtms_submission::confirm_upload(&mut s, &data, &path)
-        .unwrap()
-        .0;
+    let id = ndtms_submission::confirm_upload(&mut s, &path).unwrap().0;
     let hist = s.submissions().unwrap();
     assert_eq!(hist.len(), 2);
     let t = &hist[0];
@@ -429,8 +425,8 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     assert_eq!(s.last_transfer().unwrap().map(|t| t.id), Some(id));
 
     // Confirming twice changes nothing.
-    let e = ndtms_submission::confirm_upload(&mut s, &data, &path).unwrap_err();
-    assert_eq!(e.code(), "submission_already_confirmed", "{e}");
+    let e = ndtms_submission::confirm_upload(&mut s, &path).unwrap_err();
+    assert_eq!(e.code().as_str(), "submission_already_confirmed", "{e}");
     assert_eq!(s.submissions().unwrap().len(), 2);
 
     // A copy damaged on the way is caught before anything is recorded.
@@ -444,9 +440,8 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
         damaged.join(offline::manifest_name(&p.file_name)),
     )
     .unwrap();
-    let e =
-        ndtms_submission::confirm_upload(&mut s, &data, &damaged.join(&p.file_name)).unwrap_err();
-    assert_eq!(e.code(), "submission_verify_failed", "{e}");
+    let e = ndtms_submission::confirm_upload(&mut s, &damaged.join(&p.file_name)).unwrap_err();
+    assert_eq!(e.code().as_str(), "submission_verify_failed", "{e}");
 }
 
 #[test]
@@ -455,12 +450,12 @@ fn a_failed_write_leaves_no_file_under_the_final_name() {
     let blocked = dir.path().join("not-a-folder");
     std::fs::write(&blocked, b"a file where a folder should be").unwrap();
     let e = extract::write_atomic(&blocked, "x.csv", b"data").unwrap_err();
-    assert_eq!(e.code(), "submission_io");
+    assert_eq!(e.code().as_str(), "submission_io");
     assert!(e.to_string().contains("not-a-folder"), "{e}");
     let ok = extract::write_atomic(dir.path(), "x.csv", b"data").unwrap();
     assert_eq!(std::fs::read(&ok).unwrap(), b"data");
     let e = extract::write_atomic(dir.path(), "x.csv", b"other").unwrap_err();
-    assert_eq!(e.code(), "submission_file_exists");
+    assert_eq!(e.code().as_str(), "submission_file_exists");
     assert_eq!(std::fs::read(&ok).unwrap(), b"data", "nothing overwritten");
 }
 
@@ -476,7 +471,7 @@ fn file_name_patterns() {
         "../x.csv",
     ] {
         let e = extract::file_name(bad, "N0852", Dataset::YP, &p, now()).unwrap_err();
-        assert_eq!(e.code(), "submission_bad_file_name", "{bad}");
+        assert_eq!(e.code().as_str(), "submission_bad_file_name", "{bad}");
     }
 }
 
@@ -536,7 +531,7 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
             &f(&[("REFLD", "15/06/2026"), ("TRIAGED", "21/06/2026")]),
         )
         .unwrap_err();
-    assert_eq!(e.code(), "period_locked", "{e}");
+    assert_eq!(e.code().as_str(), "period_locked", "{e}");
     assert!(
         e.to_string().contains("TRIAGED") || e.to_string().contains("REFLD"),
         "{e}"
@@ -554,7 +549,7 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
             ]),
         )
         .unwrap_err();
-    assert_eq!(e.code(), "period_locked");
+    assert_eq!(e.code().as_str(), "period_locked");
     s.save(
         Entity::Episode,
         &ep,
@@ -568,7 +563,7 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
     .unwrap();
     // Deleting it: refused. A client's details (no date in the period): allowed.
     assert_eq!(
-        s.delete(Entity::Episode, &ep).unwrap_err().code(),
+        s.delete(Entity::Episode, &ep).unwrap_err().code().as_str(),
         "period_locked"
     );
     s.save(
@@ -605,9 +600,9 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
 fn attributors_changed_since_the_last_transfer_are_mismatches() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = filled(dir.path(), 30);
-    let (data, info) = reference();
+    let (data, _) = reference();
     let cat = &data.version_on(period().end).unwrap().catalogue;
-    let first = prepare(&mut s, cat, &info, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let first = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
     assert_eq!(first.report.report.mismatches, 0);
     let sent = first.extract.attributors(cat);
     assert_eq!(sent.len() as u64, first.extract.clients);
@@ -638,7 +633,7 @@ fn attributors_changed_since_the_last_transfer_are_mismatches() {
         .unwrap();
     let next = ReportingPeriod::for_data_month(2026, 11).unwrap();
     let later = Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap();
-    let second = prepare(&mut s, cat, &info, &next, DEFAULT_FILE_PATTERN, later).unwrap();
+    let second = prepare(&mut s, &next, DEFAULT_FILE_PATTERN, later).unwrap();
     let m: Vec<_> = second
         .report
         .report
