@@ -2,17 +2,19 @@
 
 pub mod bindings;
 mod commands;
+pub mod ipc;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tauri::Manager as _;
 
 /// What the shell holds between commands: where the data lives, and the open store (if any).
-#[derive(Debug)]
+/// Cheap to clone, so each command can take it onto a worker thread.
+#[derive(Debug, Clone)]
 pub struct AppState {
     pub data_dir: PathBuf,
-    pub store: Mutex<Option<ndtms_store::Store>>,
+    pub store: Arc<Mutex<Option<ndtms_store::Store>>>,
 }
 
 /// Starts the app window.
@@ -26,20 +28,11 @@ pub fn run() {
             };
             app.manage(AppState {
                 data_dir,
-                store: Mutex::new(None),
+                store: Arc::default(),
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::store_status,
-            commands::set_up,
-            commands::unlock,
-            commands::log_in,
-            commands::log_out,
-            commands::reference_setting,
-            commands::set_reference_folder,
-        ])
+        .invoke_handler(ipc::handler())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| {
             eprintln!("NDTMS Desk could not start: {e}");

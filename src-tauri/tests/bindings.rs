@@ -72,10 +72,27 @@ fn committed_bindings_match_the_rust_types() {
 }
 
 #[test]
-fn app_error_binding_has_code_and_message() {
+fn app_error_binding_has_a_typed_code_and_a_message() {
     let decl = ndtms_desk::bindings::AppError::decl(&Config::new());
     assert!(
-        decl.contains("code: string") && decl.contains("message: string"),
+        decl.contains("code: ErrorCode") && decl.contains("message: string"),
         "{decl}"
+    );
+}
+
+#[test]
+fn every_command_has_a_typed_wrapper() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    export_all(dir.path());
+    let ts = std::fs::read_to_string(dir.path().join("commands.ts")).expect("commands.ts");
+    let sigs = ndtms_desk::ipc::signatures(&Config::new());
+    assert!(sigs.len() >= 9, "{} commands", sigs.len());
+    for s in &sigs {
+        assert!(ts.contains(&format!("call(\"{}\"", s.name)), "{} has no wrapper", s.name);
+    }
+    // Tauri takes arguments in camelCase; the wrapper must send them so.
+    assert!(
+        ts.contains("unlock: (passphrase: string | null, recoveryKey: string | null)"),
+        "{ts}"
     );
 }

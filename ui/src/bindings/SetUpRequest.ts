@@ -3,4 +3,8 @@
 /**
  * The first-run wizard's answers. Without a passphrase the key goes to the system keychain.
  */
-export type SetUpRequest = { agency_code: string, agency_name: string, dataset: string, username: string, display_name: string, password: string, passphrase: string | null, };
+export type SetUpRequest = { agency_code: string, agency_name: string, dataset: string, username: string, display_name: string, password: string, 
+/**
+ * The password typed a second time; the core says when the two differ.
+ */
+password_again: string, passphrase: string | null, };

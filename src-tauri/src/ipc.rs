@@ -1,0 +1,88 @@
+//! The IPC surface, declared once: each command's name, arguments and answer. From this list
+//! come the Tauri command wrappers (each runs its work on a worker thread, so hashing, unlock
+//! and file work never freeze the window) and the typed `ui/src/bindings/commands.ts`.
+
+use ts_rs::TS;
+
+use crate::bindings::{
+    AgencyCheck, AppError, AppInfo, ReferenceSetting, SetUpRequest, SetUpResult, StoreStatus,
+};
+use crate::commands;
+
+/// One command as the UI sees it: its name and the TypeScript types of its arguments and answer.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    pub name: &'static str,
+    /// Argument names as Rust spells them (Tauri takes them in camelCase) and their TS types.
+    pub args: Vec<(&'static str, String)>,
+    pub answer: String,
+    pub doc: &'static str,
+}
+
+/// Runs a command's work on the blocking pool and hands back its answer; a panic there is an
+/// internal error, not a frozen window.
+async fn on_worker<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::internal(format!("the command stopped unexpectedly: {e}")))?
+}
+
+macro_rules! ipc {
+    ($( #[doc = $doc:literal] $name:ident ( $($arg:ident : $ty:ty),* ) -> $answer:ty; )*) => {
+        /// The Tauri command wrappers: map arguments, run the handler in `commands.rs` on a
+        /// worker thread with the app's state.
+        pub mod wrappers {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[doc = $doc]
+                #[tauri::command]
+                pub async fn $name(
+                    state: tauri::State<'_, crate::AppState>,
+                    $($arg: $ty),*
+                ) -> Result<$answer, AppError> {
+                    let state = state.inner().clone();
+                    on_worker(move || commands::$name(&state, $($arg),*)).await
+                }
+            )*
+        }
+
+        /// The handler Tauri dispatches IPC calls with.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(wrappers::$name),*]
+        }
+
+        /// Every command's signature, for generating `commands.ts`.
+        pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
+            vec![$(Signature {
+                name: stringify!($name),
+                args: vec![$((stringify!($arg), <$ty as TS>::name(cfg))),*],
+                answer: <$answer as TS>::name(cfg),
+                doc: $doc,
+            }),*]
+        }
+    };
+}
+
+ipc! {
+    /// The program's version and the shipped reference data in force today (before log-in).
+    app_info() -> AppInfo;
+    /// Which screen comes next: set-up, unlock, log-in or the app itself.
+    store_status() -> StoreStatus;
+    /// Checks an agency code by the catalogue's agency field, as set-up will.
+    check_agency_code(code: String, dataset: String) -> AgencyCheck;
+    /// The first-run wizard's last step: creates the database and shows the recovery key once.
+    set_up(request: SetUpRequest) -> SetUpResult;
+    /// Opens a passphrase database, or any database with its recovery key.
+    unlock(passphrase: Option<String>, recovery_key: Option<String>) -> ();
+    /// Logs a user in (the password is hashed and compared on a worker thread).
+    log_in(username: String, password: String) -> ndtms_store::Session;
+    /// Ends the session.
+    log_out() -> ();
+    /// The reference data this database's checks use, and where it comes from.
+    reference_setting() -> ReferenceSetting;
+    /// Chooses the reference-data folder (null: the shipped copy); administrators only.
+    set_reference_folder(folder: Option<String>) -> ReferenceSetting;
+}
