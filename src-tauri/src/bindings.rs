@@ -67,6 +67,8 @@ pub struct SetUpRequest {
     /// The password typed a second time; the core says when the two differ.
     pub password_again: String,
     pub passphrase: Option<String>,
+    /// The passphrase typed a second time.
+    pub passphrase_again: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

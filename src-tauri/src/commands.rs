@@ -125,11 +125,29 @@ pub fn check_agency_code(_: &AppState, code: String, dataset_code: String) -> An
     Ok(AgencyCheck { code: agency.code })
 }
 
+pub fn check_new_user(
+    _: &AppState,
+    username: String,
+    password: String,
+    password_again: String,
+) -> Answer<()> {
+    Ok(ndtms_store::auth::check_new_user(
+        username.trim(),
+        &password,
+        &password_again,
+    )?)
+}
+
 pub fn set_up(state: &AppState, request: SetUpRequest) -> Answer<SetUpResult> {
-    if request.password != request.password_again {
+    ndtms_store::auth::check_new_user(
+        request.username.trim(),
+        &request.password,
+        &request.password_again,
+    )?;
+    if request.passphrase.is_some() && request.passphrase != request.passphrase_again {
         return Err(AppError::new(
-            ErrorCode::PasswordsDiffer,
-            "The two passwords are not the same.",
+            ErrorCode::PassphrasesDiffer,
+            "The two passphrases are not the same.",
         ));
     }
     let setup = Setup {

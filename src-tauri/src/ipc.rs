@@ -73,6 +73,8 @@ ipc! {
     store_status() -> StoreStatus;
     /// Checks an agency code by the catalogue's agency field, as set-up will.
     check_agency_code(code: String, dataset: String) -> AgencyCheck;
+    /// Checks a new user's name and password (typed twice) by the store's rules.
+    check_new_user(username: String, password: String, password_again: String) -> ();
     /// The first-run wizard's last step: creates the database and shows the recovery key once.
     set_up(request: SetUpRequest) -> SetUpResult;
     /// Opens a passphrase database, or any database with its recovery key.

@@ -88,7 +88,11 @@ fn every_command_has_a_typed_wrapper() {
     let sigs = ndtms_desk::ipc::signatures(&Config::new());
     assert!(sigs.len() >= 9, "{} commands", sigs.len());
     for s in &sigs {
-        assert!(ts.contains(&format!("call(\"{}\"", s.name)), "{} has no wrapper", s.name);
+        assert!(
+            ts.contains(&format!("call(\"{}\"", s.name)),
+            "{} has no wrapper",
+            s.name
+        );
     }
     // Tauri takes arguments in camelCase; the wrapper must send them so.
     assert!(

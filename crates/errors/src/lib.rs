@@ -106,6 +106,7 @@ codes! {
     PasswordsDiffer = "passwords_differ" in Input,
     PassphraseTooShort = "passphrase_too_short" in Input,
     PassphraseMissing = "passphrase_missing" in Input,
+    PassphrasesDiffer = "passphrases_differ" in Input,
     PassphraseNotUsed = "passphrase_not_used" in Input,
     /// Neither a passphrase nor a recovery key was given to unlock.
     UnlockSecretMissing = "unlock_secret_missing" in Input,

@@ -40,8 +40,10 @@ impl Role {
     }
 }
 
-/// What an operation needs; each role is granted a set of these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an operation needs; each role is granted a set of these. The app's navigation shows
+/// the screens a session's permissions allow (the store still checks every operation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
 pub enum Permission {
     ViewClients,
     EditClients,
@@ -56,6 +58,19 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Permission::ViewClients,
+        Permission::EditClients,
+        Permission::Submit,
+        Permission::EditLockedPeriod,
+        Permission::Backup,
+        Permission::Restore,
+        Permission::ManageUsers,
+        Permission::ManageKeys,
+        Permission::VerifyAudit,
+        Permission::ManageSettings,
+    ];
+
     pub fn describe(self) -> &'static str {
         match self {
             Permission::ViewClients => "view client records",
@@ -84,6 +99,14 @@ impl Role {
             Role::Administrator => true,
         }
     }
+
+    /// Everything this role may do, in a fixed order.
+    pub fn permissions(self) -> Vec<Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.allows(*p))
+            .collect()
+    }
 }
 
 /// The logged-in user.
@@ -96,6 +119,8 @@ pub struct Session {
     #[ts(type = "string")]
     pub last_activity: DateTime<Utc>,
     pub locked: bool,
+    /// What the role allows, for the screens to offer (from `Role::allows`, the one rule).
+    pub permissions: Vec<Permission>,
 }
 
 /// Argon2id for log-in passwords: 19 MiB, 2 passes (OWASP's recommended minimum), fast enough at a desk.
@@ -137,6 +162,19 @@ pub fn throttle_seconds(failures: u32) -> u64 {
     } else {
         (1u64 << (failures - 2).min(20)).min(300)
     }
+}
+
+/// A new user's answers as a form gives them: the user name, and the password typed twice.
+pub fn check_new_user(username: &str, password: &str, password_again: &str) -> Result<()> {
+    check_username(username)?;
+    check_password(password)?;
+    if password != password_again {
+        return Err(StoreError::invalid(
+            ErrorCode::PasswordsDiffer,
+            "The two passwords are not the same.",
+        ));
+    }
+    Ok(())
 }
 
 pub fn check_username(u: &str) -> Result<()> {

@@ -348,6 +348,7 @@ impl Store {
             role,
             last_activity: now,
             locked: false,
+            permissions: role.permissions(),
         };
         self.session = Some(session.clone());
         Ok(session)

@@ -7,4 +7,8 @@ export type SetUpRequest = { agency_code: string, agency_name: string, dataset: 
 /**
  * The password typed a second time; the core says when the two differ.
  */
-password_again: string, passphrase: string | null, };
+password_again: string, passphrase: string | null, 
+/**
+ * The passphrase typed a second time.
+ */
+passphrase_again: string | null, };

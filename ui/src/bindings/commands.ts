@@ -16,6 +16,8 @@ export const commands = {
   storeStatus: (): Promise<StoreStatus> => call("store_status", {}),
   /** Checks an agency code by the catalogue's agency field, as set-up will. */
   checkAgencyCode: (code: string, dataset: string): Promise<AgencyCheck> => call("check_agency_code", { code, dataset }),
+  /** Checks a new user's name and password (typed twice) by the store's rules. */
+  checkNewUser: (username: string, password: string, passwordAgain: string): Promise<null> => call("check_new_user", { username, password, passwordAgain }),
   /** The first-run wizard's last step: creates the database and shows the recovery key once. */
   setUp: (request: SetUpRequest): Promise<SetUpResult> => call("set_up", { request }),
   /** Opens a passphrase database, or any database with its recovery key. */
@@ -30,4 +32,4 @@ export const commands = {
   setReferenceFolder: (folder: string | null): Promise<ReferenceSetting> => call("set_reference_folder", { folder }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder";

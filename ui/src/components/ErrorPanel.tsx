@@ -1,6 +1,7 @@
 import type { AppError } from "../bindings/AppError";
+import type { ErrorCode } from "../bindings/ErrorCode";
 
-const advice: Record<string, string> = {
+const advice: Partial<Record<ErrorCode, string>> = {
   reference_invalid:
     "The reference data folder has problems. Correct the files listed, or go back to the reference data shipped with NDTMS Desk.",
   reference_not_found: "The chosen reference data folder cannot be found. Check the folder in Settings.",

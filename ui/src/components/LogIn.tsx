@@ -1,25 +1,21 @@
 import { useState, type FormEvent } from "react";
-import { api } from "../api";
 import type { Agency } from "../bindings/Agency";
-import type { AppError } from "../bindings/AppError";
+import { commands } from "../bindings/commands";
+import { keys, useCommand } from "../data";
 import { Field } from "./Field";
 
-export function LogIn({ agency, onDone }: { agency: Agency; onDone: () => void }) {
+export function LogIn({ agency }: { agency: Agency }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const logIn = useCommand((a: { username: string; password: string }) => commands.logIn(a.username, a.password), [
+    keys.status,
+  ]);
+  const error = logIn.error;
+  const busy = logIn.busy;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    const r = await api.logIn(username, password);
-    setBusy(false);
-    if (r.ok) onDone();
-    else {
-      setError(r.error);
-      setPassword("");
-    }
+    if ((await logIn.run({ username, password })) === undefined) setPassword("");
   };
 
   return (
@@ -45,7 +41,7 @@ export function LogIn({ agency, onDone }: { agency: Agency; onDone: () => void }
           autoComplete="current-password"
         />
         <button type="submit" className="primary" disabled={busy}>
-          Log in
+          {busy ? "Logging in…" : "Log in"}
         </button>
       </form>
     </section>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import { refusalLead } from "./ReferenceFolder";
 
 describe("refusalLead", () => {
@@ -7,7 +8,8 @@ describe("refusalLead", () => {
       "has the problems below",
     );
     expect(refusalLead({ code: "reference_not_found", message: "/media/x is not a folder" })).toContain("cannot be found");
-    for (const code of ["reference_invalid", "reference_not_found", "invalid"]) {
+    const codes: ErrorCode[] = ["reference_invalid", "reference_not_found", "folder_missing"];
+    for (const code of codes) {
       expect(refusalLead({ code, message: "" })).toContain("Nothing was changed");
     }
   });

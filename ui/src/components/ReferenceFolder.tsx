@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from "react";
-import { api } from "../api";
 import type { AppError } from "../bindings/AppError";
 import type { ReferenceSetting } from "../bindings/ReferenceSetting";
+import { commands } from "../bindings/commands";
+import { keys, queryClient, useCommand } from "../data";
 import { Field } from "./Field";
 
 /** The first line of a refusal: what happened, in plain words, before the core's detail. */
@@ -18,26 +19,18 @@ export function refusalLead(error: AppError): string {
  * the shipped copy, such as the official CDS-R tables. The core loads and checks the folder
  * before keeping it; its problems are shown here, file by file.
  */
-export function ReferenceFolder({
-  setting,
-  onChange,
-}: {
-  setting: ReferenceSetting | null;
-  onChange: (s: ReferenceSetting) => void;
-}) {
+export function ReferenceFolder({ setting }: { setting: ReferenceSetting | null }) {
   const [folder, setFolder] = useState(setting?.folder ?? "");
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const set = useCommand((chosen: string | null) => commands.setReferenceFolder(chosen));
+  const { error, busy } = set;
 
   const choose = async (chosen: string | null) => {
-    setBusy(true);
-    const r = await api.setReferenceFolder(chosen);
-    setBusy(false);
-    if (r.ok) {
-      setError(null);
-      setFolder(r.value.folder ?? "");
-      onChange(r.value);
-    } else setError(r.error);
+    const kept = await set.run(chosen);
+    if (kept) {
+      setFolder(kept.folder ?? "");
+      // The answer is the reference data now in use: every screen reads it from here.
+      queryClient.setQueryData(keys.reference, kept);
+    }
   };
 
   const submit = (e: FormEvent) => {

@@ -53,8 +53,8 @@ describe("ErrorPanel", () => {
     expect(screen.getByTestId("error-detail").textContent).toBe("fields.csv, line 3: bad");
   });
 
-  it("falls back to a general message for an unknown code", () => {
-    render(<ErrorPanel error={{ code: "something_new", message: "x" }} />);
+  it("falls back to a general message for a code it has no advice for", () => {
+    render(<ErrorPanel error={{ code: "store_io", message: "x" }} />);
     expect(screen.getByRole("alert").textContent).toContain("could not complete the request");
   });
 });

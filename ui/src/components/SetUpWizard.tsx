@@ -1,18 +1,30 @@
-import { useState, type FormEvent } from "react";
-import { api } from "../api";
-import type { AppError } from "../bindings/AppError";
+import { useEffect, useState, type FormEvent } from "react";
+import type { DatasetChoice } from "../bindings/DatasetChoice";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { SetUpRequest } from "../bindings/SetUpRequest";
+import { commands } from "../bindings/commands";
+import { keys, queryClient, useCommand } from "../data";
 import { Field } from "./Field";
-
-const datasets = [
-  { code: "AD", label: "Community adult (AD)" },
-  { code: "YP", label: "Community young people (YP)" },
-  { code: "SA", label: "Secure setting adult (SA)" },
-  { code: "SY", label: "Secure setting young people (SY)" },
-];
 
 type Step = 1 | 2 | 3 | 4;
 
-export function SetUpWizard({ onDone }: { onDone: () => void }) {
+/** The wizard step whose answers a refusal is about, by its code (never by its words). */
+export function stepOf(code: ErrorCode): Step {
+  switch (code) {
+    case "agency_code_invalid":
+    case "dataset_unknown":
+      return 1;
+    case "username_invalid":
+    case "username_taken":
+    case "password_too_short":
+    case "passwords_differ":
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+export function SetUpWizard({ datasets }: { datasets: readonly DatasetChoice[] }) {
   const [step, setStep] = useState<Step>(1);
   const [agencyCode, setAgencyCode] = useState("");
   const [agencyName, setAgencyName] = useState("");
@@ -24,49 +36,52 @@ export function SetUpWizard({ onDone }: { onDone: () => void }) {
   const [usePassphrase, setUsePassphrase] = useState(false);
   const [passphrase, setPassphrase] = useState("");
   const [passphrase2, setPassphrase2] = useState("");
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [recoveryKey, setRecoveryKey] = useState("");
   const [stored, setStored] = useState(false);
+  // No query is refreshed on success: the recovery key must be shown before the log-in screen.
+  const check = useCommand((a: { code: string; dataset: string }) => commands.checkAgencyCode(a.code, a.dataset));
+  const checkUser = useCommand((a: { username: string; password: string; again: string }) =>
+    commands.checkNewUser(a.username, a.password, a.again),
+  );
+  const setUp = useCommand((r: SetUpRequest) => commands.setUp(r));
+  const error = (step === 1 ? check.error : step === 2 ? checkUser.error : null) ?? setUp.error;
+  const busy = check.busy || checkUser.busy || setUp.busy;
+  const recoveryKey = setUp.data?.recovery_key ?? "";
 
-  const next = (e: FormEvent) => {
+  const next = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    if (step === 2 && password !== password2) {
-      setError({ code: "mismatch", message: "The two passwords are not the same." });
-      return;
+    if (step === 1) {
+      const ok = await check.run({ code: agencyCode, dataset });
+      if (!ok) return;
+      setAgencyCode(ok.code);
     }
+    if (step === 2 && (await checkUser.run({ username, password, again: password2 })) === undefined) return;
+    setUp.reset();
     setStep((s) => (s + 1) as Step);
   };
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    if (usePassphrase && passphrase !== passphrase2) {
-      setError({ code: "mismatch", message: "The two passphrases are not the same." });
-      return;
-    }
-    setBusy(true);
-    const r = await api.setUp({
+    const done = await setUp.run({
       agency_code: agencyCode,
       agency_name: agencyName,
       dataset,
       username,
       display_name: displayName,
       password,
+      password_again: password2,
       passphrase: usePassphrase ? passphrase : null,
+      passphrase_again: usePassphrase ? passphrase2 : null,
     });
-    setBusy(false);
-    if (!r.ok) {
-      setError(r.error);
-      // Send the user back to the step the problem belongs to.
-      if (r.error.message.includes("agency code")) setStep(1);
-      else if (r.error.message.includes("password") || r.error.message.includes("user name")) setStep(2);
-      return;
-    }
-    setRecoveryKey(r.value.recovery_key);
-    setStep(4);
+    if (done) setStep(4);
   };
+
+  // Send the user back to the step the problem belongs to.
+  const code = setUp.error?.code;
+  useEffect(() => {
+    if (code) setStep(stepOf(code));
+  }, [code]);
+
+  const finish = () => void queryClient.invalidateQueries({ queryKey: keys.status });
 
   return (
     <section className="card wizard" aria-labelledby="wizard-title" data-testid="setup-wizard">
@@ -103,11 +118,11 @@ export function SetUpWizard({ onDone }: { onDone: () => void }) {
                   checked={dataset === d.code}
                   onChange={() => setDataset(d.code)}
                 />
-                {d.label}
+                {d.label.charAt(0).toUpperCase() + d.label.slice(1)} ({d.code})
               </label>
             ))}
           </fieldset>
-          <button type="submit" className="primary">
+          <button type="submit" className="primary" disabled={busy}>
             Next
           </button>
         </form>
@@ -224,7 +239,7 @@ export function SetUpWizard({ onDone }: { onDone: () => void }) {
             <button type="button" onClick={() => window.print()}>
               Print
             </button>
-            <button type="button" className="primary" disabled={!stored} onClick={onDone}>
+            <button type="button" className="primary" disabled={!stored} onClick={finish}>
               Continue to log in
             </button>
           </div>

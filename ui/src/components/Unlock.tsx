@@ -1,13 +1,15 @@
 import { useState, type FormEvent } from "react";
-import { api } from "../api";
 import type { AppError } from "../bindings/AppError";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import { commands } from "../bindings/commands";
+import { keys, useCommand } from "../data";
 import { Field } from "./Field";
 
 /**
  * What a keyworker is told when the secret is refused, by error code. The core's message names
  * the database folder, which helps at the command line but means nothing on this screen.
  */
-export const UNLOCK_MESSAGES: Record<string, string> = {
+export const UNLOCK_MESSAGES: Partial<Record<ErrorCode, string>> = {
   store_wrong_passphrase: "That passphrase is not right. Check it (capital letters count) and try again.",
   store_wrong_recovery_key:
     "That recovery key is not right for this database. Check each group of letters and try again.",
@@ -24,21 +26,22 @@ export function unlockMessage(error: AppError): string {
 export function Unlock({
   recoveryOnly,
   reason,
-  onDone,
 }: {
   recoveryOnly: boolean;
   reason?: string | undefined;
-  onDone: () => void;
 }) {
   const [useRecovery, setUseRecovery] = useState(recoveryOnly);
   const [secret, setSecret] = useState("");
-  const [error, setError] = useState<AppError | null>(null);
+  const unlock = useCommand(
+    (a: { secret: string; recovery: boolean }) =>
+      a.recovery ? commands.unlock(null, a.secret) : commands.unlock(a.secret, null),
+    [keys.status],
+  );
+  const error = unlock.error;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await api.unlock(useRecovery ? { recoveryKey: secret } : { passphrase: secret });
-    if (r.ok) onDone();
-    else setError(r.error);
+    await unlock.run({ secret, recovery: useRecovery });
   };
 
   return (
@@ -63,12 +66,16 @@ export function Unlock({
         />
         <div className="actions">
           {!recoveryOnly && (
-            <button type="button" onClick={() => { setUseRecovery(!useRecovery); setSecret(""); setError(null); }}>
+            <button type="button" onClick={() => {
+                setUseRecovery(!useRecovery);
+                setSecret("");
+                unlock.reset();
+              }}>
               {useRecovery ? "Use the passphrase" : "Use the recovery key instead"}
             </button>
           )}
-          <button type="submit" className="primary">
-            Open
+          <button type="submit" className="primary" disabled={unlock.busy}>
+            {unlock.busy ? "Opening…" : "Open"}
           </button>
         </div>
       </form>

@@ -1,0 +1,141 @@
+// Routes: one URL per screen (hash history, so back and forward work and a test can open a
+// screen directly), an auth-gated layout, and each screen gated by the permission it needs.
+import {
+  Link,
+  Outlet,
+  createHashHistory,
+  createRootRoute,
+  createRoute,
+  createRouter,
+  redirect,
+  useNavigate,
+} from "@tanstack/react-router";
+import type { StoreStatus } from "./bindings/StoreStatus";
+import { commands } from "./bindings/commands";
+import { keys, queryClient, useAppInfo, useCommand, useSession } from "./data";
+import { SCREENS, screensFor, type Screen } from "./screens";
+import { Home } from "./screens/Home";
+import { NotYet } from "./screens/NotYet";
+import { Settings } from "./screens/Settings";
+import { Start } from "./screens/Start";
+
+function status(): Promise<StoreStatus> {
+  return queryClient.fetchQuery({ queryKey: keys.status, queryFn: () => commands.storeStatus() });
+}
+
+function Shell() {
+  const info = useAppInfo();
+  const session = useSession();
+  const navigate = useNavigate();
+  const logOut = useCommand(() => commands.logOut(), [keys.status, keys.reference]);
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to the main content
+      </a>
+      <header className="topbar">
+        <span className="brand" aria-hidden="true">
+          N
+        </span>
+        <span className="product">NDTMS Desk</span>
+        <span className="spacer" />
+        {session && (
+          <>
+            <span className="who" data-testid="who">
+              {session.session.display_name} ({session.session.role.replace("_", " ")})
+            </span>
+            <button
+              type="button"
+              className="topbar-button"
+              disabled={logOut.busy}
+              onClick={() => void logOut.run(undefined).then(() => navigate({ to: "/" }))}
+            >
+              Log out
+            </button>
+          </>
+        )}
+        {info.data && (
+          <span className="version" data-testid="app-version">
+            version {info.data.version}
+          </span>
+        )}
+      </header>
+      <Outlet />
+    </div>
+  );
+}
+
+/** The logged-in frame: the navigation the user's role allows, and the screen. */
+function AppLayout() {
+  const session = useSession();
+  const screens = session ? screensFor(session.session.permissions) : [];
+  return (
+    <div className="frame">
+      <nav className="sidenav" aria-label="Main" data-testid="nav">
+        <ul>
+          {screens.map((s) => (
+            <li key={s.path}>
+              <Link to={s.path} data-testid={`nav-${s.path.slice(1).replace("/", "-")}`} activeProps={{ "aria-current": "page" }}>
+                {s.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+const rootRoute = createRootRoute({ component: Shell });
+
+const startRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/",
+  component: () => (
+    <main id="main" className="content">
+      <Start />
+    </main>
+  ),
+});
+
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  // Fails closed: anything but a live session goes back to the start (set-up, unlock, log-in).
+  beforeLoad: async () => {
+    const s = await status().catch(() => null);
+    if (s?.state !== "logged_in") throw redirect({ to: "/" });
+    return { session: s };
+  },
+  component: AppLayout,
+});
+
+function screenRoute(screen: Screen) {
+  const component =
+    screen.path === "/home" ? Home : screen.path === "/settings" ? Settings : () => <NotYet screen={screen} />;
+  return createRoute({
+    getParentRoute: () => appRoute,
+    path: screen.path,
+    beforeLoad: ({ context }) => {
+      if (!context.session.session.permissions.includes(screen.needs)) throw redirect({ to: "/home" });
+    },
+    component,
+  });
+}
+
+const routeTree = rootRoute.addChildren([startRoute, appRoute.addChildren(SCREENS.map(screenRoute))]);
+
+export const router = createRouter({
+  routeTree,
+  history: createHashHistory(),
+  defaultNotFoundComponent: () => <p>That page does not exist.</p>,
+});
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}

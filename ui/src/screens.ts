@@ -1,0 +1,41 @@
+// The app's screens after log-in: where each lives, its name in the navigation, and the
+// permission (from the core's roles) a user needs to see it.
+import type { Permission } from "./bindings/Permission";
+
+export type ScreenPath =
+  | "/home"
+  | "/caseload"
+  | "/clients/new"
+  | "/drafts"
+  | "/transfer"
+  | "/reports"
+  | "/history"
+  | "/users"
+  | "/backups"
+  | "/settings";
+
+export interface Screen {
+  path: ScreenPath;
+  label: string;
+  needs: Permission;
+  /** The issue that brings the screen, while it is not built yet. */
+  comesWith?: string;
+}
+
+export const SCREENS: readonly Screen[] = [
+  { path: "/home", label: "Home", needs: "view_clients" },
+  { path: "/caseload", label: "Caseload", needs: "view_clients", comesWith: "the keyworker's desk" },
+  { path: "/clients/new", label: "New client", needs: "edit_clients", comesWith: "the keyworker's desk" },
+  { path: "/drafts", label: "Drafts", needs: "edit_clients", comesWith: "the forms" },
+  { path: "/transfer", label: "Transfer data", needs: "submit", comesWith: "the data lead's month" },
+  { path: "/reports", label: "Reports", needs: "submit", comesWith: "the data lead's month" },
+  { path: "/history", label: "History", needs: "submit", comesWith: "the data lead's month" },
+  { path: "/users", label: "Users", needs: "manage_users", comesWith: "the keyworker's desk" },
+  { path: "/backups", label: "Backups", needs: "restore", comesWith: "keys and backups" },
+  { path: "/settings", label: "Settings", needs: "manage_settings" },
+];
+
+/** The screens a user with these permissions may open, in navigation order. */
+export function screensFor(permissions: readonly Permission[]): Screen[] {
+  return SCREENS.filter((s) => permissions.includes(s.needs));
+}
