@@ -5,9 +5,14 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod consent;
 pub mod db;
+mod drafts;
 pub mod error;
+mod import;
 pub mod key;
+pub mod model;
+pub mod period_lock;
 pub mod records;
 pub mod reference;
 pub mod submissions;

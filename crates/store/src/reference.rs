@@ -12,7 +12,7 @@ use crate::Store;
 use crate::audit;
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
-use crate::submissions::DatedFields;
+use crate::period_lock::DatedFields;
 
 /// The reference data a database uses, loaded once and shared (cheap to clone).
 #[derive(Debug, Clone)]

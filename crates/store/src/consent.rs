@@ -1,0 +1,111 @@
+//! Consent to NDTMS and, separately, to IPS: each decision kept as an event, the latest in force.
+
+use rusqlite::{Transaction, params};
+
+use crate::Store;
+use crate::audit::{self, Entry};
+use crate::auth::Permission;
+use crate::error::{ErrorCode, Result, StoreError};
+use crate::model::{ConsentEvent, ConsentScope, ConsentStatus, code, id_of};
+
+impl Store {
+    /// Records a consent decision for NDTMS or, separately, for IPS.
+    pub fn record_consent(
+        &mut self,
+        client: &str,
+        scope: ConsentScope,
+        status: ConsentStatus,
+        date: &str,
+    ) -> Result<()> {
+        let s = self.authorize(Permission::EditClients)?;
+        if ndtms_dataset::values::parse_date(date).is_none() {
+            return Err(StoreError::invalid(
+                ErrorCode::DateInvalid,
+                format!("'{date}' is not a date in the form dd/mm/yyyy"),
+            ));
+        }
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let cid = id_of(
+            &tx,
+            "SELECT id FROM client WHERE client_ref = ?1",
+            [client],
+            "client",
+            client,
+        )?;
+        tx.execute(
+            "INSERT INTO consent_event (client_id, scope, status, event_date, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![cid, code(scope), code(status), date, s.user_id, now],
+        )?;
+        audit::append(
+            &tx,
+            &now,
+            &Entry {
+                user_id: Some(s.user_id),
+                action: "consent",
+                entity: "client",
+                record_key: client,
+                field: &code(scope),
+                old_value: "",
+                new_value: &format!("{} {date}", code(status)),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The consent in force for a scope: the latest event by date (then by when it was recorded).
+    pub fn consent(&mut self, client: &str, scope: ConsentScope) -> Result<Option<ConsentStatus>> {
+        self.authorize(Permission::ViewClients)?;
+        let tx = self.conn.transaction()?;
+        let cid = id_of(
+            &tx,
+            "SELECT id FROM client WHERE client_ref = ?1",
+            [client],
+            "client",
+            client,
+        )?;
+        let events = consent_of(&tx, cid)?;
+        tx.commit()?;
+        let latest = events
+            .into_iter()
+            .filter(|e| e.scope == scope)
+            .max_by_key(|e| {
+                (
+                    ndtms_dataset::values::parse_date(&e.date),
+                    e.recorded_at.clone(),
+                )
+            });
+        Ok(latest.map(|e| e.status))
+    }
+}
+
+/// A consent event from a row of scope, status, date, user name and time, starting at column `at`.
+pub(crate) fn consent_event(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ConsentEvent> {
+    let scope: String = r.get(at)?;
+    let status: String = r.get(at + 1)?;
+    Ok(ConsentEvent {
+        scope: if scope == "ips" {
+            ConsentScope::Ips
+        } else {
+            ConsentScope::Ndtms
+        },
+        status: match status.as_str() {
+            "given" => ConsentStatus::Given,
+            "refused" => ConsentStatus::Refused,
+            _ => ConsentStatus::Withdrawn,
+        },
+        date: r.get(at + 2)?,
+        recorded_by: r.get(at + 3)?,
+        recorded_at: r.get(at + 4)?,
+    })
+}
+
+pub(crate) fn consent_of(tx: &Transaction<'_>, cid: i64) -> Result<Vec<ConsentEvent>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT e.scope, e.status, e.event_date, u.username, e.recorded_at FROM consent_event e JOIN user u ON u.id = e.recorded_by
+         WHERE e.client_id = ?1 ORDER BY e.id",
+    )?;
+    let rows = stmt.query_map([cid], |r| consent_event(r, 0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

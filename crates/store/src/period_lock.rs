@@ -1,0 +1,191 @@
+//! The period lock: records whose dates fall in a transferred period change only by a data lead,
+//! and such a change is audited. The dated fields come from the store's reference data in force.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use ndtms_dataset::values::parse_date;
+use ndtms_dataset::{Catalogue, Section};
+use rusqlite::Connection;
+
+use crate::Store;
+use crate::audit::{self, Entry};
+use crate::auth::Permission;
+use crate::error::{Result, StoreError};
+use crate::model::{Entity, Fields};
+
+/// Per entity, the headers of its dated fields in catalogue order: the first is its anchor.
+#[derive(Debug, Clone, Default)]
+pub struct DatedFields(Vec<(Entity, Vec<String>)>);
+
+impl DatedFields {
+    pub fn from_catalogue(cat: &Catalogue) -> Self {
+        let of = |sections: &[Section]| -> Vec<String> {
+            cat.fields
+                .iter()
+                .filter(|f| {
+                    sections.contains(&f.section) && f.kind == ndtms_dataset::model::FieldType::Date
+                })
+                .map(|f| f.header.clone())
+                .collect()
+        };
+        Self(
+            [
+                (Entity::Client, of(&[Section::Client])),
+                (Entity::Episode, of(&[Section::Episode])),
+                (Entity::Intervention, of(&[Section::Intervention])),
+                (Entity::SubInterventionReview, of(&[Section::Sir])),
+                (Entity::OutcomeRecord, of(&[Section::Top, Section::Ypor])),
+                (Entity::ClientInformationReview, of(&[Section::Cir])),
+            ]
+            .into(),
+        )
+    }
+
+    fn of(&self, e: Entity) -> &[String] {
+        self.0
+            .iter()
+            .find(|(x, _)| *x == e)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+}
+
+/// The transferred periods, for deciding whether a change needs a data lead.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Locks {
+    ranges: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl Locks {
+    pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT period_start, period_end FROM submission WHERE locks_period = 1",
+        )?;
+        let ranges = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .filter_map(|r| r.ok())
+            .filter_map(|(a, b)| Some((parse_iso(&a)?, parse_iso(&b)?)))
+            .collect();
+        Ok(Self { ranges })
+    }
+
+    fn holding(&self, d: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        self.ranges
+            .iter()
+            .copied()
+            .find(|(s, e)| *s <= d && d <= *e)
+    }
+
+    /// Why changing `old` into `new` needs a data lead, or None when it does not.
+    pub(crate) fn reason(
+        &self,
+        dated: &DatedFields,
+        entity: Entity,
+        key: &str,
+        old: &Fields,
+        new: &Fields,
+    ) -> Option<String> {
+        if self.ranges.is_empty() {
+            return None;
+        }
+        let dates = dated.of(entity);
+        let get = |f: &Fields, h: &str| f.get(h).map_or("", |v| v.trim()).to_owned();
+        let say = |h: &str, d: NaiveDate, (s, e): (NaiveDate, NaiveDate)| {
+            format!(
+                "{key}: {h} {} lies in the transferred period {} to {}; only a data lead can change it",
+                ndtms_dataset::values::format_date(d),
+                ndtms_dataset::values::format_date(s),
+                ndtms_dataset::values::format_date(e)
+            )
+        };
+        let anchor = dates
+            .iter()
+            .find_map(|h| parse_date(&get(old, h)).map(|d| (h, d)));
+        let headers: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        for h in headers {
+            let (o, n) = (get(old, h), get(new, h));
+            if o == n {
+                continue;
+            }
+            if dates.contains(h) {
+                for d in [parse_date(&o), parse_date(&n)].into_iter().flatten() {
+                    if let Some(r) = self.holding(d) {
+                        return Some(say(h, d, r));
+                    }
+                }
+            } else if !o.is_empty()
+                && let Some((ah, ad)) = anchor
+                && let Some(r) = self.holding(ad)
+            {
+                return Some(say(ah, ad, r));
+            }
+        }
+        None
+    }
+}
+
+fn parse_iso(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+impl Store {
+    /// The transferred periods, the dated fields of the reference data in force (loaded only
+    /// once a period is locked, so opening a store does not parse the reference data), and
+    /// whether this user may change records inside them.
+    pub(crate) fn lock_check(&mut self, s: &crate::Session) -> Result<LockCheck> {
+        let locks = Locks::load(&self.conn)?;
+        let dated = if locks.ranges.is_empty() {
+            Arc::default()
+        } else {
+            self.reference_in_force()?.dated
+        };
+        Ok(LockCheck {
+            locks,
+            dated,
+            may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+        })
+    }
+}
+
+/// What a change is checked against: the transferred periods, the dated fields, and whether the
+/// user may override the lock (a data lead), which is then audited.
+#[derive(Debug)]
+pub(crate) struct LockCheck {
+    pub locks: Locks,
+    pub dated: Arc<DatedFields>,
+    pub may_edit_locked: bool,
+}
+
+impl LockCheck {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        now: &str,
+        user: i64,
+        entity: Entity,
+        key: &str,
+        old: &Fields,
+        new: &Fields,
+    ) -> Result<()> {
+        let Some(reason) = self.locks.reason(&self.dated, entity, key, old, new) else {
+            return Ok(());
+        };
+        if !self.may_edit_locked {
+            return Err(StoreError::PeriodLocked(reason));
+        }
+        audit::append(
+            tx,
+            now,
+            &Entry {
+                user_id: Some(user),
+                action: "edit_locked_period",
+                entity: entity.table(),
+                record_key: key,
+                field: "",
+                old_value: "",
+                new_value: &reason,
+            },
+        )
+    }
+}
