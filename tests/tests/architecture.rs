@@ -279,7 +279,10 @@ fn the_ui_calls_ipc_only_through_its_one_door() {
             text.contains("@tauri-apps/api/core") || text.contains("__TAURI_INTERNALS__")
         })
         .collect();
-    assert!(bad.is_empty(), "call commands through bindings/commands.ts: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "call commands through bindings/commands.ts: {bad:?}"
+    );
 }
 
 /// Commands that run before anyone is logged in (set-up, unlock, log-in) and so cannot ask the
