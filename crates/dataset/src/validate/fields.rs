@@ -3,6 +3,18 @@
 
 use super::*;
 
+/// What is wrong with a value, by one check of its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fault {
+    NotDate,
+    Future,
+    NotNumber,
+    OutOfRange,
+    NotFlag,
+    UnknownCode,
+    CodeNotValid,
+}
+
 impl<'c> Validator<'c> {
     /// Checks one value of one field on its own, as the keyworker types it: type, format, code,
     /// range, length, whether the field belongs to the dataset, and no future dates.
@@ -72,38 +84,96 @@ impl<'c> Validator<'c> {
         if let Some(slot) = self.date_slot[col] {
             dates[slot as usize].set(key.unwrap_or(0));
         }
-        key.is_some_and(|d| d <= self.as_of_key)
+        self.date_fault(key).is_none()
     }
 
     /// A whole number, within the field's range.
     #[inline]
     pub(super) fn integer_passes(&self, col: usize, v: &[u8]) -> bool {
-        parse_int(v).is_some_and(|n| {
-            let f = &self.cat.fields[col];
-            !self.plan[col].has_range
-                || (f.min.is_none_or(|m| n >= m) && f.max.is_none_or(|m| n <= m))
-        })
+        self.integer_fault(col, v).is_none()
     }
 
     /// A code of the field's list valid on `as_of`.
     #[inline]
     pub(super) fn code_passes(&self, col: usize, v: &[u8]) -> bool {
-        match &self.valid_codes[col] {
-            Some(set) => set.contains(v),
-            None => self.codelists[col].is_none(),
-        }
+        self.code_fault(col, v).is_none()
     }
 
     /// Not longer than the field allows, and of its pattern if it has one.
     #[inline]
     pub(super) fn shape_passes(&self, col: usize, rec: &(impl Record + ?Sized), v: &[u8]) -> bool {
+        let (too_long, off_pattern) = self.shape_faults(col, v, || rec.field(col));
+        too_long.is_none() && !off_pattern
+    }
+
+    // Each check below is defined once: the fast pass/fail above and the explanation in
+    // `value_findings` both read it, so what passes and what is explained cannot drift apart.
+
+    /// What is wrong with a date (given as its key, `None` when it is not a real date).
+    #[inline]
+    pub(super) fn date_fault(&self, key: Option<u32>) -> Option<Fault> {
+        match key {
+            None => Some(Fault::NotDate),
+            Some(d) if d > self.as_of_key => Some(Fault::Future),
+            Some(_) => None,
+        }
+    }
+
+    /// What is wrong with a whole number of column `col`.
+    #[inline]
+    pub(super) fn integer_fault(&self, col: usize, v: &[u8]) -> Option<Fault> {
+        let Some(n) = parse_int(v) else {
+            return Some(Fault::NotNumber);
+        };
+        let f = &self.cat.fields[col];
+        let inside = f.min.is_none_or(|m| n >= m) && f.max.is_none_or(|m| n <= m);
+        (self.plan[col].has_range && !inside).then_some(Fault::OutOfRange)
+    }
+
+    /// What is wrong with a code of column `col`: the packed set of codes valid on `as_of`
+    /// answers nearly every value; only a value it does not hold is looked up in the list.
+    #[inline]
+    pub(super) fn code_fault(&self, col: usize, v: &[u8]) -> Option<Fault> {
+        if self.valid_codes[col]
+            .as_ref()
+            .is_some_and(|set| set.contains(v))
+        {
+            return None;
+        }
+        self.code_fault_in_list(col, v)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn code_fault_in_list(&self, col: usize, v: &[u8]) -> Option<Fault> {
+        let list = self.codelists[col]?;
+        match std::str::from_utf8(v).ok().and_then(|v| list.get(v)) {
+            Some(code) if code.valid_on(self.as_of) => None,
+            Some(_) => Some(Fault::CodeNotValid),
+            None => Some(Fault::UnknownCode),
+        }
+    }
+
+    /// The length of a value longer than its field allows (in characters), and whether it is
+    /// off the field's pattern. Bytes are at least characters: only a long byte string needs
+    /// counting. `text` gives the value as text, asked for only when there is a pattern.
+    #[inline]
+    pub(super) fn shape_faults<'v>(
+        &self,
+        col: usize,
+        v: &[u8],
+        text: impl FnOnce() -> &'v str,
+    ) -> (Option<usize>, bool) {
         let p = self.plan[col];
-        v.len() <= p.max_len as usize
-            && (!p.has_pattern
-                || self.cat.fields[col]
-                    .pattern
-                    .as_ref()
-                    .is_none_or(|pattern| pattern.matches(rec.field(col))))
+        let too_long = (v.len() > p.max_len as usize)
+            .then(|| String::from_utf8_lossy(v).chars().count())
+            .filter(|len| *len > p.max_len as usize);
+        let off_pattern = p.has_pattern
+            && self.cat.fields[col]
+                .pattern
+                .as_ref()
+                .is_some_and(|pattern| !pattern.matches(text()));
+        (too_long, off_pattern)
     }
 
     /// Why a value failed [`Validator::check_value`]: every finding on it.
@@ -123,81 +193,60 @@ impl<'c> Validator<'c> {
                 out.push(self.finding(self.rule(b), rec, line, Some(col), v, detail, other));
             }
         };
-        match p.kind {
-            FieldType::Date => match date_key(v) {
-                None => fail(
-                    RuleKind::Type,
-                    "not a real date in the form dd/mm/yyyy",
-                    "",
-                    out,
-                ),
-                Some(d) if d > self.as_of_key => fail(RuleKind::NotFuture, "", "", out),
-                Some(_) => {}
-            },
-            FieldType::Integer => match parse_int(v) {
-                None => fail(RuleKind::Type, "not a whole number", "", out),
-                Some(n) if p.has_range => {
-                    let f = &self.cat.fields[col];
-                    let below = f.min.is_some_and(|m| n < m);
-                    let above = f.max.is_some_and(|m| n > m);
-                    if below || above {
-                        let detail = match (f.min, f.max) {
-                            (Some(a), Some(b)) => format!("between {a} and {b}"),
-                            (Some(a), None) => format!("at least {a}"),
-                            (None, Some(b)) => format!("at most {b}"),
-                            (None, None) => String::new(),
-                        };
-                        fail(RuleKind::Range, &detail, "", out);
-                    }
-                }
-                Some(_) => {}
-            },
-            FieldType::Flag => {
-                if v != "Y" && v != "N" {
-                    fail(RuleKind::Type, "a flag is Y or N", "", out);
-                }
+        let b = v.as_bytes();
+        let fault = match p.kind {
+            FieldType::Date => self.date_fault(date_key(b)),
+            FieldType::Integer => self.integer_fault(col, b),
+            FieldType::Flag => (!flag_passes(b)).then_some(Fault::NotFlag),
+            FieldType::Code => self.code_fault(col, b),
+            FieldType::Text => None,
+        };
+        match fault {
+            None => {}
+            Some(Fault::NotDate) => fail(
+                RuleKind::Type,
+                "not a real date in the form dd/mm/yyyy",
+                "",
+                out,
+            ),
+            Some(Fault::Future) => fail(RuleKind::NotFuture, "", "", out),
+            Some(Fault::NotNumber) => fail(RuleKind::Type, "not a whole number", "", out),
+            Some(Fault::OutOfRange) => {
+                let f = &self.cat.fields[col];
+                let detail = match (f.min, f.max) {
+                    (Some(a), Some(b)) => format!("between {a} and {b}"),
+                    (Some(a), None) => format!("at least {a}"),
+                    (None, Some(b)) => format!("at most {b}"),
+                    (None, None) => String::new(),
+                };
+                fail(RuleKind::Range, &detail, "", out);
             }
-            FieldType::Code => {
-                if self.valid_codes[col]
-                    .as_ref()
-                    .is_some_and(|set| set.contains(v.as_bytes()))
-                {
-                    // The common case: a code valid today.
-                } else if let Some(list) = self.codelists[col] {
-                    match list.get(v) {
-                        Some(code) if code.valid_on(self.as_of) => {}
-                        Some(_) => fail(
-                            RuleKind::Code,
-                            &format!(
-                                "{} (not valid on {})",
-                                list.name,
-                                self.as_of.format("%d/%m/%Y")
-                            ),
-                            "",
-                            out,
-                        ),
-                        None => fail(RuleKind::Code, &list.name, "", out),
-                    }
-                }
-            }
-            FieldType::Text => {}
-        }
-        // Bytes are at least characters: only a long byte string needs counting.
-        if v.len() > p.max_len as usize {
-            let len = v.chars().count();
-            if len > p.max_len as usize {
+            Some(Fault::NotFlag) => fail(RuleKind::Type, "a flag is Y or N", "", out),
+            Some(Fault::CodeNotValid) => {
+                let name = self.codelists[col].map_or("", |l| l.name.as_str());
+                let on = self.as_of.format("%d/%m/%Y");
                 fail(
-                    RuleKind::Length,
-                    &len.to_string(),
-                    &p.max_len.to_string(),
+                    RuleKind::Code,
+                    &format!("{name} (not valid on {on})"),
+                    "",
                     out,
                 );
             }
+            Some(Fault::UnknownCode) => {
+                let name = self.codelists[col].map_or("", |l| l.name.as_str());
+                fail(RuleKind::Code, name, "", out);
+            }
         }
-        if p.has_pattern
-            && let Some(pattern) = &self.cat.fields[col].pattern
-            && !pattern.matches(v)
-        {
+        let (too_long, off_pattern) = self.shape_faults(col, b, || v);
+        if let Some(len) = too_long {
+            fail(
+                RuleKind::Length,
+                &len.to_string(),
+                &p.max_len.to_string(),
+                out,
+            );
+        }
+        if off_pattern && let Some(pattern) = &self.cat.fields[col].pattern {
             fail(RuleKind::Pattern, &pattern.0, "", out);
         }
     }

@@ -134,3 +134,80 @@ fn key_table_keeps_the_first_number_of_every_key_through_growth_and_collisions()
     assert_eq!(table.len, 20_001);
     assert!(table.slots.len() >= 2 * table.len);
 }
+
+/// The fast pass/fail of a value and its explanation read the same definitions: a value passes
+/// exactly when explaining it finds nothing, for every field of every dataset and values of
+/// every kind (valid and retired codes, bad and future dates, out-of-range and malformed
+/// numbers, flags, long text, off-pattern text).
+#[test]
+fn a_value_passes_exactly_when_its_explanation_finds_nothing() {
+    let data = crate::ReferenceData::shipped().expect("reference data");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let cat = &data.version_on(as_of).expect("version").catalogue;
+    let mut candidates: Vec<String> = [
+        "",
+        "Y",
+        "N",
+        "y",
+        "YES",
+        "0",
+        "1",
+        "-1",
+        "7",
+        "99",
+        "100",
+        "999999",
+        "1.5",
+        "x",
+        "N0852",
+        "n0852",
+        "AB123",
+        "31/12/2025",
+        "30/11/2026",
+        "01/12/2026",
+        "31/02/2025",
+        "2025-01-01",
+        "01/01/1900",
+        "ÄÖÜ",
+        "a long piece of text that goes on well past any short field's limit",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    for list in cat.codelists.values() {
+        candidates.extend(list.codes.iter().map(|c| c.code.clone()));
+    }
+    let mut checked = 0;
+    for dataset in Dataset::ALL {
+        let v = Validator::new(cat, dataset, as_of);
+        for (col, field) in cat.fields.iter().enumerate() {
+            if !field.requirement(dataset).in_dataset() {
+                continue;
+            }
+            for value in &candidates {
+                let bytes = value.as_bytes();
+                if bytes.is_empty() {
+                    continue;
+                }
+                let rec = OneValue { column: col, value };
+                let passes = match v.plan[col].kind {
+                    FieldType::Date => v.date_passes(col, bytes, &no_dates()),
+                    FieldType::Integer => v.integer_passes(col, bytes),
+                    FieldType::Flag => flag_passes(bytes),
+                    FieldType::Code => v.code_passes(col, bytes),
+                    FieldType::Text => true,
+                } && v.shape_passes(col, &rec, bytes);
+                let mut found = Vec::new();
+                v.value_findings(&rec, None, col, value, &mut found);
+                assert_eq!(
+                    passes,
+                    found.is_empty(),
+                    "{dataset:?} {}: '{value}' passes={passes} but explained as {found:?}",
+                    field.header
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}
