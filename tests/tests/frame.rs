@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use ndtms_dataset::Dataset;
 use ndtms_e2e::App;
-use ndtms_store::{Agency, KeyRoute, NewUser, Role, Setup, Store, SystemKeychain, Unlock};
+use ndtms_store::{NewUser, Role, Store, SystemKeychain, Unlock};
 use serde_json::Value;
+use support::PASSWORD;
+
+mod support;
 
 const WAIT: Duration = Duration::from_secs(20);
 const PASSPHRASE: &str = "harbour lamp orchard quill";
-const PASSWORD: &str = "a long password 1";
 
 fn click(app: &App, css: &str) {
     app.click(css)
@@ -50,26 +52,7 @@ fn log_in(app: &App, user: &str) {
 fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_block() {
     let tmp = tempfile::tempdir().expect("temp");
     let data = tmp.path().join("data");
-    let (mut store, _) = Store::create(
-        &data,
-        &Setup {
-            route: KeyRoute::Passphrase,
-            passphrase: Some(PASSPHRASE),
-            agency: Agency {
-                code: "N0852".into(),
-                dataset: Dataset::SA,
-                name: "Riverside Recovery".into(),
-            },
-            admin: NewUser {
-                username: "ada",
-                display_name: "Ada Admin",
-                role: Role::Administrator,
-                password: PASSWORD,
-            },
-        },
-        &SystemKeychain,
-    )
-    .expect("create the database");
+    let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::SA);
     store.login("ada", PASSWORD).expect("admin");
     store
         .add_user(&NewUser {

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use ndtms_dataset::{Dataset, FileSet};
 use ndtms_e2e::App;
-use ndtms_store::{Agency, KeyRoute, NewUser, Role, Setup, Store, SystemKeychain};
+use support::PASSWORD;
+
+mod support;
 
 const WAIT: Duration = Duration::from_secs(20);
 const PASSPHRASE: &str = "river stone lantern moss";
-const PASSWORD: &str = "a long password 1";
 
 /// A copy of the shipped reference data whose release is called `release`.
 fn reference_copy(to: &Path, release: &str) {
@@ -32,26 +33,7 @@ fn click(app: &App, css: &str) {
 fn an_administrator_chooses_a_reference_folder_and_a_broken_one_is_refused() {
     let tmp = tempfile::tempdir().expect("temp");
     let data = tmp.path().join("data");
-    Store::create(
-        &data,
-        &Setup {
-            route: KeyRoute::Passphrase,
-            passphrase: Some(PASSPHRASE),
-            agency: Agency {
-                code: "N0852".into(),
-                dataset: Dataset::AD,
-                name: "Riverside Recovery".into(),
-            },
-            admin: NewUser {
-                username: "ada",
-                display_name: "Ada Admin",
-                role: Role::Administrator,
-                password: PASSWORD,
-            },
-        },
-        &SystemKeychain,
-    )
-    .expect("create the database");
+    support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
     let broken = tmp.path().join("broken-reference");
     reference_copy(&broken, "provider-1");
     let fields = broken.join("cds-r/fields.csv");
