@@ -111,6 +111,15 @@ codes! {
     /// Neither a passphrase nor a recovery key was given to unlock.
     UnlockSecretMissing = "unlock_secret_missing" in Input,
     RoleUnknown = "role_unknown" in Input,
+    DisplayNameMissing = "display_name_missing" in Input,
+    /// The change would leave no active administrator.
+    LastAdministrator = "last_administrator" in Input,
+    /// The current password given to change it is not right.
+    PasswordWrong = "password_wrong" in Access,
+    /// The new password is the one it replaces.
+    PasswordUnchanged = "password_unchanged" in Input,
+    /// The user must choose a new password before doing anything else.
+    PasswordChangeRequired = "password_change_required" in Access,
     FolderMissing = "folder_missing" in Input,
     // Log-in, sessions and roles.
     AuthBadLogin = "auth_bad_login" in Access,

@@ -119,6 +119,9 @@ pub struct Session {
     #[ts(type = "string")]
     pub last_activity: DateTime<Utc>,
     pub locked: bool,
+    /// Set by an administrator adding the user or resetting their password: until the user
+    /// chooses their own, the store allows nothing but that.
+    pub must_change_password: bool,
     /// What the role allows, for the screens to offer (from `Role::allows`, the one rule).
     pub permissions: Vec<Permission>,
 }

@@ -21,6 +21,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_transfers",
         include_str!("../migrations/0003_transfers.sql"),
     ),
+    (
+        "0004_user_first_password",
+        include_str!("../migrations/0004_user_first_password.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -16,6 +16,7 @@ pub mod period_lock;
 pub mod records;
 pub mod reference;
 pub mod submissions;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -60,7 +61,7 @@ pub enum Unlock<'a> {
 }
 
 /// A user's row as the log-in reads it: id, display name, role, hash, active, failures, last failure.
-type UserRow = (i64, String, String, String, i64, u32, Option<String>);
+type UserRow = (i64, String, String, String, i64, u32, Option<String>, bool);
 
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -298,12 +299,13 @@ impl Store {
         let row: Option<UserRow> = self
             .conn
             .query_row(
-                "SELECT id, display_name, role, password_hash, active, failed_logins, last_failed_at FROM user WHERE username = ?1",
+                "SELECT id, display_name, role, password_hash, active, failed_logins, last_failed_at, must_change_password FROM user WHERE username = ?1",
                 [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
-        let Some((id, display_name, role, hash, active, failures, last_failed)) = row else {
+        let Some((id, display_name, role, hash, active, failures, last_failed, must_change)) = row
+        else {
             // Spend the same time as a real check, so user names cannot be discovered by timing.
             let _ = auth::verify_password(
                 password,
@@ -353,6 +355,7 @@ impl Store {
             role,
             last_activity: now,
             locked: false,
+            must_change_password: must_change,
             permissions: role.permissions(),
         };
         self.session = Some(session.clone());
@@ -371,13 +374,14 @@ impl Store {
     }
 
     /// Checks the session is live and allows `p`; marks activity. Every operation starts here.
+    /// A user who must choose a new password is allowed nothing until they have.
     pub(crate) fn authorize(&mut self, p: Permission) -> Result<Session> {
-        let now = (self.clock)();
-        let idle = self.idle_minutes;
-        let s = self.session.as_mut().ok_or(StoreError::BadLogin)?;
-        if s.locked || now - s.last_activity > chrono::Duration::minutes(idle as i64) {
-            s.locked = true;
-            return Err(StoreError::SessionLocked(idle));
+        let s = self.live_session()?;
+        if s.must_change_password {
+            return Err(StoreError::invalid(
+                ErrorCode::PasswordChangeRequired,
+                "choose a new password first (the one you were given is for the first log-in only)",
+            ));
         }
         if !s.role.allows(p) {
             return Err(StoreError::Forbidden {
@@ -385,46 +389,20 @@ impl Store {
                 action: p.describe().into(),
             });
         }
-        s.last_activity = now;
-        Ok(s.clone())
+        Ok(s)
     }
 
-    /// Adds a user (administrators only).
-    pub fn add_user(&mut self, user: &NewUser<'_>) -> Result<i64> {
-        let s = self.authorize(Permission::ManageUsers)?;
-        auth::check_username(user.username)?;
-        let hash = auth::hash_password(user.password)?;
-        let now = self.now();
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![user.username, user.display_name, user.role.code(), hash, now],
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                StoreError::invalid(
-                    ErrorCode::UsernameTaken,
-                    format!("the user name {} is taken", user.username),
-                )
-            }
-            other => other.into(),
-        })?;
-        let id = tx.last_insert_rowid();
-        audit::append(
-            &tx,
-            &now,
-            &audit::Entry {
-                user_id: Some(s.user_id),
-                action: "create",
-                entity: "user",
-                record_key: user.username,
-                field: "role",
-                new_value: user.role.code(),
-                ..Default::default()
-            },
-        )?;
-        tx.commit()?;
-        Ok(id)
+    /// The session, if it is live (not locked by idleness); marks activity.
+    pub(crate) fn live_session(&mut self) -> Result<Session> {
+        let now = (self.clock)();
+        let idle = self.idle_minutes;
+        let s = self.session.as_mut().ok_or(StoreError::BadLogin)?;
+        if s.locked || now - s.last_activity > chrono::Duration::minutes(idle as i64) {
+            s.locked = true;
+            return Err(StoreError::SessionLocked(idle));
+        }
+        s.last_activity = now;
+        Ok(s.clone())
     }
 
     /// Re-keys the database: a new random key, kept the same way, and a new recovery key to show.

@@ -195,14 +195,7 @@ fn an_older_schema_is_migrated_forward_keeping_its_data() {
 fn every_operation_checks_the_role() {
     let dir = tempfile::tempdir().expect("temp");
     let (mut store, _) = new_store(dir.path());
-    store
-        .add_user(&NewUser {
-            username: "kim",
-            display_name: "Kim Keyworker",
-            role: Role::Keyworker,
-            password: "keyworker pass 1",
-        })
-        .expect("add");
+    add_user_ready(&mut store, "kim", Role::Keyworker, "keyworker pass 1");
     add_data_lead(&mut store);
     store.logout().expect("logout");
 
@@ -706,4 +699,180 @@ fn the_reference_folder_is_checked_before_it_is_kept_and_only_an_administrator_s
             .any(|e| e.new_value == kept.display().to_string()),
         "{trail:?}"
     );
+}
+
+#[test]
+fn administrators_manage_users_and_one_administrator_always_stays() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    let code = |e: ndtms_store::StoreError| e.code().as_str();
+    let new = |username: &'static str, name: &'static str, password: &'static str| NewUser {
+        username,
+        display_name: name,
+        role: Role::Keyworker,
+        password,
+    };
+    // Bad input is refused, each with its own code.
+    assert_eq!(
+        code(
+            store
+                .add_user(&new("kim", "Kim", "short"))
+                .expect_err("weak")
+        ),
+        "password_too_short"
+    );
+    assert_eq!(
+        code(
+            store
+                .add_user(&new("kim", " ", "a long password 2"))
+                .expect_err("no name")
+        ),
+        "display_name_missing"
+    );
+    assert_eq!(
+        code(
+            store
+                .add_user(&new("k m", "Kim", "a long password 2"))
+                .expect_err("bad name")
+        ),
+        "username_invalid"
+    );
+    store
+        .add_user(&new("kim", "Kim Keyworker", "a long password 2"))
+        .expect("add");
+    assert_eq!(
+        code(
+            store
+                .add_user(&new("KIM", "Kim", "a long password 2"))
+                .expect_err("taken")
+        ),
+        "username_taken"
+    );
+    let users = store.users().expect("list");
+    assert_eq!(
+        users
+            .iter()
+            .map(|u| u.username.as_str())
+            .collect::<Vec<_>>(),
+        ["admin", "kim"]
+    );
+    assert!(users[1].must_change_password && users[1].active);
+    assert!(!users[0].must_change_password);
+
+    // The last active administrator can be neither disabled nor demoted.
+    assert_eq!(
+        code(store.set_user_active("admin", false).expect_err("last")),
+        "last_administrator"
+    );
+    assert_eq!(
+        code(store.set_role("admin", Role::DataLead).expect_err("last")),
+        "last_administrator"
+    );
+    assert_eq!(
+        code(store.set_role("nobody", Role::DataLead).expect_err("who")),
+        "not_found"
+    );
+    store.set_role("kim", Role::Administrator).expect("promote");
+    store
+        .set_role("admin", Role::DataLead)
+        .expect("now another is there");
+    store.set_role("admin", Role::Administrator).expect("back");
+    store.set_role("kim", Role::Keyworker).expect("back");
+
+    // A first password allows nothing but choosing one's own.
+    store
+        .login("kim", "a long password 2")
+        .expect("first log-in");
+    assert!(store.session().expect("session").must_change_password);
+    assert_eq!(
+        code(store.clients().expect_err("not yet")),
+        "password_change_required"
+    );
+    assert_eq!(
+        code(
+            store
+                .change_password("not it at all", "my own password 3", "my own password 3")
+                .expect_err("wrong")
+        ),
+        "password_wrong"
+    );
+    assert_eq!(
+        code(
+            store
+                .change_password(
+                    "a long password 2",
+                    "a long password 2",
+                    "a long password 2"
+                )
+                .expect_err("same")
+        ),
+        "password_unchanged"
+    );
+    assert_eq!(
+        code(
+            store
+                .change_password(
+                    "a long password 2",
+                    "my own password 3",
+                    "my own password 4"
+                )
+                .expect_err("differ")
+        ),
+        "passwords_differ"
+    );
+    store
+        .change_password(
+            "a long password 2",
+            "my own password 3",
+            "my own password 3",
+        )
+        .expect("own password");
+    store.clients().expect("now allowed");
+    assert_eq!(
+        code(store.users().expect_err("keyworker")),
+        "auth_forbidden"
+    );
+
+    // Disabled: cannot log in; enabled again: can. A reset asks for a new password again.
+    store.login("admin", ADMIN_PASSWORD).expect("admin");
+    store.set_user_active("kim", false).expect("disable");
+    assert_eq!(
+        code(
+            store
+                .login("kim", "my own password 3")
+                .expect_err("disabled")
+        ),
+        "auth_bad_login"
+    );
+    store.login("admin", ADMIN_PASSWORD).expect("admin");
+    store.set_user_active("kim", true).expect("enable");
+    store
+        .reset_password("kim", "a reset password 5")
+        .expect("reset");
+    store
+        .login("kim", "a reset password 5")
+        .expect("log in after reset");
+    assert!(store.session().expect("session").must_change_password);
+
+    // Every change is audited, and no password appears in the trail.
+    store.login("admin", ADMIN_PASSWORD).expect("admin");
+    let trail = store.audit_entries("user", "kim").expect("audit");
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "create",
+        "set_role",
+        "change_password",
+        "disable",
+        "enable",
+        "reset_password",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    let text = format!("{trail:?}");
+    assert!(
+        !text.contains("password 5") && !text.contains("password 3"),
+        "{text}"
+    );
+    let (_, problems) = store.verify_audit().expect("verify");
+    assert!(problems.is_empty(), "{problems:?}");
 }

@@ -72,15 +72,25 @@ fn filled(dir: &Path, clients: usize) -> (Store, ndtms_dataset::Generated) {
     (s, g)
 }
 
-/// Adds the keyworker "kim" (password "keyworker pass 1").
-fn add_keyworker(s: &mut Store) {
+/// Adds a user as the administrator does, then has them choose `password` at their first
+/// log-in; the administrator is logged in again.
+fn add_user_ready(s: &mut Store, username: &str, role: Role, password: &str) {
+    const FIRST: &str = "a first password 1";
     s.add_user(&NewUser {
-        username: "kim",
-        display_name: "Kim Keyworker",
-        role: Role::Keyworker,
-        password: "keyworker pass 1",
+        username,
+        display_name: username,
+        role,
+        password: FIRST,
     })
     .unwrap();
+    s.login(username, FIRST).unwrap();
+    s.change_password(FIRST, password, password).unwrap();
+    s.login("admin", ADMIN).unwrap();
+}
+
+/// Adds the keyworker "kim" (password "keyworker pass 1").
+fn add_keyworker(s: &mut Store) {
+    add_user_ready(s, "kim", Role::Keyworker, "keyworker pass 1");
 }
 
 fn now() -> chrono::DateTime<Utc> {
@@ -480,13 +490,7 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(dir.path());
     add_keyworker(&mut s);
-    s.add_user(&NewUser {
-        username: "lee",
-        display_name: "Lee Lead",
-        role: Role::DataLead,
-        password: "data lead pass 1",
-    })
-    .unwrap();
+    add_user_ready(&mut s, "lee", Role::DataLead, "data lead pass 1");
     let key = RecordKey::client("C1");
     s.save(
         Entity::Client,

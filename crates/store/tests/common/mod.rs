@@ -38,16 +38,32 @@ pub fn new_store(dir: &Path) -> (Store, RecoveryKey) {
     (store, recovery)
 }
 
-/// Adds the data lead "dee" (password "datalead pass 1").
-pub fn add_data_lead(store: &mut Store) {
+/// Adds a user as the logged-in administrator (password `ADMIN_PASSWORD`) does, then has them
+/// log in once and choose `password` for their own, as a first log-in asks; the administrator
+/// is logged in again at the end.
+pub fn add_user_ready(store: &mut Store, username: &str, role: Role, password: &str) {
+    const FIRST: &str = "a first password 1";
+    let admin = store.session().expect("an administrator").username.clone();
     store
         .add_user(&NewUser {
-            username: "dee",
-            display_name: "Dee Lead",
-            role: Role::DataLead,
-            password: "datalead pass 1",
+            username,
+            display_name: username,
+            role,
+            password: FIRST,
         })
-        .expect("add the data lead");
+        .expect("add the user");
+    store.login(username, FIRST).expect("first log-in");
+    store
+        .change_password(FIRST, password, password)
+        .expect("their own password");
+    store
+        .login(&admin, ADMIN_PASSWORD)
+        .expect("the administrator again");
+}
+
+/// Adds the data lead "dee" (password "datalead pass 1").
+pub fn add_data_lead(store: &mut Store) {
+    add_user_ready(store, "dee", Role::DataLead, "datalead pass 1");
 }
 
 pub fn fields(pairs: &[(&str, &str)]) -> Fields {
