@@ -12,6 +12,7 @@ mod reference;
 mod schema;
 mod session;
 mod submit;
+mod user;
 mod validate;
 
 use std::path::PathBuf;
@@ -110,6 +111,14 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Replace the data with a backup, after checking its key and integrity.
     Restore(backup::RestoreArgs),
+    /// Change your own password (the current one in NDTMS_PASSWORD, the new one in
+    /// NDTMS_NEW_PASSWORD); a first password must be changed before anything else.
+    Password,
+    /// Users and roles (administrators).
+    User {
+        #[command(subcommand)]
+        command: user::Command,
+    },
 }
 
 fn main() -> ExitCode {
@@ -158,5 +167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit { command } => audit::run(command, database(&reference_data)?),
         Command::Backup(a) => backup::backup(a, database(&reference_data)?),
         Command::Restore(a) => backup::restore(a, database(&reference_data)?),
+        Command::Password => user::change_own(database(&reference_data)?),
+        Command::User { command } => user::run(command, database(&reference_data)?),
     }
 }

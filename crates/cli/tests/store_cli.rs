@@ -201,3 +201,92 @@ fn the_database_keeps_its_reference_folder_and_database_commands_use_it() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("shipped"), "{}", text(&o));
 }
+
+#[test]
+fn an_administrator_manages_users_from_the_command_line() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let dir = tmp.path().join("data");
+    init_agency(&dir);
+    let first = [("NDTMS_NEW_PASSWORD", "a first password 9")];
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["--user", "admin", "user"];
+        all.extend_from_slice(args);
+        common::ndtms_with(&dir, &all, env)
+    };
+    let o = run(
+        &[
+            "add",
+            "kim",
+            "--name",
+            "Kim Keyworker",
+            "--role",
+            "keyworker",
+        ],
+        &first,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // A taken name, a weak password and an unknown role are each named.
+    let o = run(
+        &["add", "kim", "--name", "Kim", "--role", "keyworker"],
+        &first,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("error[username_taken]"), "{}", text(&o));
+    let o = run(
+        &["add", "lee", "--name", "Lee", "--role", "data-lead"],
+        &[("NDTMS_NEW_PASSWORD", "short")],
+    );
+    assert!(
+        text(&o).contains("error[password_too_short]"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["add", "lee", "--name", "Lee", "--role", "boss"], &first);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("'boss' is not a role"), "{}", text(&o));
+    // The password is never taken from the command line.
+    let o = run(&["add", "lee", "--name", "Lee", "--role", "data-lead"], &[]);
+    assert!(text(&o).contains("NDTMS_NEW_PASSWORD"), "{}", text(&o));
+
+    let o = run(&["set-role", "kim", "data-lead"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["disable", "admin"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains("error[last_administrator]"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["disable", "kim"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["list"], &[]);
+    let list = text(&o);
+    let kim = list
+        .lines()
+        .find(|l| l.starts_with("kim"))
+        .expect("kim listed");
+    assert!(
+        kim.contains("data lead") && kim.contains("disabled"),
+        "{list}"
+    );
+    assert!(kim.contains("first password not yet changed"), "{list}");
+    let o = run(&["enable", "kim"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        &["reset-password", "kim"],
+        &[("NDTMS_NEW_PASSWORD", "another first 10")],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // Kim's first password works for log-in only: nothing else until it is changed.
+    let o = common::ndtms_with(
+        &dir,
+        &["--user", "kim", "history"],
+        &[("NDTMS_PASSWORD", "another first 10")],
+    );
+    assert_eq!(o.status.code(), Some(6), "{}", text(&o));
+    assert!(
+        text(&o).contains("error[password_change_required]"),
+        "{}",
+        text(&o)
+    );
+}
