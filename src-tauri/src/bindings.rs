@@ -76,6 +76,15 @@ pub struct SetUpResult {
     pub recovery_key: String,
 }
 
+/// A user an administrator adds; the password is a first one, changed at first log-in.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: ndtms_store::Role,
+    pub password: String,
+}
+
 /// An agency code the catalogue accepts, as it will be kept (capitals, no spaces).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AgencyCheck {
@@ -174,6 +183,8 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     AgencyCheck::export_all(cfg)?;
     ReferenceSetting::export_all(cfg)?;
     Session::export_all(cfg)?;
+    NewUserRequest::export_all(cfg)?;
+    ndtms_store::users::UserSummary::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?
         .flatten()

@@ -10,9 +10,10 @@ use ndtms_store::{
 
 use crate::AppState;
 use crate::bindings::{
-    AgencyCheck, AppError, AppInfo, DatasetChoice, ReferenceSetting, SetUpRequest, SetUpResult,
-    StoreStatus,
+    AgencyCheck, AppError, AppInfo, DatasetChoice, NewUserRequest, ReferenceSetting, SetUpRequest,
+    SetUpResult, StoreStatus,
 };
+use ndtms_store::users::UserSummary;
 
 type Answer<T> = Result<T, AppError>;
 
@@ -230,5 +231,65 @@ pub fn set_reference_folder(state: &AppState, folder: Option<String>) -> Answer<
         reference_setting_of(
             store.set_reference_folder(folder.as_deref().map(std::path::Path::new))?,
         )
+    })
+}
+
+pub fn change_password(
+    state: &AppState,
+    current: String,
+    new_password: String,
+    new_again: String,
+) -> Answer<ndtms_store::Session> {
+    with_store(state, |store| {
+        store.change_password(&current, &new_password, &new_again)?;
+        store
+            .session()
+            .cloned()
+            .ok_or_else(|| AppError::internal("the session ended"))
+    })
+}
+
+pub fn users(state: &AppState) -> Answer<Vec<UserSummary>> {
+    with_store(state, |store| Ok(store.users()?))
+}
+
+pub fn add_user(state: &AppState, request: NewUserRequest) -> Answer<Vec<UserSummary>> {
+    with_store(state, |store| {
+        store.add_user(&NewUser {
+            username: request.username.trim(),
+            display_name: request.display_name.trim(),
+            role: request.role,
+            password: &request.password,
+        })?;
+        Ok(store.users()?)
+    })
+}
+
+pub fn set_user_active(
+    state: &AppState,
+    username: String,
+    active: bool,
+) -> Answer<Vec<UserSummary>> {
+    with_store(state, |store| {
+        store.set_user_active(&username, active)?;
+        Ok(store.users()?)
+    })
+}
+
+pub fn set_role(state: &AppState, username: String, role: Role) -> Answer<Vec<UserSummary>> {
+    with_store(state, |store| {
+        store.set_role(&username, role)?;
+        Ok(store.users()?)
+    })
+}
+
+pub fn reset_password(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> Answer<Vec<UserSummary>> {
+    with_store(state, |store| {
+        store.reset_password(&username, &password)?;
+        Ok(store.users()?)
     })
 }

@@ -4,8 +4,12 @@
 
 use ts_rs::TS;
 
+use ndtms_store::Role;
+use ndtms_store::users::UserSummary;
+
 use crate::bindings::{
-    AgencyCheck, AppError, AppInfo, ReferenceSetting, SetUpRequest, SetUpResult, StoreStatus,
+    AgencyCheck, AppError, AppInfo, NewUserRequest, ReferenceSetting, SetUpRequest, SetUpResult,
+    StoreStatus,
 };
 use crate::commands;
 
@@ -87,4 +91,16 @@ ipc! {
     reference_setting() -> ReferenceSetting;
     /// Chooses the reference-data folder (null: the shipped copy); administrators only.
     set_reference_folder(folder: Option<String>) -> ReferenceSetting;
+    /// The logged-in user chooses their own password (required after a first password).
+    change_password(current: String, new_password: String, new_again: String) -> ndtms_store::Session;
+    /// Every user (administrators).
+    users() -> Vec<UserSummary>;
+    /// Adds a user with a first password they change at their first log-in (administrators).
+    add_user(request: NewUserRequest) -> Vec<UserSummary>;
+    /// Disables or re-enables a user (administrators).
+    set_user_active(username: String, active: bool) -> Vec<UserSummary>;
+    /// Gives a user another role (administrators).
+    set_role(username: String, role: Role) -> Vec<UserSummary>;
+    /// Gives a user a new first password (administrators).
+    reset_password(username: String, password: String) -> Vec<UserSummary>;
 }

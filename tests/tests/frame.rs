@@ -14,6 +14,7 @@ mod support;
 
 const WAIT: Duration = Duration::from_secs(20);
 const PASSPHRASE: &str = "harbour lamp orchard quill";
+const KIM_PASSWORD: &str = "kims own password 2";
 
 fn click(app: &App, css: &str) {
     app.click(css)
@@ -38,11 +39,11 @@ fn nav(app: &App) -> Vec<String> {
     .collect()
 }
 
-fn log_in(app: &App, user: &str) {
+fn log_in(app: &App, user: &str, password: &str) {
     app.wait_for_text("#login-title", "Log in", WAIT)
         .expect("log-in screen");
     app.retype("#login-user", user).expect("user");
-    app.retype("#login-password", PASSWORD).expect("password");
+    app.retype("#login-password", password).expect("password");
     click(app, "[data-testid=login] button[type=submit]");
     app.wait_for_text("[data-testid=home-title]", "Welcome", WAIT)
         .expect("home after log-in");
@@ -62,6 +63,11 @@ fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_bl
             password: PASSWORD,
         })
         .expect("keyworker");
+    // Kim has chosen their own password already (the first log-in is tested in users.rs).
+    store.login("kim", PASSWORD).expect("kim's first log-in");
+    store
+        .change_password(PASSWORD, KIM_PASSWORD, KIM_PASSWORD)
+        .expect("kim's own password");
     drop(store);
     Store::open(&data, &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("reopens");
 
@@ -103,7 +109,7 @@ fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_bl
 
     // Before log-in, a screen's URL leads back to the start, not into the data.
     go(&app, "#/caseload");
-    log_in(&app, "kim");
+    log_in(&app, "kim", KIM_PASSWORD);
     assert_eq!(nav(&app), ["Home", "Caseload", "New client", "Drafts"]);
     app.screenshot("frame-keyworker-home").expect("screenshot");
 
@@ -128,7 +134,7 @@ fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_bl
     assert!(violations.is_empty(), "{violations:?}");
 
     click(&app, ".topbar-button");
-    log_in(&app, "ada");
+    log_in(&app, "ada", PASSWORD);
     assert_eq!(
         nav(&app),
         [

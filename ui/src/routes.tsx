@@ -9,15 +9,19 @@ import {
   createRouter,
   redirect,
   useNavigate,
+  useSearch,
 } from "@tanstack/react-router";
 import type { StoreStatus } from "./bindings/StoreStatus";
 import { commands } from "./bindings/commands";
 import { keys, queryClient, useAppInfo, useCommand, useSession } from "./data";
-import { SCREENS, screensFor, type Screen } from "./screens";
+import { SCREENS, screensFor, type Screen, type ScreenPath } from "./screens";
+import { AddUser } from "./screens/AddUser";
+import { ChangePassword } from "./screens/ChangePassword";
 import { Home } from "./screens/Home";
 import { NotYet } from "./screens/NotYet";
 import { Settings } from "./screens/Settings";
 import { Start } from "./screens/Start";
+import { Users } from "./screens/Users";
 
 function status(): Promise<StoreStatus> {
   return queryClient.fetchQuery({ queryKey: keys.status, queryFn: () => commands.storeStatus() });
@@ -27,7 +31,12 @@ function Shell() {
   const info = useAppInfo();
   const session = useSession();
   const navigate = useNavigate();
-  const logOut = useCommand(() => commands.logOut(), [keys.status, keys.reference]);
+  const logOut = useCommand(async () => {
+    await commands.logOut();
+    // Nothing of one user's session stays for the next (a shared desk computer).
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.appInfo[0] });
+    return null;
+  });
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -108,25 +117,74 @@ const appRoute = createRoute({
   beforeLoad: async () => {
     const s = await status().catch(() => null);
     if (s?.state !== "logged_in") throw redirect({ to: "/" });
+    // A first password allows nothing but choosing one's own (the store holds to it too).
+    if (s.session.must_change_password) throw redirect({ to: "/change-password" });
     return { session: s };
   },
   component: AppLayout,
 });
 
+const changePasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/change-password",
+  beforeLoad: async () => {
+    const s = await status().catch(() => null);
+    if (s?.state !== "logged_in") throw redirect({ to: "/" });
+  },
+  component: ChangePassword,
+});
+
+/** The screens built so far; the others say plainly that they are not built yet. */
+const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
+  "/home": Home,
+  "/settings": Settings,
+};
+
+function gate(needs: Screen["needs"]) {
+  return ({ context }: { context: { session: { session: { permissions: readonly string[] } } } }) => {
+    if (!context.session.session.permissions.includes(needs)) throw redirect({ to: "/home" });
+  };
+}
+
 function screenRoute(screen: Screen) {
-  const component =
-    screen.path === "/home" ? Home : screen.path === "/settings" ? Settings : () => <NotYet screen={screen} />;
+  const Built = BUILT[screen.path];
   return createRoute({
     getParentRoute: () => appRoute,
     path: screen.path,
-    beforeLoad: ({ context }) => {
-      if (!context.session.session.permissions.includes(screen.needs)) throw redirect({ to: "/home" });
-    },
-    component,
+    beforeLoad: gate(screen.needs),
+    component: Built ?? (() => <NotYet screen={screen} />),
   });
 }
 
-const routeTree = rootRoute.addChildren([startRoute, appRoute.addChildren(SCREENS.map(screenRoute))]);
+const usersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/users",
+  beforeLoad: gate("manage_users"),
+  validateSearch: (search: Record<string, unknown>): { added?: string | undefined } => ({
+    added: typeof search["added"] === "string" ? search["added"] : undefined,
+  }),
+  component: function UsersScreen() {
+    const search = useSearch({ strict: false });
+    return <Users added={"added" in search ? search.added : undefined} />;
+  },
+});
+
+const addUserRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/users/new",
+  beforeLoad: gate("manage_users"),
+  component: AddUser,
+});
+
+const routeTree = rootRoute.addChildren([
+  startRoute,
+  changePasswordRoute,
+  appRoute.addChildren([
+    ...SCREENS.filter((s) => s.path !== "/users").map(screenRoute),
+    usersRoute,
+    addUserRoute,
+  ]),
+]);
 
 export const router = createRouter({
   routeTree,

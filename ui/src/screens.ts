@@ -30,7 +30,7 @@ export const SCREENS: readonly Screen[] = [
   { path: "/transfer", label: "Transfer data", needs: "submit", comesWith: "the data lead's month" },
   { path: "/reports", label: "Reports", needs: "submit", comesWith: "the data lead's month" },
   { path: "/history", label: "History", needs: "submit", comesWith: "the data lead's month" },
-  { path: "/users", label: "Users", needs: "manage_users", comesWith: "the keyworker's desk" },
+  { path: "/users", label: "Users", needs: "manage_users" },
   { path: "/backups", label: "Backups", needs: "restore", comesWith: "keys and backups" },
   { path: "/settings", label: "Settings", needs: "manage_settings" },
 ];

@@ -7,6 +7,11 @@ import type { Role } from "./Role";
  */
 export type Session = { user_id: bigint, username: string, display_name: string, role: Role, last_activity: string, locked: boolean, 
 /**
+ * Set by an administrator adding the user or resetting their password: until the user
+ * chooses their own, the store allows nothing but that.
+ */
+must_change_password: boolean, 
+/**
  * What the role allows, for the screens to offer (from `Role::allows`, the one rule).
  */
 permissions: Array<Permission>, };

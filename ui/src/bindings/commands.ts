@@ -2,11 +2,14 @@
 import { call } from "../ipc";
 import type { AgencyCheck } from "./AgencyCheck";
 import type { AppInfo } from "./AppInfo";
+import type { NewUserRequest } from "./NewUserRequest";
 import type { ReferenceSetting } from "./ReferenceSetting";
+import type { Role } from "./Role";
 import type { Session } from "./Session";
 import type { SetUpRequest } from "./SetUpRequest";
 import type { SetUpResult } from "./SetUpResult";
 import type { StoreStatus } from "./StoreStatus";
+import type { UserSummary } from "./UserSummary";
 
 /** Every IPC command, typed; each rejects with an `AppError`. */
 export const commands = {
@@ -30,6 +33,18 @@ export const commands = {
   referenceSetting: (): Promise<ReferenceSetting> => call("reference_setting", {}),
   /** Chooses the reference-data folder (null: the shipped copy); administrators only. */
   setReferenceFolder: (folder: string | null): Promise<ReferenceSetting> => call("set_reference_folder", { folder }),
+  /** The logged-in user chooses their own password (required after a first password). */
+  changePassword: (current: string, newPassword: string, newAgain: string): Promise<Session> => call("change_password", { current, newPassword, newAgain }),
+  /** Every user (administrators). */
+  users: (): Promise<Array<UserSummary>> => call("users", {}),
+  /** Adds a user with a first password they change at their first log-in (administrators). */
+  addUser: (request: NewUserRequest): Promise<Array<UserSummary>> => call("add_user", { request }),
+  /** Disables or re-enables a user (administrators). */
+  setUserActive: (username: string, active: boolean): Promise<Array<UserSummary>> => call("set_user_active", { username, active }),
+  /** Gives a user another role (administrators). */
+  setRole: (username: string, role: Role): Promise<Array<UserSummary>> => call("set_role", { username, role }),
+  /** Gives a user a new first password (administrators). */
+  resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
