@@ -1,5 +1,6 @@
 //! Store speed, encrypted against plain: insert 10,000 generated clients with all their records,
-//! load one client with everything, list the caseload; and the open time by keychain and passphrase.
+//! load one client with everything, list the caseload, build the caseload screen's list and
+//! search it keystroke by keystroke; and the open time by keychain and passphrase.
 //!
 //! Run: `cargo bench -p ndtms-store --features plaintext-benchmark --bench store`
 //! (needs a Secret Service for the keychain figure; without one it is skipped and says so).
@@ -18,14 +19,39 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+const MEASURES: [&str; 6] = [
+    "insert 10,000 clients (all records)",
+    "load one client with everything",
+    "list the caseload of 10,000",
+    "caseload screen: first list",
+    "caseload search keystroke, median",
+    "caseload search keystroke, 95th pct",
+];
+
+/// One search keystroke: the first 100 rows of what matches `text`, as the screen asks.
+fn search(store: &mut Store, text: &str) -> Duration {
+    use ndtms_store::caseload::{CaseloadFilter, CaseloadQuery};
+    let t = Instant::now();
+    let page = store
+        .caseload(&CaseloadQuery {
+            text: text.to_owned(),
+            filter: CaseloadFilter::All,
+            offset: 0,
+            limit: 100,
+        })
+        .expect("caseload");
+    assert!(page.clients as usize == CLIENTS);
+    t.elapsed()
 }
 
 fn workload(
     store: &mut Store,
-    cat: &ndtms_dataset::Catalogue,
+    _cat: &ndtms_dataset::Catalogue,
     g: &ndtms_dataset::Generated,
-) -> (Duration, Duration, Duration) {
+) -> [Duration; 6] {
     store.login("admin", "admin password 1").expect("login");
     let t = Instant::now();
     store.import_rows(&g.headers, &g.rows).expect("import");
@@ -44,7 +70,27 @@ fn workload(
     let list = store.clients().expect("list");
     let list_all = t.elapsed();
     assert_eq!(list.len(), CLIENTS);
-    (insert, load_one, list_all)
+    let first = search(store, "");
+    // Typing references, initials and a date of birth, one character at a time.
+    let mut keys = Vec::new();
+    for word in [
+        "c0012",
+        "ab",
+        "c00999",
+        "17/03/1981",
+        "zz",
+        "c000",
+        "m",
+        "c0099",
+    ] {
+        for end in 1..=word.len() {
+            keys.push(search(store, &word[..end]));
+        }
+        keys.push(search(store, ""));
+    }
+    keys.sort();
+    let p95 = keys[keys.len() * 95 / 100];
+    [insert, load_one, list_all, first, median(keys), p95]
 }
 
 fn main() {
@@ -79,8 +125,8 @@ fn main() {
         role: Role::Administrator,
         password: "admin password 1",
     };
-    let mut enc = (vec![], vec![], vec![]);
-    let mut plain = (vec![], vec![], vec![]);
+    let mut enc: Vec<Vec<Duration>> = vec![vec![]; MEASURES.len()];
+    let mut plain: Vec<Vec<Duration>> = vec![vec![]; MEASURES.len()];
     for _ in 0..RUNS {
         let dir = tempfile::tempdir().expect("temp");
         let setup = Setup {
@@ -90,30 +136,24 @@ fn main() {
             admin: admin.clone(),
         };
         let (mut s, _) = Store::create(dir.path(), &setup, &SystemKeychain).expect("create");
-        let r = workload(&mut s, cat, &g);
-        enc.0.push(r.0);
-        enc.1.push(r.1);
-        enc.2.push(r.2);
+        for (i, d) in workload(&mut s, cat, &g).into_iter().enumerate() {
+            enc[i].push(d);
+        }
         let dir = tempfile::tempdir().expect("temp");
         let mut s =
             Store::create_unencrypted_for_benchmark(dir.path(), &agency, &admin).expect("plain");
-        let r = workload(&mut s, cat, &g);
-        plain.0.push(r.0);
-        plain.1.push(r.1);
-        plain.2.push(r.2);
+        for (i, d) in workload(&mut s, cat, &g).into_iter().enumerate() {
+            plain[i].push(d);
+        }
     }
     println!(
-        "{:<34} {:>12} {:>12} {:>7}",
+        "{:<38} {:>12} {:>12} {:>7}",
         "median of 3", "encrypted", "plain", "ratio"
     );
-    for (name, e, p) in [
-        ("insert 10,000 clients (all records)", enc.0, plain.0),
-        ("load one client with everything", enc.1, plain.1),
-        ("list the caseload of 10,000", enc.2, plain.2),
-    ] {
+    for ((name, e), p) in MEASURES.iter().zip(enc).zip(plain) {
         let (e, p) = (median(e), median(p));
         println!(
-            "{name:<34} {:>12} {:>12} {:>7.2}",
+            "{name:<38} {:>12} {:>12} {:>7.2}",
             ms(e),
             ms(p),
             e.as_secs_f64() / p.as_secs_f64()

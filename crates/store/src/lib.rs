@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod caseload;
 pub mod consent;
 pub mod db;
 mod drafts;
@@ -75,6 +76,8 @@ pub struct Store {
     clock: Clock,
     /// The reference data in force for this database, loaded on first use (see `reference.rs`).
     reference: Option<reference::InUse>,
+    /// The caseload as last built, kept while the database does not change (see `caseload.rs`).
+    caseload: Option<Arc<caseload::Caseload>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -144,6 +147,7 @@ impl Store {
                 idle_minutes: 15,
                 clock: system_clock(),
                 reference: None,
+                caseload: None,
             };
             let now = store.now();
             let tx = store.conn.transaction()?;
@@ -228,6 +232,7 @@ impl Store {
             idle_minutes: 15,
             clock: system_clock(),
             reference: None,
+            caseload: None,
         })
     }
 
@@ -483,6 +488,7 @@ impl Store {
             idle_minutes: 15,
             clock: system_clock(),
             reference: None,
+            caseload: None,
         })
     }
 

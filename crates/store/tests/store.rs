@@ -876,3 +876,140 @@ fn administrators_manage_users_and_one_administrator_always_stays() {
     let (_, problems) = store.verify_audit().expect("verify");
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[test]
+fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() {
+    use ndtms_store::caseload::{CaseloadFilter, CaseloadQuery};
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    let client = |store: &mut Store, id: &str, fi: &str, si: &str, dob: &str, sex: &str| {
+        store
+            .save(
+                Entity::Client,
+                &RecordKey::client(id),
+                &fields(&[
+                    ("CLIENTID", id),
+                    ("FINITIAL", fi),
+                    ("SINITIAL", si),
+                    ("DOB", dob),
+                    ("SEX", sex),
+                ]),
+            )
+            .expect("client");
+    };
+    let episode = |store: &mut Store, id: &str, ep: &str, start: &str, end: &str| {
+        store
+            .save(
+                Entity::Episode,
+                &RecordKey {
+                    episode: Some(ep.into()),
+                    ..RecordKey::client(id)
+                },
+                &fields(&[("EPISODEID", ep), ("REFLD", start), ("DISD", end)]),
+            )
+            .expect("episode");
+    };
+    client(&mut store, "RR-001", "A", "B", "17/03/1981", "1");
+    client(&mut store, "RR-002", "C", "D", "02/11/1990", "2");
+    client(&mut store, "XQ-003", "A", "Z", "17/03/1981", "1");
+    episode(&mut store, "RR-001", "E1", "01/02/2025", "");
+    episode(&mut store, "RR-001", "E0", "01/02/2020", "01/06/2020");
+    episode(&mut store, "RR-002", "E1", "01/02/2024", "01/06/2024");
+    store
+        .record_consent(
+            "RR-002",
+            ConsentScope::Ndtms,
+            ConsentStatus::Given,
+            "01/02/2024",
+        )
+        .expect("consent");
+    store
+        .record_consent(
+            "RR-002",
+            ConsentScope::Ndtms,
+            ConsentStatus::Refused,
+            "01/05/2024",
+        )
+        .expect("refusal");
+
+    let mut q = |store: &mut Store, text: &str, filter| {
+        store
+            .caseload(&CaseloadQuery {
+                text: text.into(),
+                filter,
+                offset: 0,
+                limit: 50,
+            })
+            .expect("caseload")
+    };
+    let all = q(&mut store, "", CaseloadFilter::All);
+    assert_eq!((all.total, all.clients), (3, 3));
+    assert_eq!(
+        all.columns[..4],
+        ["First initial", "Surname initial", "Date of birth", "Sex"]
+    );
+    let r1 = &all.rows[0];
+    assert_eq!(r1.reference, "RR-001");
+    let open = r1.open_episode.as_ref().expect("open episode");
+    assert_eq!(
+        (open.reference.as_str(), open.start.as_str()),
+        ("E1", "01/02/2025")
+    );
+    assert_eq!(r1.episodes, 2);
+    assert!(r1.age.is_some_and(|a| a >= 44));
+    assert_eq!(all.rows[1].consent, Some(ConsentStatus::Refused));
+
+    let refs = |p: &ndtms_store::caseload::CaseloadPage| {
+        p.rows
+            .iter()
+            .map(|r| r.reference.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        refs(&q(&mut store, "rr-", CaseloadFilter::All)),
+        ["RR-001", "RR-002"]
+    );
+    assert_eq!(refs(&q(&mut store, "ab", CaseloadFilter::All)), ["RR-001"]);
+    assert_eq!(
+        refs(&q(&mut store, "a", CaseloadFilter::All)),
+        ["RR-001", "XQ-003"]
+    );
+    assert_eq!(
+        refs(&q(&mut store, "17/03/1981", CaseloadFilter::All)),
+        ["RR-001", "XQ-003"]
+    );
+    assert_eq!(refs(&q(&mut store, "", CaseloadFilter::Open)), ["RR-001"]);
+    assert_eq!(
+        refs(&q(&mut store, "", CaseloadFilter::Discharged)),
+        ["RR-002"]
+    );
+    assert_eq!(q(&mut store, "nobody", CaseloadFilter::All).total, 0);
+
+    // A window of the matches, with the total.
+    let page = store
+        .caseload(&CaseloadQuery {
+            text: String::new(),
+            filter: CaseloadFilter::All,
+            offset: 1,
+            limit: 1,
+        })
+        .expect("page");
+    assert_eq!((refs(&page), page.total), (vec!["RR-002".to_owned()], 3));
+
+    // A change is seen at once: the list is rebuilt when the database changes.
+    client(&mut store, "RR-004", "E", "F", "05/05/2005", "2");
+    assert_eq!(q(&mut store, "rr-", CaseloadFilter::All).total, 3);
+    episode(&mut store, "RR-002", "E2", "01/10/2026", "");
+    assert_eq!(
+        refs(&q(&mut store, "", CaseloadFilter::Open)),
+        ["RR-001", "RR-002"]
+    );
+    // Another connection's change (the CLI while the app is open) is seen too.
+    assert_eq!(q(&mut store, "", CaseloadFilter::All).total, 4);
+    let mut other =
+        Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain).expect("open");
+    other.login("admin", ADMIN_PASSWORD).expect("login");
+    client(&mut other, "ZZ-005", "G", "H", "06/06/2006", "1");
+    drop(other);
+    assert_eq!(q(&mut store, "", CaseloadFilter::All).total, 5);
+}

@@ -1,0 +1,281 @@
+//! The caseload: every client with what a keyworker looks for (attributors, age, open episode,
+//! consent, last change), searched and filtered in the core. Which fields are the attributors
+//! and which dates open and close an episode come from the catalogue in force, never from code.
+//!
+//! The list is built in one pass over the database and kept while nothing changes (the key is
+//! SQLite's `data_version`, which moves when another connection such as the CLI commits, and
+//! this connection's change count), so a search keystroke filters memory, not the database.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use ndtms_dataset::model::FieldType;
+use ndtms_dataset::values::parse_date;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Store;
+use crate::auth::Permission;
+use crate::error::Result;
+use crate::model::{ConsentStatus, from_json};
+
+/// Which clients to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseloadFilter {
+    /// Clients with an episode not yet discharged.
+    Open,
+    /// Clients whose every episode is discharged.
+    Discharged,
+    All,
+}
+
+/// A search of the caseload: `text` matches a client reference (anywhere in it), the initials
+/// (from their start) or, typed as dd/mm/yyyy, the date of birth.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CaseloadQuery {
+    pub text: String,
+    pub filter: CaseloadFilter,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// The episode a client is in treatment with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OpenEpisode {
+    pub reference: String,
+    /// The episode's start (the catalogue's first episode date), as dd/mm/yyyy.
+    pub start: String,
+}
+
+/// One client as the caseload shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CaseloadRow {
+    pub reference: String,
+    /// The attributors' values as shown (code lists by label), in `CaseloadPage::columns` order.
+    pub attributors: Vec<String>,
+    pub age: Option<u32>,
+    pub episodes: u32,
+    pub open_episode: Option<OpenEpisode>,
+    /// The latest NDTMS consent decision recorded, if any.
+    pub consent: Option<ConsentStatus>,
+    pub updated_at: String,
+}
+
+/// A window of the matching clients, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CaseloadPage {
+    /// The attributors' labels, from the catalogue.
+    pub columns: Vec<String>,
+    pub rows: Vec<CaseloadRow>,
+    pub total: u32,
+    /// Clients in the database, whatever the search.
+    pub clients: u32,
+}
+
+/// The built list, with what a search compares.
+#[derive(Debug)]
+pub(crate) struct Caseload {
+    key: (i64, u64),
+    columns: Vec<String>,
+    rows: Vec<CaseloadRow>,
+    /// Per row: the reference and the initials in lower case, and the date of birth.
+    search: Vec<(String, String, Option<NaiveDate>)>,
+}
+
+fn age_on(dob: NaiveDate, today: NaiveDate) -> Option<u32> {
+    let mut years = today.year() - dob.year();
+    if (today.month(), today.day()) < (dob.month(), dob.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).ok()
+}
+
+impl Store {
+    fn caseload_key(&self) -> Result<(i64, u64)> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok((version, self.conn.total_changes()))
+    }
+
+    fn build_caseload(&mut self, key: (i64, u64)) -> Result<Caseload> {
+        let reference = self.reference_in_force()?;
+        let today = ndtms_dataset::model::today();
+        let cat = &reference.data.version_on(today)?.catalogue;
+        let attributors = cat.attributor_columns();
+        let columns = attributors
+            .iter()
+            .map(|&c| cat.fields[c].label.clone())
+            .collect();
+        let shown = |c: usize, v: &str| -> String {
+            let f = &cat.fields[c];
+            f.codelist
+                .as_ref()
+                .and_then(|l| cat.codelists.get(l))
+                .and_then(|l| l.get(v))
+                .map_or_else(|| v.to_owned(), |code| code.label.clone())
+        };
+        let dob = attributors
+            .iter()
+            .copied()
+            .find(|&c| cat.fields[c].kind == FieldType::Date);
+        let initials: Vec<usize> = attributors
+            .iter()
+            .copied()
+            .filter(|&c| cat.fields[c].kind == FieldType::Text)
+            .collect();
+        let (start, end) = cat
+            .episode_span()
+            .map(|(s, e)| (cat.fields[s].header.clone(), cat.fields[e].header.clone()))
+            .unwrap_or_default();
+
+        // One query a table: episodes and consent events grouped by client in memory.
+        let mut episodes: HashMap<i64, Vec<(String, String, String)>> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT client_id, episode_ref, fields FROM episode")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (client, ep, fields) = row?;
+                let f = from_json(&fields);
+                let get = |h: &str| f.get(h).cloned().unwrap_or_default();
+                episodes
+                    .entry(client)
+                    .or_default()
+                    .push((ep, get(&start), get(&end)));
+            }
+        }
+        let mut consent: HashMap<i64, (Option<NaiveDate>, String, ConsentStatus)> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT client_id, status, event_date, recorded_at FROM consent_event WHERE scope = 'ndtms'",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (client, status, date, at) = row?;
+                let status = match status.as_str() {
+                    "given" => ConsentStatus::Given,
+                    "refused" => ConsentStatus::Refused,
+                    _ => ConsentStatus::Withdrawn,
+                };
+                let when = (parse_date(&date), at);
+                let e = consent
+                    .entry(client)
+                    .or_insert((when.0, when.1.clone(), status));
+                if (when.0, &when.1) >= (e.0, &e.1) {
+                    *e = (when.0, when.1, status);
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        let mut search = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, client_ref, fields, updated_at FROM client ORDER BY client_ref")?;
+        let clients = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for c in clients {
+            let (id, client_ref, fields, updated_at) = c?;
+            let f = from_json(&fields);
+            let value = |c: usize| f.get(&cat.fields[c].header).map_or("", String::as_str);
+            let born = dob.and_then(|c| parse_date(value(c)));
+            let eps = episodes.remove(&id).unwrap_or_default();
+            let open = eps
+                .iter()
+                .filter(|(_, _, end)| end.trim().is_empty())
+                .max_by_key(|(_, s, _)| parse_date(s))
+                .map(|(reference, s, _)| OpenEpisode {
+                    reference: reference.clone(),
+                    start: s.clone(),
+                });
+            search.push((
+                client_ref.to_lowercase(),
+                initials
+                    .iter()
+                    .map(|&c| value(c))
+                    .collect::<String>()
+                    .to_lowercase(),
+                born,
+            ));
+            rows.push(CaseloadRow {
+                attributors: attributors.iter().map(|&c| shown(c, value(c))).collect(),
+                age: born.and_then(|d| age_on(d, today)),
+                episodes: eps.len() as u32,
+                open_episode: open,
+                consent: consent.remove(&id).map(|(_, _, s)| s),
+                reference: client_ref,
+                updated_at,
+            });
+        }
+        Ok(Caseload {
+            key,
+            columns,
+            rows,
+            search,
+        })
+    }
+
+    /// The clients matching `q`, a window of them from `q.offset` (any logged-in user).
+    pub fn caseload(&mut self, q: &CaseloadQuery) -> Result<CaseloadPage> {
+        self.authorize(Permission::ViewClients)?;
+        let key = self.caseload_key()?;
+        let list = match &self.caseload {
+            Some(c) if c.key == key => Arc::clone(c),
+            _ => {
+                let built = Arc::new(self.build_caseload(key)?);
+                self.caseload = Some(Arc::clone(&built));
+                built
+            }
+        };
+        let text = q.text.trim().to_lowercase();
+        let date = parse_date(&text);
+        let mut total = 0u32;
+        let mut rows = Vec::new();
+        for (row, (reference, initials, born)) in list.rows.iter().zip(&list.search) {
+            let shown = match q.filter {
+                CaseloadFilter::All => true,
+                CaseloadFilter::Open => row.open_episode.is_some(),
+                CaseloadFilter::Discharged => row.open_episode.is_none() && row.episodes > 0,
+            };
+            let found = text.is_empty()
+                || match date {
+                    Some(d) => *born == Some(d),
+                    None => reference.contains(&text) || initials.starts_with(&text),
+                };
+            if shown && found {
+                if total >= q.offset && rows.len() < q.limit as usize {
+                    rows.push(row.clone());
+                }
+                total += 1;
+            }
+        }
+        Ok(CaseloadPage {
+            columns: list.columns.clone(),
+            rows,
+            total,
+            clients: list.rows.len() as u32,
+        })
+    }
+}
