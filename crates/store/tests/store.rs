@@ -932,7 +932,7 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
         )
         .expect("refusal");
 
-    let mut q = |store: &mut Store, text: &str, filter| {
+    let q = |store: &mut Store, text: &str, filter| {
         store
             .caseload(&CaseloadQuery {
                 text: text.into(),
