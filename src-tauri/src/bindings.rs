@@ -184,6 +184,8 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ReferenceSetting::export_all(cfg)?;
     Session::export_all(cfg)?;
     NewUserRequest::export_all(cfg)?;
+    ndtms_store::caseload::CaseloadQuery::export_all(cfg)?;
+    ndtms_store::caseload::CaseloadPage::export_all(cfg)?;
     ndtms_store::users::UserSummary::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?

@@ -293,3 +293,10 @@ pub fn reset_password(
         Ok(store.users()?)
     })
 }
+
+pub fn caseload(
+    state: &AppState,
+    query: ndtms_store::caseload::CaseloadQuery,
+) -> Answer<ndtms_store::caseload::CaseloadPage> {
+    with_store(state, |store| Ok(store.caseload(&query)?))
+}

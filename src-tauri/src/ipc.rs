@@ -5,6 +5,7 @@
 use ts_rs::TS;
 
 use ndtms_store::Role;
+use ndtms_store::caseload::{CaseloadPage, CaseloadQuery};
 use ndtms_store::users::UserSummary;
 
 use crate::bindings::{
@@ -93,6 +94,8 @@ ipc! {
     set_reference_folder(folder: Option<String>) -> ReferenceSetting;
     /// The logged-in user chooses their own password (required after a first password).
     change_password(current: String, new_password: String, new_again: String) -> ndtms_store::Session;
+    /// The clients matching a search, a window of them (any logged-in user).
+    caseload(query: CaseloadQuery) -> CaseloadPage;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

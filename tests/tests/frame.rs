@@ -45,6 +45,9 @@ fn log_in(app: &App, user: &str, password: &str) {
     app.retype("#login-user", user).expect("user");
     app.retype("#login-password", password).expect("password");
     click(app, "[data-testid=login] button[type=submit]");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("the caseload after log-in");
+    app.click("[data-testid=nav-home]").expect("home");
     app.wait_for_text("[data-testid=home-title]", "Welcome", WAIT)
         .expect("home after log-in");
 }
@@ -115,7 +118,7 @@ fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_bl
 
     // A screen opened by its URL; one the role does not allow goes home instead.
     go(&app, "#/caseload");
-    app.wait_for_text("[data-testid=not-yet] h1", "Caseload", WAIT)
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
         .expect("caseload by URL");
     go(&app, "#/settings");
     app.wait_for_text("[data-testid=home-title]", "Welcome, Kim", WAIT)

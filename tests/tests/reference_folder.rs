@@ -56,6 +56,9 @@ fn an_administrator_chooses_a_reference_folder_and_a_broken_one_is_refused() {
     app.type_text("#login-password", PASSWORD)
         .expect("password");
     click(&app, "[data-testid=login] button[type=submit]");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("the caseload after log-in");
+    app.click("[data-testid=nav-home]").expect("home");
     app.wait_for_text("[data-testid=home-title]", "Welcome", WAIT)
         .expect("home after log-in");
     click(&app, "[data-testid=nav-settings]");

@@ -86,6 +86,9 @@ fn first_run_wizard_then_log_in_then_reopen_with_passphrase_and_recovery_key() {
         )
         .expect("bad log-in refused");
         log_in(&app, "ada", "a long password 1");
+        app.wait_for_text("#caseload-title", "Caseload", WAIT)
+            .expect("the caseload after log-in");
+        app.click("[data-testid=nav-home]").expect("home");
         app.wait_for_text("[data-testid=home-title]", "Welcome, Ada Admin", WAIT)
             .expect("home");
         let agency = app.text("[data-testid=agency]").expect("agency");
@@ -129,6 +132,9 @@ fn first_run_wizard_then_log_in_then_reopen_with_passphrase_and_recovery_key() {
             .expect("retype");
         click(&app, "[data-testid=unlock] button[type=submit]");
         log_in(&app, "ada", "a long password 1");
+        app.wait_for_text("#caseload-title", "Caseload", WAIT)
+            .expect("the caseload after log-in");
+        app.click("[data-testid=nav-home]").expect("home");
         app.wait_for_text("[data-testid=home-title]", "Welcome, Ada Admin", WAIT)
             .expect("home again");
         click(&app, ".topbar-button");
@@ -146,6 +152,9 @@ fn first_run_wizard_then_log_in_then_reopen_with_passphrase_and_recovery_key() {
         fill(&app, "#unlock-secret", &recovery_key.to_lowercase());
         click(&app, "[data-testid=unlock] button[type=submit]");
         log_in(&app, "ada", "a long password 1");
+        app.wait_for_text("#caseload-title", "Caseload", WAIT)
+            .expect("the caseload after log-in");
+        app.click("[data-testid=nav-home]").expect("home");
         app.wait_for_text("[data-testid=home-title]", "Welcome, Ada Admin", WAIT)
             .expect("home via recovery key");
     }

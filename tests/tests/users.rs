@@ -47,6 +47,9 @@ fn an_administrator_adds_a_keyworker_who_chooses_a_password_and_is_held_to_their
         .expect("passphrase");
     click(&app, "[data-testid=unlock] button[type=submit]");
     log_in(&app, "ada", PASSWORD);
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("the caseload after log-in");
+    app.click("[data-testid=nav-home]").expect("home");
     app.wait_for_text("[data-testid=home-title]", "Welcome, Ada", WAIT)
         .expect("home");
 
@@ -123,6 +126,9 @@ fn an_administrator_adds_a_keyworker_who_chooses_a_password_and_is_held_to_their
         .expect("screenshot");
     app.retype("#cp-again", "kims own words 12").expect("again");
     click(&app, "[data-testid=change-password] button[type=submit]");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("the caseload after log-in");
+    app.click("[data-testid=nav-home]").expect("home");
     app.wait_for_text("[data-testid=home-title]", "Welcome, Kim Keyworker", WAIT)
         .expect("home after choosing a password");
 

@@ -16,6 +16,8 @@ import { commands } from "./bindings/commands";
 import { keys, queryClient, useAppInfo, useCommand, useSession } from "./data";
 import { SCREENS, screensFor, type Screen, type ScreenPath } from "./screens";
 import { AddUser } from "./screens/AddUser";
+import { Caseload } from "./screens/Caseload";
+import { ClientNotYet } from "./screens/ClientNotYet";
 import { ChangePassword } from "./screens/ChangePassword";
 import { Home } from "./screens/Home";
 import { NotYet } from "./screens/NotYet";
@@ -137,6 +139,7 @@ const changePasswordRoute = createRoute({
 /** The screens built so far; the others say plainly that they are not built yet. */
 const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/home": Home,
+  "/caseload": Caseload,
   "/settings": Settings,
 };
 
@@ -169,6 +172,16 @@ const usersRoute = createRoute({
   },
 });
 
+const clientRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/clients/$reference",
+  beforeLoad: gate("view_clients"),
+  component: function ClientScreen() {
+    const { reference } = clientRoute.useParams();
+    return <ClientNotYet reference={reference} />;
+  },
+});
+
 const addUserRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/users/new",
@@ -183,6 +196,7 @@ const routeTree = rootRoute.addChildren([
     ...SCREENS.filter((s) => s.path !== "/users").map(screenRoute),
     usersRoute,
     addUserRoute,
+    clientRoute,
   ]),
 ]);
 

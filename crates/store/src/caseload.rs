@@ -58,7 +58,7 @@ pub struct CaseloadRow {
     pub age: Option<u32>,
     pub episodes: u32,
     pub open_episode: Option<OpenEpisode>,
-    /// The latest NDTMS consent decision recorded, if any.
+    /// The latest NDTMS consent decision recorded, else what the record's consent field says.
     pub consent: Option<ConsentStatus>,
     pub updated_at: String,
 }
@@ -126,6 +126,8 @@ impl Store {
             .copied()
             .filter(|&c| cat.fields[c].kind == FieldType::Text)
             .collect();
+        // Without a consent event, the record's own consent field says it (as the extract reads it).
+        let consent_field = cat.consent_codes();
         let (start, end) = cat
             .episode_span()
             .map(|(s, e)| (cat.fields[s].header.clone(), cat.fields[e].header.clone()))
@@ -224,7 +226,17 @@ impl Store {
                 age: born.and_then(|d| age_on(d, today)),
                 episodes: eps.len() as u32,
                 open_episode: open,
-                consent: consent.remove(&id).map(|(_, _, s)| s),
+                consent: consent.remove(&id).map(|(_, _, s)| s).or_else(|| {
+                    let c = consent_field.as_ref()?;
+                    let v = f.get(&cat.fields[c.column].header)?.trim();
+                    if v == c.refused {
+                        Some(ConsentStatus::Refused)
+                    } else if c.given.as_deref() == Some(v) {
+                        Some(ConsentStatus::Given)
+                    } else {
+                        None
+                    }
+                }),
                 reference: client_ref,
                 updated_at,
             });

@@ -910,6 +910,20 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
             .expect("episode");
     };
     client(&mut store, "RR-001", "A", "B", "17/03/1981", "1");
+    store
+        .save(
+            Entity::Client,
+            &RecordKey::client("RR-001"),
+            &fields(&[
+                ("CLIENTID", "RR-001"),
+                ("FINITIAL", "A"),
+                ("SINITIAL", "B"),
+                ("DOB", "17/03/1981"),
+                ("SEX", "1"),
+                ("CONSENT", "Y"),
+            ]),
+        )
+        .expect("consent field");
     client(&mut store, "RR-002", "C", "D", "02/11/1990", "2");
     client(&mut store, "XQ-003", "A", "Z", "17/03/1981", "1");
     episode(&mut store, "RR-001", "E1", "01/02/2025", "");
@@ -958,6 +972,9 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
     assert_eq!(r1.episodes, 2);
     assert!(r1.age.is_some_and(|a| a >= 44));
     assert_eq!(all.rows[1].consent, Some(ConsentStatus::Refused));
+    // No consent event: the record's consent field says it; neither: not recorded.
+    assert_eq!(r1.consent, Some(ConsentStatus::Given));
+    assert_eq!(all.rows[2].consent, None);
 
     let refs = |p: &ndtms_store::caseload::CaseloadPage| {
         p.rows

@@ -2,6 +2,8 @@
 import { call } from "../ipc";
 import type { AgencyCheck } from "./AgencyCheck";
 import type { AppInfo } from "./AppInfo";
+import type { CaseloadPage } from "./CaseloadPage";
+import type { CaseloadQuery } from "./CaseloadQuery";
 import type { NewUserRequest } from "./NewUserRequest";
 import type { ReferenceSetting } from "./ReferenceSetting";
 import type { Role } from "./Role";
@@ -35,6 +37,8 @@ export const commands = {
   setReferenceFolder: (folder: string | null): Promise<ReferenceSetting> => call("set_reference_folder", { folder }),
   /** The logged-in user chooses their own password (required after a first password). */
   changePassword: (current: string, newPassword: string, newAgain: string): Promise<Session> => call("change_password", { current, newPassword, newAgain }),
+  /** The clients matching a search, a window of them (any logged-in user). */
+  caseload: (query: CaseloadQuery): Promise<CaseloadPage> => call("caseload", { query }),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -47,4 +51,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";

@@ -45,7 +45,7 @@ export function ChangePassword() {
     queryClient.setQueryData<StoreStatus>(keys.status, (old) =>
       old?.state === "logged_in" ? { ...old, session: now } : old,
     );
-    void navigate({ to: "/home" });
+    void navigate({ to: "/caseload" });
   };
 
   return (

@@ -14,7 +14,7 @@ export function Start() {
   const navigate = useNavigate();
   const state = status.data?.state;
   useEffect(() => {
-    if (state === "logged_in") void navigate({ to: "/home", replace: true });
+    if (state === "logged_in") void navigate({ to: "/caseload", replace: true });
   }, [state, navigate]);
   const error = asAppError(status.error) ?? asAppError(info.error);
   const s = status.data;

@@ -1,0 +1,222 @@
+//! The caseload in the real window: a few thousand generated clients, found by reference,
+//! initials or date of birth with the keyboard only ("/", typing, arrows, Enter), filtered, and
+//! the time from a search keystroke to the list updated, measured in the window (printed, not
+//! asserted).
+
+use std::time::Duration;
+
+use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, generate};
+use ndtms_e2e::App;
+use serde_json::Value;
+use support::PASSWORD;
+
+mod support;
+
+const WAIT: Duration = Duration::from_secs(30);
+const PASSPHRASE: &str = "lantern meadow pebble frost";
+const CLIENTS: usize = 2_000;
+
+fn click(app: &App, css: &str) {
+    app.click(css)
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Presses a key on the element focused now, as a person would.
+fn press(app: &App, key: &str) {
+    app.execute(
+        "const el = document.activeElement || document.body;
+         for (const type of ['keydown', 'keyup']) {
+           el.dispatchEvent(new KeyboardEvent(type, { key: arguments[0], bubbles: true, cancelable: true }));
+         }",
+        &[Value::from(key)],
+    )
+    .expect("key");
+}
+
+fn focused_id(app: &App) -> String {
+    app.execute(
+        "return document.activeElement ? document.activeElement.id : '';",
+        &[],
+    )
+    .expect("focus")
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[test]
+fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let data = tmp.path().join("data");
+    let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
+    let reference = ReferenceData::shipped().expect("reference data");
+    let period = ReportingPeriod::for_data_month(2026, 10).expect("month");
+    let cat = &reference.version_on(period.end).expect("version").catalogue;
+    let g = generate(
+        cat,
+        &GenerateOptions {
+            dataset: Dataset::AD,
+            clients: CLIENTS,
+            seed: 21,
+            error_rate: 0.0,
+            period,
+        },
+    );
+    store.login("ada", PASSWORD).expect("log in");
+    store.import_rows(&g.headers, &g.rows).expect("import");
+    // The client to find, by its initials and date of birth as the generator wrote them.
+    let col = |h: &str| g.headers.iter().position(|x| x == h).expect(h);
+    let (cid, fi, si, dob) = (
+        col("CLIENTID"),
+        col("FINITIAL"),
+        col("SINITIAL"),
+        col("DOB"),
+    );
+    let target = &g.rows[g.rows.len() / 2];
+    let (target_ref, initials, born) = (
+        target[cid].clone(),
+        format!("{}{}", target[fi], target[si]),
+        target[dob].clone(),
+    );
+    drop(store);
+
+    let app = App::launch(&[("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))])
+        .expect("launch the app");
+    app.wait_for_text("#unlock-title", "Open the database", WAIT)
+        .expect("unlock");
+    app.type_text("#unlock-secret", PASSPHRASE)
+        .expect("passphrase");
+    click(&app, "[data-testid=unlock] button[type=submit]");
+    app.wait_for_text("#login-title", "Log in", WAIT)
+        .expect("log in");
+    app.type_text("#login-user", "ada").expect("user");
+    app.type_text("#login-password", PASSWORD)
+        .expect("password");
+    click(&app, "[data-testid=login] button[type=submit]");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("the caseload is home after log-in");
+    let count = app
+        .wait_for_text("[data-testid=caseload-count]", "clients", WAIT)
+        .expect("count");
+    assert!(
+        count.ends_with(&format!("of {} clients", "2,000")),
+        "{count}"
+    );
+    // Virtualised: a few dozen rows in the page, not thousands.
+    let in_page = app
+        .execute(
+            "return document.querySelectorAll('[data-testid=caseload-row]').length;",
+            &[],
+        )
+        .expect("rows")
+        .as_u64()
+        .unwrap_or(0);
+    assert!((1..100).contains(&in_page), "{in_page} rows in the page");
+    app.screenshot("caseload").expect("screenshot");
+    let v = app.accessibility_violations().expect("axe");
+    assert!(v.is_empty(), "caseload: {v:?}");
+
+    // "/" brings the search back from anywhere; the search is by initials as typed.
+    click(&app, "#caseload-title");
+    press(&app, "/");
+    assert_eq!(focused_id(&app), "caseload-search");
+    click(&app, "input[name=caseload-filter][value=all]");
+    app.execute("document.getElementById('caseload-search').focus();", &[])
+        .expect("focus");
+    app.type_text("#caseload-search", &initials)
+        .expect("initials");
+    app.wait_for_text(
+        "[data-testid=caseload-count]",
+        &format!("of {} clients", "2,000"),
+        WAIT,
+    )
+    .expect("count");
+    // The date of birth narrows it to the one (or few) born that day.
+    app.retype("#caseload-search", &born)
+        .expect("date of birth");
+    let mut found = false;
+    for _ in 0..50 {
+        let refs = app
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=caseload-row] .ref')).map(e => e.textContent);",
+                &[],
+            )
+            .expect("refs");
+        if refs
+            .as_array()
+            .is_some_and(|a| a.iter().any(|r| r == &Value::from(target_ref.as_str())))
+        {
+            found = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(found, "{target_ref} not listed for {born}");
+    // Arrows move to the client, Enter opens them.
+    let position = app
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-testid=caseload-row] .ref')).findIndex(e => e.textContent === arguments[0]);",
+            &[Value::from(target_ref.as_str())],
+        )
+        .expect("position")
+        .as_u64()
+        .expect("index");
+    for _ in 0..position {
+        press(&app, "ArrowDown");
+    }
+    press(&app, "Enter");
+    app.wait_for_text("[data-testid=not-yet] h1", &target_ref, WAIT)
+        .expect("the client opened");
+    app.execute("history.back();", &[]).expect("back");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("back to the caseload");
+    // "n" starts a new client (when not typing in a field).
+    click(&app, "#caseload-title");
+    press(&app, "n");
+    app.wait_for_text("[data-testid=not-yet] h1", "New client", WAIT)
+        .expect("new client");
+    app.execute("history.back();", &[]).expect("back");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("caseload again");
+
+    // Keystroke to list updated, in this window: the search alternates between everyone and a
+    // reference prefix, so every keystroke changes what is shown.
+    let timing = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const input = document.getElementById('caseload-search');
+             const count = document.querySelector('[data-testid=caseload-count]');
+             const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+             const times = [];
+             const once = (i) => new Promise((resolve) => {
+               const before = count.textContent;
+               const text = i % 2 ? '' : 'c000' + (i % 10);
+               const t0 = performance.now();
+               const seen = new MutationObserver(() => {
+                 if (count.textContent !== before) {
+                   seen.disconnect();
+                   requestAnimationFrame(() => { times.push(performance.now() - t0); resolve(); });
+                 }
+               });
+               seen.observe(count, { childList: true, characterData: true, subtree: true });
+               set.call(input, text);
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+               setTimeout(() => { seen.disconnect(); resolve(); }, 2000);
+             });
+             (async () => {
+               for (let i = 0; i < 120; i++) await once(i);
+               times.sort((a, b) => a - b);
+               done({ n: times.length, median: times[Math.floor(times.length / 2)],
+                      p95: times[Math.floor(times.length * 0.95)] });
+             })();",
+            &[],
+        )
+        .expect("timing");
+    let n = timing["n"].as_u64().unwrap_or(0);
+    assert!(n >= 100, "only {n} keystrokes changed the list: {timing}");
+    println!(
+        "caseload of {CLIENTS}: keystroke to list updated, median {:.1} ms, 95th percentile {:.1} ms over {n} keystrokes (this build)",
+        timing["median"].as_f64().unwrap_or(0.0),
+        timing["p95"].as_f64().unwrap_or(0.0)
+    );
+}
