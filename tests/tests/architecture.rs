@@ -336,8 +336,10 @@ fn every_app_command_goes_through_the_store_or_is_named_as_before_log_in() {
         "these commands neither go through with_store (which the store checks the session \
          and role behind) nor are listed as before log-in: {bad:?}"
     );
-    // The UI never sends SQL: no command takes an argument named like a query.
-    for word in ["sql", "query", "statement"] {
-        assert!(!ipc.to_lowercase().contains(&format!("{word}:")), "{word}");
+    // The UI never sends SQL: no command takes an argument named like SQL, nor a query as
+    // free text (a search is a typed struct the core interprets).
+    let lower = ipc.to_lowercase();
+    for word in ["sql:", "statement:", "query: string", "where_clause:"] {
+        assert!(!lower.contains(word), "{word}");
     }
 }
