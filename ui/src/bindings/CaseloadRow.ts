@@ -11,6 +11,6 @@ export type CaseloadRow = { reference: string,
  */
 attributors: Array<string>, age: number | null, episodes: number, open_episode: OpenEpisode | null, 
 /**
- * The latest NDTMS consent decision recorded, if any.
+ * The latest NDTMS consent decision recorded, else what the record's consent field says.
  */
 consent: ConsentStatus | null, updated_at: string, };
