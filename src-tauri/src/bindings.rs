@@ -186,6 +186,7 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     NewUserRequest::export_all(cfg)?;
     ndtms_store::caseload::CaseloadQuery::export_all(cfg)?;
     ndtms_store::caseload::CaseloadPage::export_all(cfg)?;
+    ndtms_store::client_view::ClientView::export_all(cfg)?;
     ndtms_store::users::UserSummary::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?

@@ -300,3 +300,23 @@ pub fn caseload(
 ) -> Answer<ndtms_store::caseload::CaseloadPage> {
     with_store(state, |store| Ok(store.caseload(&query)?))
 }
+
+pub fn client_view(
+    state: &AppState,
+    reference: String,
+) -> Answer<ndtms_store::client_view::ClientView> {
+    with_store(state, |store| Ok(store.client_view(&reference)?))
+}
+
+pub fn record_consent(
+    state: &AppState,
+    reference: String,
+    scope: ndtms_store::records::ConsentScope,
+    status: ndtms_store::records::ConsentStatus,
+    date: String,
+) -> Answer<ndtms_store::client_view::ClientView> {
+    with_store(state, |store| {
+        store.record_consent(&reference, scope, status, date.trim())?;
+        Ok(store.client_view(&reference)?)
+    })
+}

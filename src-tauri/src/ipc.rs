@@ -6,6 +6,8 @@ use ts_rs::TS;
 
 use ndtms_store::Role;
 use ndtms_store::caseload::{CaseloadPage, CaseloadQuery};
+use ndtms_store::client_view::ClientView;
+use ndtms_store::records::{ConsentScope, ConsentStatus};
 use ndtms_store::users::UserSummary;
 
 use crate::bindings::{
@@ -96,6 +98,10 @@ ipc! {
     change_password(current: String, new_password: String, new_again: String) -> ndtms_store::Session;
     /// The clients matching a search, a window of them (any logged-in user).
     caseload(query: CaseloadQuery) -> CaseloadPage;
+    /// One client as the client record shows them (any logged-in user; audited as a view).
+    client_view(reference: String) -> ClientView;
+    /// Records a consent decision for NDTMS or IPS, then answers with the client again.
+    record_consent(reference: String, scope: ConsentScope, status: ConsentStatus, date: String) -> ClientView;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

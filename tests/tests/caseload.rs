@@ -185,17 +185,81 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
         press(&app, "ArrowDown");
     }
     press(&app, "Enter");
-    app.wait_for_text("[data-testid=not-yet] h1", &target_ref, WAIT)
+    app.wait_for_text("#client-title", &target_ref, WAIT)
         .expect("the client opened");
-    app.execute("history.back();", &[]).expect("back");
+    app.wait_for_text("[data-testid=consent-ndtms]", "Given", WAIT)
+        .expect("consent from the record");
+
+    // Recording a refusal is its own step that says what it means first.
+    click(&app, "[data-testid=record-ndtms]");
+    app.wait_for_text("#consent-page-title", "NDTMS consent", WAIT)
+        .expect("consent page");
+    click(&app, "#consent-refused");
+    app.wait_for_text(
+        "[data-testid=consent-warning]",
+        "only the agency code, the consent answer and the client reference will be sent",
+        WAIT,
+    )
+    .expect("the consequence, before recording");
+    let v = app.accessibility_violations().expect("axe");
+    assert!(v.is_empty(), "consent page: {v:?}");
+    app.screenshot("consent-refusal").expect("screenshot");
+    click(&app, "[data-testid=record-consent] button[type=submit]");
+    app.wait_for_text(
+        "[data-testid=client-confirm]",
+        "NDTMS consent: refused",
+        WAIT,
+    )
+    .expect("confirmation");
+    app.wait_for_text("[data-testid=consent-ndtms]", "Refused", WAIT)
+        .expect("refused now");
+    app.wait_for_text(
+        "[data-testid=consent-consequence]",
+        "Only the agency code",
+        WAIT,
+    )
+    .expect("the consequence stays on the record");
+    app.wait_for_text("[data-testid=consent-history]", "ada", WAIT)
+        .expect("who recorded it");
+    let v = app.accessibility_violations().expect("axe");
+    assert!(v.is_empty(), "client record: {v:?}");
+    app.screenshot("client-record").expect("screenshot");
+    click(&app, "[data-testid=nav-caseload]");
     app.wait_for_text("#caseload-title", "Caseload", WAIT)
         .expect("back to the caseload");
+    click(&app, "input[name=caseload-filter][value=all]");
+    app.retype("#caseload-search", &target_ref)
+        .expect("reference");
+    let mut shown = Value::Null;
+    for _ in 0..100 {
+        shown = app
+            .execute(
+                "const row = Array.from(document.querySelectorAll('[data-testid=caseload-row]'))
+                   .find(r => r.querySelector('.ref').textContent === arguments[0]);
+                 return row ? row.textContent : null;",
+                &[Value::from(target_ref.as_str())],
+            )
+            .expect("row");
+        if shown
+            .as_str()
+            .is_some_and(|t| t.contains("Consent refused"))
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        shown
+            .as_str()
+            .is_some_and(|t| t.contains("Consent refused")),
+        "the caseload shows the refusal: {shown}"
+    );
     // "n" starts a new client (when not typing in a field).
     click(&app, "#caseload-title");
     press(&app, "n");
     app.wait_for_text("[data-testid=not-yet] h1", "New client", WAIT)
         .expect("new client");
-    app.execute("history.back();", &[]).expect("back");
+    click(&app, "[data-testid=nav-caseload]");
     app.wait_for_text("#caseload-title", "Caseload", WAIT)
         .expect("caseload again");
 

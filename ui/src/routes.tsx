@@ -9,6 +9,7 @@ import {
   createRouter,
   redirect,
   useNavigate,
+  useParams,
   useSearch,
 } from "@tanstack/react-router";
 import type { StoreStatus } from "./bindings/StoreStatus";
@@ -17,7 +18,8 @@ import { keys, queryClient, useAppInfo, useCommand, useSession } from "./data";
 import { SCREENS, screensFor, type Screen, type ScreenPath } from "./screens";
 import { AddUser } from "./screens/AddUser";
 import { Caseload } from "./screens/Caseload";
-import { ClientNotYet } from "./screens/ClientNotYet";
+import { ClientRecord } from "./screens/ClientRecord";
+import { RecordConsent } from "./screens/RecordConsent";
 import { ChangePassword } from "./screens/ChangePassword";
 import { Home } from "./screens/Home";
 import { NotYet } from "./screens/NotYet";
@@ -176,9 +178,29 @@ const clientRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/clients/$reference",
   beforeLoad: gate("view_clients"),
+  validateSearch: (search: Record<string, unknown>): { recorded?: string | undefined } => ({
+    recorded: typeof search["recorded"] === "string" ? search["recorded"] : undefined,
+  }),
   component: function ClientScreen() {
-    const { reference } = clientRoute.useParams();
-    return <ClientNotYet reference={reference} />;
+    const { reference } = useParams({ strict: false });
+    const search = useSearch({ strict: false });
+    return (
+      <ClientRecord reference={reference ?? ""} recorded={"recorded" in search ? search.recorded : undefined} />
+    );
+  },
+});
+
+const consentRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/clients/$reference/consent",
+  beforeLoad: gate("edit_clients"),
+  validateSearch: (search: Record<string, unknown>): { scope: "ndtms" | "ips" } => ({
+    scope: search["scope"] === "ips" ? "ips" : "ndtms",
+  }),
+  component: function ConsentScreen() {
+    const { reference } = useParams({ strict: false });
+    const search = useSearch({ strict: false });
+    return <RecordConsent reference={reference ?? ""} scope={"scope" in search && search.scope === "ips" ? "ips" : "ndtms"} />;
   },
 });
 
@@ -197,6 +219,7 @@ const routeTree = rootRoute.addChildren([
     usersRoute,
     addUserRoute,
     clientRoute,
+    consentRoute,
   ]),
 ]);
 

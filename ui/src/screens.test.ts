@@ -32,3 +32,14 @@ describe("stepOf", () => {
     expect(stepOf("passphrase_too_short")).toBe(3);
   });
 });
+
+import { consequence } from "./screens/RecordConsent";
+
+describe("consequence", () => {
+  it("says what a refusal or withdrawal means before it is recorded, and nothing for consent given", () => {
+    expect(consequence("ndtms", "refused")).toContain("only the agency code, the consent answer and the client reference");
+    expect(consequence("ndtms", "withdrawn")).toContain("only the agency code");
+    expect(consequence("ips", "refused")).toContain("National Insurance number");
+    expect(consequence("ndtms", "given")).toBeNull();
+  });
+});

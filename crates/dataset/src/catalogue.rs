@@ -57,6 +57,16 @@ impl Catalogue {
         self.fields.iter().position(|f| f.key == Some(role))
     }
 
+    /// A value as the screens show it: a code by its label, anything else as it is.
+    pub fn shown(&self, column: usize, value: &str) -> String {
+        self.fields[column]
+            .codelist
+            .as_ref()
+            .and_then(|l| self.codelists.get(l))
+            .and_then(|l| l.get(value))
+            .map_or_else(|| value.to_owned(), |code| code.label.clone())
+    }
+
     pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| r.kind == kind)
     }

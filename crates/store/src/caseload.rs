@@ -84,6 +84,22 @@ pub(crate) struct Caseload {
     search: Vec<(String, String, Option<NaiveDate>)>,
 }
 
+/// Without a consent event, the record's own consent field says it (as the extract reads it).
+pub(crate) fn consent_in_record(
+    cat: &ndtms_dataset::Catalogue,
+    fields: &crate::model::Fields,
+) -> Option<ConsentStatus> {
+    let c = cat.consent_codes()?;
+    let v = fields.get(&cat.fields[c.column].header)?.trim();
+    if v == c.refused {
+        Some(ConsentStatus::Refused)
+    } else if c.given.as_deref() == Some(v) {
+        Some(ConsentStatus::Given)
+    } else {
+        None
+    }
+}
+
 fn age_on(dob: NaiveDate, today: NaiveDate) -> Option<u32> {
     let mut years = today.year() - dob.year();
     if (today.month(), today.day()) < (dob.month(), dob.day()) {
@@ -109,14 +125,6 @@ impl Store {
             .iter()
             .map(|&c| cat.fields[c].label.clone())
             .collect();
-        let shown = |c: usize, v: &str| -> String {
-            let f = &cat.fields[c];
-            f.codelist
-                .as_ref()
-                .and_then(|l| cat.codelists.get(l))
-                .and_then(|l| l.get(v))
-                .map_or_else(|| v.to_owned(), |code| code.label.clone())
-        };
         let dob = attributors
             .iter()
             .copied()
@@ -126,8 +134,6 @@ impl Store {
             .copied()
             .filter(|&c| cat.fields[c].kind == FieldType::Text)
             .collect();
-        // Without a consent event, the record's own consent field says it (as the extract reads it).
-        let consent_field = cat.consent_codes();
         let (start, end) = cat
             .episode_span()
             .map(|(s, e)| (cat.fields[s].header.clone(), cat.fields[e].header.clone()))
@@ -222,21 +228,17 @@ impl Store {
                 born,
             ));
             rows.push(CaseloadRow {
-                attributors: attributors.iter().map(|&c| shown(c, value(c))).collect(),
+                attributors: attributors
+                    .iter()
+                    .map(|&c| cat.shown(c, value(c)))
+                    .collect(),
                 age: born.and_then(|d| age_on(d, today)),
                 episodes: eps.len() as u32,
                 open_episode: open,
-                consent: consent.remove(&id).map(|(_, _, s)| s).or_else(|| {
-                    let c = consent_field.as_ref()?;
-                    let v = f.get(&cat.fields[c.column].header)?.trim();
-                    if v == c.refused {
-                        Some(ConsentStatus::Refused)
-                    } else if c.given.as_deref() == Some(v) {
-                        Some(ConsentStatus::Given)
-                    } else {
-                        None
-                    }
-                }),
+                consent: consent
+                    .remove(&id)
+                    .map(|(_, _, s)| s)
+                    .or_else(|| consent_in_record(cat, &f)),
                 reference: client_ref,
                 updated_at,
             });

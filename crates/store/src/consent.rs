@@ -18,11 +18,20 @@ impl Store {
         date: &str,
     ) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
-        if ndtms_dataset::values::parse_date(date).is_none() {
-            return Err(StoreError::invalid(
-                ErrorCode::DateInvalid,
-                format!("'{date}' is not a date in the form dd/mm/yyyy"),
-            ));
+        match ndtms_dataset::values::parse_date(date) {
+            None => {
+                return Err(StoreError::invalid(
+                    ErrorCode::DateInvalid,
+                    format!("'{date}' is not a date in the form dd/mm/yyyy"),
+                ));
+            }
+            Some(d) if d > ndtms_dataset::model::today() => {
+                return Err(StoreError::invalid(
+                    ErrorCode::DateInvalid,
+                    "the date of the decision cannot be in the future",
+                ));
+            }
+            Some(_) => {}
         }
         let now = self.now();
         let tx = self.conn.transaction()?;
@@ -67,16 +76,7 @@ impl Store {
         )?;
         let events = consent_of(&tx, cid)?;
         tx.commit()?;
-        let latest = events
-            .into_iter()
-            .filter(|e| e.scope == scope)
-            .max_by_key(|e| {
-                (
-                    ndtms_dataset::values::parse_date(&e.date),
-                    e.recorded_at.clone(),
-                )
-            });
-        Ok(latest.map(|e| e.status))
+        Ok(crate::client_view::latest(&events, scope))
     }
 }
 

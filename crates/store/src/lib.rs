@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod caseload;
+pub mod client_view;
 pub mod consent;
 pub mod db;
 mod drafts;

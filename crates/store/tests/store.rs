@@ -1030,3 +1030,62 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
     drop(other);
     assert_eq!(q(&mut store, "", CaseloadFilter::All).total, 5);
 }
+
+#[test]
+fn the_client_view_shows_attributors_by_label_and_consent_with_its_history() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(dir.path());
+    add_marked_client(&mut store, "C1");
+    let view = store.client_view("C1").expect("view");
+    let date_of_birth = view
+        .attributors
+        .iter()
+        .find(|a| a.label == "Date of birth")
+        .expect("date of birth");
+    assert_eq!(date_of_birth.value, "17/03/1981");
+    // Codes are shown by their labels, from the catalogue.
+    assert!(
+        view.attributors
+            .iter()
+            .any(|a| a.label == "Sex" && a.value != "F")
+    );
+    assert_eq!((view.ndtms, view.ips), (None, None));
+    assert_eq!(view.episodes.len(), 1);
+
+    store
+        .record_consent(
+            "C1",
+            ConsentScope::Ndtms,
+            ConsentStatus::Given,
+            "01/02/2024",
+        )
+        .expect("given");
+    store
+        .record_consent(
+            "C1",
+            ConsentScope::Ndtms,
+            ConsentStatus::Withdrawn,
+            "01/03/2024",
+        )
+        .expect("withdrawn");
+    store
+        .record_consent(
+            "C1",
+            ConsentScope::Ips,
+            ConsentStatus::Refused,
+            "01/02/2024",
+        )
+        .expect("ips refused");
+    let e = store
+        .record_consent("C1", ConsentScope::Ips, ConsentStatus::Given, "01/01/2099")
+        .expect_err("future");
+    assert_eq!(e.code().as_str(), "date_invalid", "{e}");
+    let view = store.client_view("C1").expect("view");
+    assert_eq!(view.ndtms, Some(ConsentStatus::Withdrawn));
+    assert_eq!(view.ips, Some(ConsentStatus::Refused));
+    assert_eq!(view.history.len(), 3);
+    assert_eq!(view.history[0].date, "01/03/2024", "newest first");
+    assert!(view.history.iter().all(|e| e.recorded_by == "admin"));
+    let opened = store.audit_entries("client", "C1").expect("audit");
+    assert!(opened.iter().any(|e| e.action == "view"), "{opened:?}");
+}

@@ -4,6 +4,9 @@ import type { AgencyCheck } from "./AgencyCheck";
 import type { AppInfo } from "./AppInfo";
 import type { CaseloadPage } from "./CaseloadPage";
 import type { CaseloadQuery } from "./CaseloadQuery";
+import type { ClientView } from "./ClientView";
+import type { ConsentScope } from "./ConsentScope";
+import type { ConsentStatus } from "./ConsentStatus";
 import type { NewUserRequest } from "./NewUserRequest";
 import type { ReferenceSetting } from "./ReferenceSetting";
 import type { Role } from "./Role";
@@ -39,6 +42,10 @@ export const commands = {
   changePassword: (current: string, newPassword: string, newAgain: string): Promise<Session> => call("change_password", { current, newPassword, newAgain }),
   /** The clients matching a search, a window of them (any logged-in user). */
   caseload: (query: CaseloadQuery): Promise<CaseloadPage> => call("caseload", { query }),
+  /** One client as the client record shows them (any logged-in user; audited as a view). */
+  clientView: (reference: string): Promise<ClientView> => call("client_view", { reference }),
+  /** Records a consent decision for NDTMS or IPS, then answers with the client again. */
+  recordConsent: (reference: string, scope: ConsentScope, status: ConsentStatus, date: string): Promise<ClientView> => call("record_consent", { reference, scope, status, date }),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -51,4 +58,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "client_view" | "record_consent" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
