@@ -304,4 +304,28 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
         timing["median"].as_f64().unwrap_or(0.0),
         timing["p95"].as_f64().unwrap_or(0.0)
     );
+    // Where the time goes: the command's round trip alone, without the page's rendering.
+    let ipc = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const ipc = window.__TAURI_INTERNALS__;
+             const median = async (f) => {
+               const t = [];
+               for (let i = 0; i < 40; i++) { const t0 = performance.now(); await f(i); t.push(performance.now() - t0); }
+               t.sort((a, b) => a - b);
+               return t[20];
+             };
+             (async () => done({
+               status: await median(() => ipc.invoke('store_status', {})),
+               caseload: await median((i) => ipc.invoke('caseload', { query: {
+                 text: i % 2 ? '' : 'c000' + (i % 10), filter: 'all', offset: 0, limit: 100 } })),
+             }))();",
+            &[],
+        )
+        .expect("ipc timing");
+    println!(
+        "round trip alone, median: store_status {:.1} ms, caseload (100 rows) {:.1} ms",
+        ipc["status"].as_f64().unwrap_or(0.0),
+        ipc["caseload"].as_f64().unwrap_or(0.0)
+    );
 }
