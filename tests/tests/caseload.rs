@@ -99,18 +99,8 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
     );
     drop(store);
 
-    let app = App::launch(&[("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))])
-        .expect("launch the app");
-    app.wait_for_text("#unlock-title", "Open the database", WAIT)
-        .expect("unlock");
-    app.type_text("#unlock-secret", PASSPHRASE)
-        .expect("passphrase");
-    click(&app, "[data-testid=unlock] button[type=submit]");
-    app.wait_for_text("#login-title", "Log in", WAIT)
-        .expect("log in");
-    app.type_text("#login-user", "ada").expect("user");
-    app.type_text("#login-password", PASSWORD)
-        .expect("password");
+    let app = support::launch_and_unlock(&data, PASSPHRASE);
+    support::type_log_in(&app, "ada", PASSWORD);
     let started = std::time::Instant::now();
     click(&app, "[data-testid=login] button[type=submit]");
     app.wait_for_text("#caseload-title", "Caseload", WAIT)

@@ -42,8 +42,7 @@ fn nav(app: &App) -> Vec<String> {
 fn log_in(app: &App, user: &str, password: &str) {
     app.wait_for_text("#login-title", "Log in", WAIT)
         .expect("log-in screen");
-    app.retype("#login-user", user).expect("user");
-    app.retype("#login-password", password).expect("password");
+    support::type_log_in(app, user, password);
     click(app, "[data-testid=login] button[type=submit]");
     app.wait_for_text("#caseload-title", "Caseload", WAIT)
         .expect("the caseload after log-in");

@@ -43,18 +43,8 @@ fn an_administrator_chooses_a_reference_folder_and_a_broken_one_is_refused() {
     let good = tmp.path().join("provider-reference");
     reference_copy(&good, "provider-1");
 
-    let app = App::launch(&[("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))])
-        .expect("launch the app");
-    app.wait_for_text("#unlock-title", "Open the database", WAIT)
-        .expect("unlock screen");
-    app.type_text("#unlock-secret", PASSPHRASE)
-        .expect("passphrase");
-    click(&app, "[data-testid=unlock] button[type=submit]");
-    app.wait_for_text("#login-title", "Log in", WAIT)
-        .expect("log-in screen");
-    app.type_text("#login-user", "ada").expect("user");
-    app.type_text("#login-password", PASSWORD)
-        .expect("password");
+    let app = support::launch_and_unlock(&data, PASSPHRASE);
+    support::type_log_in(&app, "ada", PASSWORD);
     click(&app, "[data-testid=login] button[type=submit]");
     app.wait_for_text("#caseload-title", "Caseload", WAIT)
         .expect("the caseload after log-in");

@@ -28,8 +28,7 @@ fn no_axe_violations(app: &App, screen: &str) {
 fn log_in(app: &App, user: &str, password: &str) {
     app.wait_for_text("#login-title", "Log in", WAIT)
         .expect("log-in screen");
-    app.retype("#login-user", user).expect("user");
-    app.retype("#login-password", password).expect("password");
+    support::type_log_in(app, user, password);
     click(app, "[data-testid=login] button[type=submit]");
 }
 
@@ -39,13 +38,7 @@ fn an_administrator_adds_a_keyworker_who_chooses_a_password_and_is_held_to_their
     let data = tmp.path().join("data");
     drop(support::passphrase_database(&data, PASSPHRASE, Dataset::AD));
 
-    let app = App::launch(&[("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))])
-        .expect("launch the app");
-    app.wait_for_text("#unlock-title", "Open the database", WAIT)
-        .expect("unlock screen");
-    app.type_text("#unlock-secret", PASSPHRASE)
-        .expect("passphrase");
-    click(&app, "[data-testid=unlock] button[type=submit]");
+    let app = support::launch_and_unlock(&data, PASSPHRASE);
     log_in(&app, "ada", PASSWORD);
     app.wait_for_text("#caseload-title", "Caseload", WAIT)
         .expect("the caseload after log-in");

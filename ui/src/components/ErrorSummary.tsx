@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import type { AppError } from "../bindings/AppError";
 
 export interface Problem {
   /** The id of the field the problem is about, or null for the page as a whole. */
@@ -42,6 +43,19 @@ export function ErrorSummary({ problems }: { problems: readonly Problem[] }) {
       </ul>
     </div>
   );
+}
+
+/**
+ * A refusal as a form shows it: the problems for the summary, and `at(id)`, the message to show
+ * at field `id` when the refusal is about it (`fieldOf` says which field, by the error's code).
+ */
+export function refusal(error: AppError | null, fieldOf: (e: AppError) => string | null) {
+  const field = error ? fieldOf(error) : null;
+  const message = error ? sentence(error.message) : "";
+  return {
+    problems: error ? [{ field, message }] : ([] as Problem[]),
+    at: (id: string) => (error && field === id ? message : undefined),
+  };
 }
 
 /** A sentence from the core's message: capital first letter, full stop at the end. */

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { AppError } from "../bindings/AppError";
 import type { Role } from "../bindings/Role";
 import { commands } from "../bindings/commands";
-import { ErrorSummary, sentence, type Problem } from "../components/ErrorSummary";
+import { ErrorSummary, refusal } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { queryClient, useCommand } from "../data";
 import { ROLES, usersKey } from "./Users";
@@ -36,8 +36,7 @@ export function AddUser() {
     commands.addUser(r),
   );
   const error = add.error;
-  const problems: Problem[] = error ? [{ field: addUserField(error), message: sentence(error.message) }] : [];
-  const at = (id: string) => (error && addUserField(error) === id ? sentence(error.message) : undefined);
+  const { problems, at } = refusal(error, addUserField);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -2,7 +2,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
 import type { AppError } from "../bindings/AppError";
 import { commands } from "../bindings/commands";
-import { ErrorSummary, sentence, type Problem } from "../components/ErrorSummary";
+import { ErrorSummary, refusal } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import type { StoreStatus } from "../bindings/StoreStatus";
 import { keys, queryClient, useCommand, useSession } from "../data";
@@ -33,8 +33,7 @@ export function ChangePassword() {
     commands.changePassword(a.current, a.next, a.again),
   );
   const error = change.error;
-  const problems: Problem[] = error ? [{ field: changePasswordField(error), message: sentence(error.message) }] : [];
-  const at = (id: string) => (error && changePasswordField(error) === id ? sentence(error.message) : undefined);
+  const { problems, at } = refusal(error, changePasswordField);
   const first = session?.session.must_change_password ?? false;
 
   const submit = async (e: FormEvent) => {

@@ -4,7 +4,7 @@ import type { AppError } from "../bindings/AppError";
 import type { ConsentScope } from "../bindings/ConsentScope";
 import type { ConsentStatus } from "../bindings/ConsentStatus";
 import { commands } from "../bindings/commands";
-import { ErrorSummary, sentence } from "../components/ErrorSummary";
+import { ErrorSummary, refusal } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { queryClient, useCommand } from "../data";
 import { SCOPE, STATUS, clientKey } from "./ClientRecord";
@@ -34,7 +34,7 @@ export function RecordConsent({ reference, scope }: { reference: string; scope: 
     commands.recordConsent(reference, scope, a.status, a.date),
   );
   const error = record.error;
-  const problems = error ? [{ field: fieldOf(error), message: sentence(error.message) }] : [];
+  const { problems, at } = refusal(error, fieldOf);
   const [missing, setMissing] = useState(false);
   const said = status ? consequence(scope, status) : null;
 
@@ -87,7 +87,7 @@ export function RecordConsent({ reference, scope }: { reference: string; scope: 
           hint="As dd/mm/yyyy. Today is filled in."
           value={date}
           onChange={setDate}
-          error={error && fieldOf(error) ? sentence(error.message) : undefined}
+          error={at("consent-date")}
           inputMode="numeric"
         />
         {said && (
