@@ -6,7 +6,7 @@ use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
 use crate::error::{ErrorCode, Result, StoreError};
-use crate::model::{ConsentEvent, ConsentScope, ConsentStatus, code, id_of};
+use crate::model::{ConsentEvent, ConsentScope, ConsentStatus, client_id, code};
 
 impl Store {
     /// Records a consent decision for NDTMS or, separately, for IPS.
@@ -35,13 +35,7 @@ impl Store {
         }
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let cid = id_of(
-            &tx,
-            "SELECT id FROM client WHERE client_ref = ?1",
-            [client],
-            "client",
-            client,
-        )?;
+        let cid = client_id(&tx, client)?;
         tx.execute(
             "INSERT INTO consent_event (client_id, scope, status, event_date, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![cid, code(scope), code(status), date, s.user_id, now],
@@ -67,13 +61,7 @@ impl Store {
     pub fn consent(&mut self, client: &str, scope: ConsentScope) -> Result<Option<ConsentStatus>> {
         self.authorize(Permission::ViewClients)?;
         let tx = self.conn.transaction()?;
-        let cid = id_of(
-            &tx,
-            "SELECT id FROM client WHERE client_ref = ?1",
-            [client],
-            "client",
-            client,
-        )?;
+        let cid = client_id(&tx, client)?;
         let events = consent_of(&tx, cid)?;
         tx.commit()?;
         Ok(crate::client_view::latest(&events, scope))

@@ -165,3 +165,14 @@ pub(crate) fn id_of(
             key: key.into(),
         })
 }
+
+/// A client's row id by its reference, or `NoSuchRecord` naming it.
+pub(crate) fn client_id(tx: &Transaction<'_>, reference: &str) -> Result<i64> {
+    id_of(
+        tx,
+        "SELECT id FROM client WHERE client_ref = ?1",
+        [reference],
+        "client",
+        reference,
+    )
+}

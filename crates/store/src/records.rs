@@ -11,7 +11,7 @@ pub use crate::model::{
     ChildRecord, ClientRecord, ClientSummary, ConsentEvent, ConsentScope, ConsentStatus, Draft,
     Entity, EpisodeRecord, Fields, RecordKey,
 };
-use crate::model::{from_json, id_of, to_json};
+use crate::model::{client_id, from_json, id_of, to_json};
 use crate::period_lock::LockCheck;
 
 /// Audits the difference between two field sets, one entry per changed field.
@@ -264,13 +264,7 @@ fn locate(tx: &Transaction<'_>, entity: Entity, key: &RecordKey) -> Result<(i64,
         entity: entity.table().into(),
         key: key.display(),
     };
-    let cid = id_of(
-        tx,
-        "SELECT id FROM client WHERE client_ref = ?1",
-        [&key.client],
-        "client",
-        &key.client,
-    )?;
+    let cid = client_id(tx, &key.client)?;
     let found: Option<(i64, String)> = match entity {
         Entity::Client => Some((
             cid,
@@ -371,13 +365,7 @@ fn save_in(
             tx.prepare_cached("INSERT INTO client (client_ref, fields, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?.execute(params![key.client, json, now])?;
         }
         _ => {
-            let cid = id_of(
-                tx,
-                "SELECT id FROM client WHERE client_ref = ?1",
-                [&key.client],
-                "client",
-                &key.client,
-            )?;
+            let cid = client_id(tx, &key.client)?;
             let ep = key
                 .episode
                 .as_deref()
