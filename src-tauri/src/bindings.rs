@@ -187,6 +187,15 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ndtms_store::caseload::CaseloadQuery::export_all(cfg)?;
     ndtms_store::caseload::CaseloadPage::export_all(cfg)?;
     ndtms_store::client_view::ClientView::export_all(cfg)?;
+    ndtms_submission::client_page::ClientPage::export_all(cfg)?;
+    ndtms_dataset::Form::export_all(cfg)?;
+    ndtms_store::new_client::NewClient::export_all(cfg)?;
+    ndtms_store::new_client::NewClientCheck::export_all(cfg)?;
+    ndtms_store::assignment::Keyworker::export_all(cfg)?;
+    ndtms_store::deletion::Deletion::export_all(cfg)?;
+    ndtms_store::audit::RecordChange::export_all(cfg)?;
+    ndtms_store::records::Entity::export_all(cfg)?;
+    ndtms_store::records::RecordKey::export_all(cfg)?;
     ndtms_store::users::UserSummary::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?

@@ -13,12 +13,25 @@ use crate::bindings::{
     AgencyCheck, AppError, AppInfo, DatasetChoice, NewUserRequest, ReferenceSetting, SetUpRequest,
     SetUpResult, StoreStatus,
 };
+use ndtms_dataset::{Finding, Form, Section};
+use ndtms_store::assignment::Keyworker;
+use ndtms_store::audit::RecordChange;
+use ndtms_store::deletion::Deletion;
+use ndtms_store::new_client::{NewClient, NewClientCheck};
+use ndtms_store::records::{Entity, RecordKey};
 use ndtms_store::users::UserSummary;
+use ndtms_submission::client_page::ClientPage;
 
 type Answer<T> = Result<T, AppError>;
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        AppError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<ndtms_submission::SubmissionError> for AppError {
+    fn from(e: ndtms_submission::SubmissionError) -> Self {
         AppError::new(e.code(), e.to_string())
     }
 }
@@ -301,11 +314,12 @@ pub fn caseload(
     with_store(state, |store| Ok(store.caseload(&query)?))
 }
 
-pub fn client_view(
-    state: &AppState,
-    reference: String,
-) -> Answer<ndtms_store::client_view::ClientView> {
-    with_store(state, |store| Ok(store.client_view(&reference)?))
+pub fn client_page(state: &AppState, reference: String) -> Answer<ClientPage> {
+    with_store(state, |store| {
+        Ok(ndtms_submission::client_page::client_page(
+            store, &reference,
+        )?)
+    })
 }
 
 pub fn record_consent(
@@ -314,9 +328,66 @@ pub fn record_consent(
     scope: ndtms_store::records::ConsentScope,
     status: ndtms_store::records::ConsentStatus,
     date: String,
-) -> Answer<ndtms_store::client_view::ClientView> {
+) -> Answer<ClientPage> {
     with_store(state, |store| {
         store.record_consent(&reference, scope, status, date.trim())?;
-        Ok(store.client_view(&reference)?)
+        Ok(ndtms_submission::client_page::client_page(
+            store, &reference,
+        )?)
     })
+}
+
+pub fn form(state: &AppState, section: Section) -> Answer<Form> {
+    with_store(state, |store| Ok(store.form(section)?))
+}
+
+pub fn check_field(state: &AppState, header: String, value: String) -> Answer<Vec<Finding>> {
+    with_store(state, |store| Ok(store.check_field(&header, &value)?))
+}
+
+pub fn suggest_client_reference(state: &AppState) -> Answer<String> {
+    with_store(state, |store| Ok(store.suggest_client_reference()?))
+}
+
+pub fn check_new_client(state: &AppState, client: NewClient) -> Answer<NewClientCheck> {
+    with_store(state, |store| Ok(store.check_new_client(&client)?))
+}
+
+pub fn create_client(state: &AppState, client: NewClient) -> Answer<ClientPage> {
+    with_store(state, |store| {
+        store.create_client(&client)?;
+        Ok(ndtms_submission::client_page::client_page(
+            store,
+            client.reference.trim(),
+        )?)
+    })
+}
+
+pub fn keyworkers(state: &AppState) -> Answer<Vec<Keyworker>> {
+    with_store(state, |store| Ok(store.keyworkers()?))
+}
+
+pub fn assign_keyworker(
+    state: &AppState,
+    reference: String,
+    username: Option<String>,
+) -> Answer<ClientPage> {
+    with_store(state, |store| {
+        store.assign_keyworker(&reference, username.as_deref())?;
+        Ok(ndtms_submission::client_page::client_page(
+            store, &reference,
+        )?)
+    })
+}
+
+pub fn deletion(state: &AppState, entity: Entity, key: RecordKey) -> Answer<Deletion> {
+    with_store(state, |store| Ok(store.deletion(entity, &key)?))
+}
+
+pub fn delete_record(state: &AppState, entity: Entity, key: RecordKey) -> Answer<()> {
+    with_store(state, |store| Ok(store.delete(entity, &key)?))
+}
+
+pub fn record_history(state: &AppState, reference: String) -> Answer<Vec<RecordChange>> {
+    with_store(state, |store| Ok(store.record_history(&reference, 500)?))
 }

@@ -4,11 +4,16 @@
 
 use ts_rs::TS;
 
+use ndtms_dataset::{Finding, Form, Section};
 use ndtms_store::Role;
+use ndtms_store::assignment::Keyworker;
+use ndtms_store::audit::RecordChange;
 use ndtms_store::caseload::{CaseloadPage, CaseloadQuery};
-use ndtms_store::client_view::ClientView;
-use ndtms_store::records::{ConsentScope, ConsentStatus};
+use ndtms_store::deletion::Deletion;
+use ndtms_store::new_client::{NewClient, NewClientCheck};
+use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, RecordKey};
 use ndtms_store::users::UserSummary;
+use ndtms_submission::client_page::ClientPage;
 
 use crate::bindings::{
     AgencyCheck, AppError, AppInfo, NewUserRequest, ReferenceSetting, SetUpRequest, SetUpResult,
@@ -98,10 +103,30 @@ ipc! {
     change_password(current: String, new_password: String, new_again: String) -> ndtms_store::Session;
     /// The clients matching a search, a window of them (any logged-in user).
     caseload(query: CaseloadQuery) -> CaseloadPage;
-    /// One client as the client record shows them (any logged-in user; audited as a view).
-    client_view(reference: String) -> ClientView;
+    /// One client as the client record shows them, with the findings their records would get (any logged-in user; audited as a view).
+    client_page(reference: String) -> ClientPage;
     /// Records a consent decision for NDTMS or IPS, then answers with the client again.
-    record_consent(reference: String, scope: ConsentScope, status: ConsentStatus, date: String) -> ClientView;
+    record_consent(reference: String, scope: ConsentScope, status: ConsentStatus, date: String) -> ClientPage;
+    /// A section's form for the agency's dataset, from the catalogue in force.
+    form(section: Section) -> Form;
+    /// The findings of one value as it is typed (the report's rules and messages).
+    check_field(header: String, value: String) -> Vec<Finding>;
+    /// A client reference no client has, in the style of the last one added.
+    suggest_client_reference() -> String;
+    /// What saving a new client would meet: the reference's problem, possible duplicates, findings.
+    check_new_client(client: NewClient) -> NewClientCheck;
+    /// Saves a new client with their NDTMS consent decision, then answers with their page.
+    create_client(client: NewClient) -> ClientPage;
+    /// The active users a client can be given to.
+    keyworkers() -> Vec<Keyworker>;
+    /// Gives a client to a keyworker (null: to nobody), then answers with their page.
+    assign_keyworker(reference: String, username: Option<String>) -> ClientPage;
+    /// What deleting a client or an episode takes with it (data leads and administrators).
+    deletion(entity: Entity, key: RecordKey) -> Deletion;
+    /// Deletes a client or an episode and everything under it (data leads and administrators).
+    delete_record(entity: Entity, key: RecordKey) -> ();
+    /// Who changed a client's records, what and when (data leads and administrators).
+    record_history(reference: String) -> Vec<RecordChange>;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

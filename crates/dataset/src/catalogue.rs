@@ -81,6 +81,13 @@ impl Catalogue {
         ))
     }
 
+    /// The intervention (modality) start date the treatment-journey rule reads: the
+    /// `modality_start` parameter of the episode-overlap rule.
+    pub fn modality_start(&self) -> Option<usize> {
+        let r = self.rules_of(RuleKind::EpisodeOverlap).next()?;
+        self.column(r.param("modality_start")?)
+    }
+
     /// Each consenting client's attributor values (the [`Catalogue::attributor_columns`]), taken
     /// from the client's first row: what is kept after a transfer for the next file's mismatch
     /// check. `rows` gives each row's value by catalogue column, a client's rows together.

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod error;
+pub mod form;
 mod load;
 pub mod model;
 pub mod source;
@@ -14,6 +15,7 @@ pub use catalogue::{
     Catalogue, ConsentCodes, DatasetVersion, ProvenanceCount, ReferenceData, ReferenceInfo,
 };
 pub use error::{ErrorCode, ReferenceError, ReferenceProblem, ValidationError};
+pub use form::{Choice, Form, FormField, FormGroup};
 pub use model::{Dataset, Section, Severity};
 pub use source::{FileSet, Origin};
 mod places;

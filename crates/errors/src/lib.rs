@@ -130,6 +130,14 @@ codes! {
     // Records.
     DateInvalid = "date_invalid" in Input,
     RecordKeyMissing = "record_key_missing" in Input,
+    /// A new client's reference is blank or not a valid client ID.
+    ClientReferenceInvalid = "client_reference_invalid" in Input,
+    /// Another client already has this reference.
+    ClientReferenceTaken = "client_reference_taken" in Input,
+    /// A new client's consent answer is missing.
+    ConsentMissing = "consent_missing" in Input,
+    /// The keyworker named to hold a client is not an active user.
+    KeyworkerUnknown = "keyworker_unknown" in Input,
     ImportNoKeyColumns = "import_no_key_columns" in Input,
     NotFound = "not_found" in Input,
     PeriodLocked = "period_locked" in Locked,

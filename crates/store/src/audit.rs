@@ -172,3 +172,52 @@ pub fn entries_for(conn: &Connection, entity: &str, record_key: &str) -> Result<
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
+
+/// One change to a client's records as the record's history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct RecordChange {
+    pub at: String,
+    /// The user's display name (their user name if they have none).
+    pub by: String,
+    /// create, update, delete, view, consent, assign, edit_locked_period, …
+    pub action: String,
+    /// The record's key as shown: "C00041", "C00041/E1/I1".
+    pub record: String,
+    /// The field's label from the catalogue, else the stored name.
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+impl crate::Store {
+    /// Who did what to a client's records and when, newest first (data leads and
+    /// administrators). At most `limit` entries.
+    pub fn record_history(&mut self, reference: &str, limit: u32) -> Result<Vec<RecordChange>> {
+        self.authorize(crate::auth::Permission::ViewRecordHistory)?;
+        let used = self.reference_in_force()?;
+        let cat = &used
+            .data
+            .version_on(ndtms_dataset::model::today())?
+            .catalogue;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.at, coalesce(nullif(u.display_name, ''), u.username, ''), a.action,
+                    a.record_key, a.field, a.old_value, a.new_value
+             FROM audit_log a LEFT JOIN user u ON u.id = a.user_id
+             WHERE a.entity != 'user' AND (a.record_key = ?1 OR substr(a.record_key, 1, length(?1) + 1) = ?1 || '/')
+             ORDER BY a.seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![reference, limit], |r| {
+            let field: String = r.get(4)?;
+            Ok(RecordChange {
+                at: r.get(0)?,
+                by: r.get(1)?,
+                action: r.get(2)?,
+                record: r.get(3)?,
+                field: cat.field(&field).map_or(field, |f| f.label.clone()),
+                old_value: r.get(5)?,
+                new_value: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}

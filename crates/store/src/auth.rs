@@ -47,6 +47,10 @@ impl Role {
 pub enum Permission {
     ViewClients,
     EditClients,
+    /// Delete a client or an episode with everything under it.
+    DeleteRecords,
+    /// See who changed a record, what and when.
+    ViewRecordHistory,
     Submit,
     EditLockedPeriod,
     Backup,
@@ -58,9 +62,11 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewClients,
         Permission::EditClients,
+        Permission::DeleteRecords,
+        Permission::ViewRecordHistory,
         Permission::Submit,
         Permission::EditLockedPeriod,
         Permission::Backup,
@@ -75,6 +81,8 @@ impl Permission {
         match self {
             Permission::ViewClients => "view client records",
             Permission::EditClients => "change client records",
+            Permission::DeleteRecords => "delete clients and episodes",
+            Permission::ViewRecordHistory => "see a record's history of changes",
             Permission::Submit => "build extracts and transfer data",
             Permission::EditLockedPeriod => "change records in a transferred period",
             Permission::Backup => "make backups",
@@ -94,7 +102,14 @@ impl Role {
             Role::Keyworker => matches!(p, ViewClients | EditClients),
             Role::DataLead => matches!(
                 p,
-                ViewClients | EditClients | Submit | EditLockedPeriod | Backup | VerifyAudit
+                ViewClients
+                    | EditClients
+                    | DeleteRecords
+                    | ViewRecordHistory
+                    | Submit
+                    | EditLockedPeriod
+                    | Backup
+                    | VerifyAudit
             ),
             Role::Administrator => true,
         }

@@ -37,6 +37,8 @@ pub enum CaseloadFilter {
 pub struct CaseloadQuery {
     pub text: String,
     pub filter: CaseloadFilter,
+    /// Only the clients the logged-in user holds.
+    pub mine: bool,
     pub offset: u32,
     pub limit: u32,
 }
@@ -60,6 +62,10 @@ pub struct CaseloadRow {
     pub open_episode: Option<OpenEpisode>,
     /// The latest NDTMS consent decision recorded, else what the record's consent field says.
     pub consent: Option<ConsentStatus>,
+    /// The display name of the keyworker who holds the client.
+    pub keyworker: Option<String>,
+    /// Someone has a draft of one of the client's records in progress.
+    pub draft: bool,
     pub updated_at: String,
 }
 
@@ -80,8 +86,9 @@ pub(crate) struct Caseload {
     key: (i64, u64),
     columns: Vec<String>,
     rows: Vec<CaseloadRow>,
-    /// Per row: the reference and the initials in lower case, and the date of birth.
-    search: Vec<(String, String, Option<NaiveDate>)>,
+    /// Per row: the reference and the initials in lower case, the date of birth, and the user
+    /// id of the keyworker who holds the client.
+    search: Vec<(String, String, Option<NaiveDate>, Option<i64>)>,
 }
 
 /// Without a consent event, the record's own consent field says it (as the extract reads it).
@@ -191,21 +198,32 @@ impl Store {
                 }
             }
         }
+        // Drafts are few: the clients they belong to, by the first part of the record key.
+        let drafted: std::collections::HashSet<String> = {
+            let mut stmt = self.conn.prepare("SELECT record_key FROM draft")?;
+            let keys = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            keys.filter_map(|k| k.ok())
+                .map(|k| k.split('/').next().unwrap_or("").to_owned())
+                .collect()
+        };
         let mut rows = Vec::new();
         let mut search = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, client_ref, fields, updated_at FROM client ORDER BY client_ref")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.client_ref, c.fields, c.updated_at, c.keyworker_id, u.display_name
+             FROM client c LEFT JOIN user u ON u.id = c.keyworker_id ORDER BY c.client_ref",
+        )?;
         let clients = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })?;
         for c in clients {
-            let (id, client_ref, fields, updated_at) = c?;
+            let (id, client_ref, fields, updated_at, keyworker_id, keyworker) = c?;
             let f = from_json(&fields);
             let value = |c: usize| f.get(&cat.fields[c].header).map_or("", String::as_str);
             let born = dob.and_then(|c| parse_date(value(c)));
@@ -226,8 +244,11 @@ impl Store {
                     .collect::<String>()
                     .to_lowercase(),
                 born,
+                keyworker_id,
             ));
             rows.push(CaseloadRow {
+                keyworker,
+                draft: drafted.contains(&client_ref),
                 attributors: attributors
                     .iter()
                     .map(|&c| cat.shown(c, value(c)))
@@ -253,7 +274,7 @@ impl Store {
 
     /// The clients matching `q`, a window of them from `q.offset` (any logged-in user).
     pub fn caseload(&mut self, q: &CaseloadQuery) -> Result<CaseloadPage> {
-        self.authorize(Permission::ViewClients)?;
+        let session = self.authorize(Permission::ViewClients)?;
         let key = self.caseload_key()?;
         let list = match &self.caseload {
             Some(c) if c.key == key => Arc::clone(c),
@@ -267,7 +288,10 @@ impl Store {
         let date = parse_date(&text);
         let mut total = 0u32;
         let mut rows = Vec::new();
-        for (row, (reference, initials, born)) in list.rows.iter().zip(&list.search) {
+        for (row, (reference, initials, born, holder)) in list.rows.iter().zip(&list.search) {
+            if q.mine && *holder != Some(session.user_id) {
+                continue;
+            }
             let shown = match q.filter {
                 CaseloadFilter::All => true,
                 CaseloadFilter::Open => row.open_episode.is_some(),

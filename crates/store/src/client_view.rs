@@ -1,14 +1,19 @@
 //! One client as the client record screen shows them: the attributors by their catalogue labels,
-//! consent to NDTMS and to IPS with the history of each, and the episodes' dates. Opening it is
-//! audited (through `Store::client`).
+//! consent to NDTMS and to IPS with the history of each, the keyworker who holds them, and the
+//! episodes grouped into treatment journeys by the seed's 21-day rule, each with the records
+//! under it. Opening it is audited (through `Store::client`).
 
+use ndtms_dataset::journey::{self, EpisodeDates as JourneyDates};
+use ndtms_dataset::model::{FieldType, Requirement, Section};
 use ndtms_dataset::values::parse_date;
+use ndtms_dataset::{Catalogue, Dataset};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Store;
+use crate::assignment::Keyworker;
 use crate::error::Result;
-use crate::model::{ConsentEvent, ConsentScope, ConsentStatus};
+use crate::model::{ChildRecord, ClientRecord, ConsentEvent, ConsentScope, ConsentStatus, Fields};
 
 /// A field's label and its value as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -17,12 +22,32 @@ pub struct Shown {
     pub value: String,
 }
 
-/// An episode's reference and the dates that open and close it (blank when open).
+/// A record under an episode: what it is, its dates and its required codes as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct EpisodeDates {
+pub struct ChildView {
+    pub reference: String,
+    /// The section's name ("Intervention", "Treatment Outcomes Profile (TOP)", …).
+    pub title: String,
+    pub summary: Vec<Shown>,
+    /// Sub-intervention reviews under an intervention.
+    pub reviews: Vec<ChildView>,
+}
+
+/// An episode's reference, the dates that open and close it (blank when open) and its records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EpisodeView {
     pub reference: String,
     pub start: String,
     pub end: String,
+    pub interventions: Vec<ChildView>,
+    pub outcomes: Vec<ChildView>,
+    pub reviews: Vec<ChildView>,
+}
+
+/// Episodes the 21-day rule counts as one treatment journey, earliest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Journey {
+    pub episodes: Vec<EpisodeView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -34,7 +59,11 @@ pub struct ClientView {
     pub ips: Option<ConsentStatus>,
     /// Every consent decision, newest first.
     pub history: Vec<ConsentEvent>,
-    pub episodes: Vec<EpisodeDates>,
+    /// The treatment journeys, newest first.
+    pub journeys: Vec<Journey>,
+    pub episodes: u32,
+    /// The keyworker who holds the client, if one does.
+    pub keyworker: Option<Keyworker>,
 }
 
 /// The latest decision of one scope: by its date, then by when it was recorded.
@@ -46,10 +75,126 @@ pub fn latest(events: &[ConsentEvent], scope: ConsentScope) -> Option<ConsentSta
         .map(|e| e.status)
 }
 
+/// What a record's line shows: its dates, and the codes its dataset requires, by label.
+fn summary(cat: &Catalogue, dataset: Dataset, section: Section, fields: &Fields) -> Vec<Shown> {
+    cat.fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.section == section && f.key.is_none())
+        .filter(|(_, f)| {
+            f.kind == FieldType::Date
+                || (f.kind == FieldType::Code && f.requirement(dataset) == Requirement::Must)
+        })
+        .filter_map(|(c, f)| {
+            let v = fields.get(&f.header)?.trim();
+            (!v.is_empty()).then(|| Shown {
+                label: f.label.clone(),
+                value: cat.shown(c, v),
+            })
+        })
+        .collect()
+}
+
+fn child_view(cat: &Catalogue, dataset: Dataset, section: Section, c: &ChildRecord) -> ChildView {
+    ChildView {
+        // Outcome records are kept as "top:ID" or "ypor:ID"; the id is what staff know.
+        reference: c
+            .reference
+            .split_once(':')
+            .map_or(c.reference.clone(), |(_, id)| id.to_owned()),
+        title: section.label().to_owned(),
+        summary: summary(cat, dataset, section, &c.fields),
+        reviews: c
+            .reviews
+            .iter()
+            .map(|r| child_view(cat, dataset, Section::Sir, r))
+            .collect(),
+    }
+}
+
+/// The episodes as journeys, newest journey first, each journey's episodes earliest first.
+fn journeys_of(cat: &Catalogue, dataset: Dataset, record: &ClientRecord) -> Vec<Journey> {
+    let header = |c: Option<usize>| c.map(|c| cat.fields[c].header.as_str());
+    let (start, end) = cat
+        .episode_span()
+        .map_or((None, None), |(s, e)| (Some(s), Some(e)));
+    let modality = header(cat.modality_start());
+    let get = |f: &Fields, h: Option<&str>| {
+        h.and_then(|h| f.get(h))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let views: Vec<EpisodeView> = record
+        .episodes
+        .iter()
+        .map(|e| EpisodeView {
+            reference: e.reference.clone(),
+            start: get(&e.fields, header(start)),
+            end: get(&e.fields, header(end)),
+            interventions: e
+                .interventions
+                .iter()
+                .map(|c| child_view(cat, dataset, Section::Intervention, c))
+                .collect(),
+            outcomes: e
+                .outcomes
+                .iter()
+                .map(|c| {
+                    let section = if c.kind == "ypor" {
+                        Section::Ypor
+                    } else {
+                        Section::Top
+                    };
+                    child_view(cat, dataset, section, c)
+                })
+                .collect(),
+            reviews: e
+                .reviews
+                .iter()
+                .map(|c| child_view(cat, dataset, Section::Cir, c))
+                .collect(),
+        })
+        .collect();
+    // An episode without a readable start cannot be placed by the rule: it is a journey of
+    // its own, shown first, so its missing date is seen.
+    let far_future = chrono::NaiveDate::MAX;
+    let dates: Vec<JourneyDates> = record
+        .episodes
+        .iter()
+        .map(|e| JourneyDates {
+            id: e.reference.clone(),
+            referral: parse_date(&get(&e.fields, header(start))).unwrap_or(far_future),
+            modality_start: e
+                .interventions
+                .iter()
+                .filter_map(|i| parse_date(&get(&i.fields, modality)))
+                .min(),
+            discharge: parse_date(&get(&e.fields, header(end))),
+        })
+        .collect();
+    let mut out: Vec<Journey> = journey::journeys(&dates)
+        .into_iter()
+        .map(|ids| Journey {
+            episodes: ids
+                .iter()
+                .filter_map(|id| views.iter().find(|v| &v.reference == id).cloned())
+                .collect(),
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
 impl Store {
-    /// The client record screen's view of a client (any logged-in user; audited as a view).
-    pub fn client_view(&mut self, reference: &str) -> Result<ClientView> {
+    /// The client record screen's view of a client (any logged-in user; audited as a view),
+    /// and the record it was made from.
+    pub fn client_view_and_record(
+        &mut self,
+        reference: &str,
+    ) -> Result<(ClientView, ClientRecord)> {
         let record = self.client(reference)?;
+        let keyworker = self.keyworker_of(reference)?;
+        let dataset = self.agency()?.dataset;
         let used = self.reference_in_force()?;
         let cat = &used
             .data
@@ -69,30 +214,24 @@ impl Store {
                 value: cat.shown(c, value(c)),
             })
             .collect();
-        let (start, end) = cat
-            .episode_span()
-            .map(|(s, e)| (cat.fields[s].header.clone(), cat.fields[e].header.clone()))
-            .unwrap_or_default();
-        let mut episodes: Vec<EpisodeDates> = record
-            .episodes
-            .iter()
-            .map(|e| EpisodeDates {
-                reference: e.reference.clone(),
-                start: e.fields.get(&start).cloned().unwrap_or_default(),
-                end: e.fields.get(&end).cloned().unwrap_or_default(),
-            })
-            .collect();
-        episodes.sort_by_key(|e| std::cmp::Reverse(parse_date(&e.start)));
         let mut history = record.consent.clone();
         history.sort_by_key(|e| std::cmp::Reverse((parse_date(&e.date), e.recorded_at.clone())));
-        Ok(ClientView {
-            reference: record.reference,
+        let view = ClientView {
+            reference: record.reference.clone(),
             attributors,
             ndtms: latest(&history, ConsentScope::Ndtms)
                 .or_else(|| crate::caseload::consent_in_record(cat, &record.fields)),
             ips: latest(&history, ConsentScope::Ips),
             history,
-            episodes,
-        })
+            journeys: journeys_of(cat, dataset, &record),
+            episodes: u32::try_from(record.episodes.len()).unwrap_or(u32::MAX),
+            keyworker,
+        };
+        Ok((view, record))
+    }
+
+    /// The client record screen's view of a client (any logged-in user; audited as a view).
+    pub fn client_view(&mut self, reference: &str) -> Result<ClientView> {
+        Ok(self.client_view_and_record(reference)?.0)
     }
 }

@@ -18,41 +18,10 @@ impl Store {
         date: &str,
     ) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
-        match ndtms_dataset::values::parse_date(date) {
-            None => {
-                return Err(StoreError::invalid(
-                    ErrorCode::DateInvalid,
-                    format!("'{date}' is not a date in the form dd/mm/yyyy"),
-                ));
-            }
-            Some(d) if d > ndtms_dataset::model::today() => {
-                return Err(StoreError::invalid(
-                    ErrorCode::DateInvalid,
-                    "the date of the decision cannot be in the future",
-                ));
-            }
-            Some(_) => {}
-        }
+        check_decision_date(date)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let cid = client_id(&tx, client)?;
-        tx.execute(
-            "INSERT INTO consent_event (client_id, scope, status, event_date, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![cid, code(scope), code(status), date, s.user_id, now],
-        )?;
-        audit::append(
-            &tx,
-            &now,
-            &Entry {
-                user_id: Some(s.user_id),
-                action: "consent",
-                entity: "client",
-                record_key: client,
-                field: &code(scope),
-                old_value: "",
-                new_value: &format!("{} {date}", code(status)),
-            },
-        )?;
+        insert_decision(&tx, &now, s.user_id, client, scope, status, date)?;
         tx.commit()?;
         Ok(())
     }
@@ -96,4 +65,49 @@ pub(crate) fn consent_of(tx: &Transaction<'_>, cid: i64) -> Result<Vec<ConsentEv
     )?;
     let rows = stmt.query_map([cid], |r| consent_event(r, 0))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// A consent decision's date: dd/mm/yyyy and not in the future.
+pub(crate) fn check_decision_date(date: &str) -> Result<()> {
+    match ndtms_dataset::values::parse_date(date.trim()) {
+        None => Err(StoreError::invalid(
+            ErrorCode::DateInvalid,
+            format!("'{date}' is not a date in the form dd/mm/yyyy"),
+        )),
+        Some(d) if d > ndtms_dataset::model::today() => Err(StoreError::invalid(
+            ErrorCode::DateInvalid,
+            "the date of the decision cannot be in the future",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Adds a decision to a client's consent history and to the audit trail.
+pub(crate) fn insert_decision(
+    tx: &Transaction<'_>,
+    now: &str,
+    user: i64,
+    client: &str,
+    scope: ConsentScope,
+    status: ConsentStatus,
+    date: &str,
+) -> Result<()> {
+    let cid = client_id(tx, client)?;
+    tx.execute(
+        "INSERT INTO consent_event (client_id, scope, status, event_date, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![cid, code(scope), code(status), date, user, now],
+    )?;
+    audit::append(
+        tx,
+        now,
+        &Entry {
+            user_id: Some(user),
+            action: "consent",
+            entity: "client",
+            record_key: client,
+            field: &code(scope),
+            old_value: "",
+            new_value: &format!("{} {date}", code(status)),
+        },
+    )
 }

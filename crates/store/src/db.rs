@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_user_first_password",
         include_str!("../migrations/0004_user_first_password.sql"),
     ),
+    (
+        "0005_client_keyworker",
+        include_str!("../migrations/0005_client_keyworker.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

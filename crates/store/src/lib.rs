@@ -2,6 +2,7 @@
 //! or wrapped with a passphrase, a recovery key, users and roles, consent history, a hash-chained
 //! audit trail, drafts and backups. No Tauri here: the app and the `ndtms` CLI both use it.
 
+pub mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -9,11 +10,13 @@ pub mod caseload;
 pub mod client_view;
 pub mod consent;
 pub mod db;
+pub mod deletion;
 mod drafts;
 pub mod error;
 mod import;
 pub mod key;
 pub mod model;
+pub mod new_client;
 pub mod period_lock;
 pub mod records;
 pub mod reference;

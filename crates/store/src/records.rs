@@ -91,131 +91,12 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a record and everything under it.
-    pub fn delete(&mut self, entity: Entity, key: &RecordKey) -> Result<()> {
-        let s = self.authorize(Permission::EditClients)?;
-        let now = self.now();
-        let lock = self.lock_check(&s)?;
-        let tx = self.conn.transaction()?;
-        let (id, old) = locate(&tx, entity, key)?;
-        lock.check(
-            &tx,
-            &now,
-            s.user_id,
-            entity,
-            &key.display(),
-            &old,
-            &Fields::new(),
-        )?;
-        tx.execute(
-            &format!("DELETE FROM {} WHERE id = ?1", entity.table()),
-            [id],
-        )?;
-        let k = key.display();
-        for (h, v) in &old {
-            audit::append(
-                &tx,
-                &now,
-                &Entry {
-                    user_id: Some(s.user_id),
-                    action: "delete",
-                    entity: entity.table(),
-                    record_key: &k,
-                    field: h,
-                    old_value: v,
-                    new_value: "",
-                },
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     /// One client with everything under it; the view is audited.
     pub fn client(&mut self, reference: &str) -> Result<ClientRecord> {
         let s = self.authorize(Permission::ViewClients)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let (cid, fields): (i64, String) = tx
-            .query_row(
-                "SELECT id, fields FROM client WHERE client_ref = ?1",
-                [reference],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NoSuchRecord {
-                entity: "client".into(),
-                key: reference.into(),
-            })?;
-        let mut episodes = Vec::new();
-        {
-            let mut eps = tx.prepare_cached(
-                "SELECT id, episode_ref, fields FROM episode WHERE client_id = ?1 ORDER BY id",
-            )?;
-            let mut ints = tx.prepare_cached(
-                "SELECT id, ref, fields FROM intervention WHERE episode_id = ?1 ORDER BY id",
-            )?;
-            let mut sirs = tx.prepare_cached("SELECT ref, fields FROM sub_intervention_review WHERE intervention_id = ?1 ORDER BY id")?;
-            let mut outs = tx.prepare_cached(
-                "SELECT ref, kind, fields FROM outcome_record WHERE episode_id = ?1 ORDER BY id",
-            )?;
-            let mut cirs = tx.prepare_cached("SELECT ref, fields FROM client_information_review WHERE episode_id = ?1 ORDER BY id")?;
-            let ep_rows: Vec<(i64, String, String)> = eps
-                .query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<std::result::Result<_, _>>()?;
-            for (eid, eref, ef) in ep_rows {
-                let int_rows: Vec<(i64, String, String)> = ints
-                    .query_map([eid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<std::result::Result<_, _>>()?;
-                let mut interventions = Vec::new();
-                for (iid, iref, ifields) in int_rows {
-                    let reviews = sirs
-                        .query_map([iid], |r| {
-                            Ok(ChildRecord {
-                                reference: r.get(0)?,
-                                kind: "sir".into(),
-                                fields: from_json(&r.get::<_, String>(1)?),
-                                reviews: vec![],
-                            })
-                        })?
-                        .collect::<std::result::Result<_, _>>()?;
-                    interventions.push(ChildRecord {
-                        reference: iref,
-                        kind: "intervention".into(),
-                        fields: from_json(&ifields),
-                        reviews,
-                    });
-                }
-                let outcomes = outs
-                    .query_map([eid], |r| {
-                        Ok(ChildRecord {
-                            reference: r.get(0)?,
-                            kind: r.get(1)?,
-                            fields: from_json(&r.get::<_, String>(2)?),
-                            reviews: vec![],
-                        })
-                    })?
-                    .collect::<std::result::Result<_, _>>()?;
-                let reviews = cirs
-                    .query_map([eid], |r| {
-                        Ok(ChildRecord {
-                            reference: r.get(0)?,
-                            kind: "cir".into(),
-                            fields: from_json(&r.get::<_, String>(1)?),
-                            reviews: vec![],
-                        })
-                    })?
-                    .collect::<std::result::Result<_, _>>()?;
-                episodes.push(EpisodeRecord {
-                    reference: eref,
-                    fields: from_json(&ef),
-                    interventions,
-                    outcomes,
-                    reviews,
-                });
-            }
-        }
-        let consent = consent_of(&tx, cid)?;
+        let record = read_client(&tx, reference)?;
         audit::append(
             &tx,
             &now,
@@ -228,12 +109,7 @@ impl Store {
             },
         )?;
         tx.commit()?;
-        Ok(ClientRecord {
-            reference: reference.into(),
-            fields: from_json(&fields),
-            episodes,
-            consent,
-        })
+        Ok(record)
     }
 
     /// The caseload: every client with initials, date of birth and episode count.
@@ -318,7 +194,7 @@ fn locate(tx: &Transaction<'_>, entity: Entity, key: &RecordKey) -> Result<(i64,
     found.map(|(id, f)| (id, from_json(&f))).ok_or_else(missing)
 }
 
-fn save_in(
+pub(crate) fn save_in(
     tx: &Transaction<'_>,
     lock: &LockCheck,
     now: &str,
@@ -412,4 +288,96 @@ fn save_in(
         }
     }
     audit_diff(tx, now, user, entity.table(), &k, &Fields::new(), fields)
+}
+
+/// One client with everything under it and their consent history (not audited: callers are).
+pub(crate) fn read_client(tx: &Transaction<'_>, reference: &str) -> Result<ClientRecord> {
+    let (cid, fields): (i64, String) = tx
+        .query_row(
+            "SELECT id, fields FROM client WHERE client_ref = ?1",
+            [reference],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NoSuchRecord {
+            entity: "client".into(),
+            key: reference.into(),
+        })?;
+    let mut episodes = Vec::new();
+    {
+        let mut eps = tx.prepare_cached(
+            "SELECT id, episode_ref, fields FROM episode WHERE client_id = ?1 ORDER BY id",
+        )?;
+        let mut ints = tx.prepare_cached(
+            "SELECT id, ref, fields FROM intervention WHERE episode_id = ?1 ORDER BY id",
+        )?;
+        let mut sirs = tx.prepare_cached("SELECT ref, fields FROM sub_intervention_review WHERE intervention_id = ?1 ORDER BY id")?;
+        let mut outs = tx.prepare_cached(
+            "SELECT ref, kind, fields FROM outcome_record WHERE episode_id = ?1 ORDER BY id",
+        )?;
+        let mut cirs = tx.prepare_cached(
+            "SELECT ref, fields FROM client_information_review WHERE episode_id = ?1 ORDER BY id",
+        )?;
+        let ep_rows: Vec<(i64, String, String)> = eps
+            .query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        for (eid, eref, ef) in ep_rows {
+            let int_rows: Vec<(i64, String, String)> = ints
+                .query_map([eid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            let mut interventions = Vec::new();
+            for (iid, iref, ifields) in int_rows {
+                let reviews = sirs
+                    .query_map([iid], |r| {
+                        Ok(ChildRecord {
+                            reference: r.get(0)?,
+                            kind: "sir".into(),
+                            fields: from_json(&r.get::<_, String>(1)?),
+                            reviews: vec![],
+                        })
+                    })?
+                    .collect::<std::result::Result<_, _>>()?;
+                interventions.push(ChildRecord {
+                    reference: iref,
+                    kind: "intervention".into(),
+                    fields: from_json(&ifields),
+                    reviews,
+                });
+            }
+            let outcomes = outs
+                .query_map([eid], |r| {
+                    Ok(ChildRecord {
+                        reference: r.get(0)?,
+                        kind: r.get(1)?,
+                        fields: from_json(&r.get::<_, String>(2)?),
+                        reviews: vec![],
+                    })
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            let reviews = cirs
+                .query_map([eid], |r| {
+                    Ok(ChildRecord {
+                        reference: r.get(0)?,
+                        kind: "cir".into(),
+                        fields: from_json(&r.get::<_, String>(1)?),
+                        reviews: vec![],
+                    })
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            episodes.push(EpisodeRecord {
+                reference: eref,
+                fields: from_json(&ef),
+                interventions,
+                outcomes,
+                reviews,
+            });
+        }
+    }
+    let consent = consent_of(tx, cid)?;
+    Ok(ClientRecord {
+        reference: reference.into(),
+        fields: from_json(&fields),
+        episodes,
+        consent,
+    })
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -157,6 +157,44 @@ pub struct SourceChild {
     pub ypor: bool,
     pub fields: RawFields,
     pub reviews: Vec<SourceChild>,
+}
+
+impl SourceClient {
+    /// A client record read for the screens, as an extract reads it (to check one client).
+    pub fn from_record(record: &crate::model::ClientRecord) -> Self {
+        let raw = |f: &crate::model::Fields| RawFields(crate::model::to_json(f));
+        let child = |c: &crate::model::ChildRecord| SourceChild {
+            reference: c.reference.clone(),
+            ypor: c.kind == "ypor",
+            fields: raw(&c.fields),
+            reviews: c
+                .reviews
+                .iter()
+                .map(|r| SourceChild {
+                    reference: r.reference.clone(),
+                    ypor: false,
+                    fields: raw(&r.fields),
+                    reviews: vec![],
+                })
+                .collect(),
+        };
+        Self {
+            reference: record.reference.clone(),
+            fields: raw(&record.fields),
+            episodes: record
+                .episodes
+                .iter()
+                .map(|e| SourceEpisode {
+                    reference: e.reference.clone(),
+                    fields: raw(&e.fields),
+                    interventions: e.interventions.iter().map(child).collect(),
+                    outcomes: e.outcomes.iter().map(child).collect(),
+                    reviews: e.reviews.iter().map(child).collect(),
+                })
+                .collect(),
+            consent: record.consent.clone(),
+        }
+    }
 }
 
 fn kind_code(k: SubmissionKind) -> &'static str {
@@ -395,6 +433,21 @@ impl Store {
             Ok((r.get(0)?, serde_json::from_str(&v).unwrap_or_default()))
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// One client's attributors as last transferred, for the mismatch check of their record
+    /// (any logged-in user: the values are the client's own).
+    pub fn previous_attributors_of(&mut self, reference: &str) -> Result<Option<Vec<String>>> {
+        self.authorize(Permission::ViewClients)?;
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT fields FROM sent_attributors WHERE client_ref = ?1",
+                [reference],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.map(|v| serde_json::from_str(&v).unwrap_or_default()))
     }
 
     /// The latest transfer, if any (for "last transferred on" and the next period's default).

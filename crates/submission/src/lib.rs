@@ -2,6 +2,7 @@
 //! portal would, then send it to the portal or save it for upload, and keep the history.
 //! No Tauri here: the app and the `ndtms` CLI both use it.
 
+pub mod client_page;
 pub mod error;
 pub mod extract;
 pub mod offline;

@@ -565,10 +565,10 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
         ]),
     )
     .unwrap();
-    // Deleting it: refused. A client's details (no date in the period): allowed.
+    // Deleting it: not a keyworker's to do. A client's details (no date in the period): allowed.
     assert_eq!(
         s.delete(Entity::Episode, &ep).unwrap_err().code().as_str(),
-        "period_locked"
+        "auth_forbidden"
     );
     s.save(
         Entity::Client,
@@ -576,9 +576,12 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
         &f(&[("CONSENT", "Y"), ("FINITIAL", "B"), ("SEX", "F")]),
     )
     .unwrap();
-    // A data lead may, and the override is audited.
+    // A data lead may change it, and the override is audited; no one may delete what was sent.
     s.logout().unwrap();
     s.login("lee", "data lead pass 1").unwrap();
+    let e = s.delete(Entity::Episode, &ep).unwrap_err();
+    assert_eq!(e.code().as_str(), "period_locked");
+    assert!(e.to_string().contains("cannot be deleted"), "{e}");
     s.save(
         Entity::Episode,
         &ep,

@@ -5,4 +5,8 @@ import type { CaseloadFilter } from "./CaseloadFilter";
  * A search of the caseload: `text` matches a client reference (anywhere in it), the initials
  * (from their start) or, typed as dd/mm/yyyy, the date of birth.
  */
-export type CaseloadQuery = { text: string, filter: CaseloadFilter, offset: number, limit: number, };
+export type CaseloadQuery = { text: string, filter: CaseloadFilter, 
+/**
+ * Only the clients the logged-in user holds.
+ */
+mine: boolean, offset: number, limit: number, };

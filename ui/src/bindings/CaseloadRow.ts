@@ -13,4 +13,12 @@ attributors: Array<string>, age: number | null, episodes: number, open_episode: 
 /**
  * The latest NDTMS consent decision recorded, else what the record's consent field says.
  */
-consent: ConsentStatus | null, updated_at: string, };
+consent: ConsentStatus | null, 
+/**
+ * The display name of the keyworker who holds the client.
+ */
+keyworker: string | null, 
+/**
+ * Someone has a draft of one of the client's records in progress.
+ */
+draft: boolean, updated_at: string, };

@@ -4,4 +4,4 @@
  * What an operation needs; each role is granted a set of these. The app's navigation shows
  * the screens a session's permissions allow (the store still checks every operation).
  */
-export type Permission = "view_clients" | "edit_clients" | "submit" | "edit_locked_period" | "backup" | "restore" | "manage_users" | "manage_keys" | "verify_audit" | "manage_settings";
+export type Permission = "view_clients" | "edit_clients" | "delete_records" | "view_record_history" | "submit" | "edit_locked_period" | "backup" | "restore" | "manage_users" | "manage_keys" | "verify_audit" | "manage_settings";

@@ -4,12 +4,22 @@ import type { AgencyCheck } from "./AgencyCheck";
 import type { AppInfo } from "./AppInfo";
 import type { CaseloadPage } from "./CaseloadPage";
 import type { CaseloadQuery } from "./CaseloadQuery";
-import type { ClientView } from "./ClientView";
+import type { ClientPage } from "./ClientPage";
 import type { ConsentScope } from "./ConsentScope";
 import type { ConsentStatus } from "./ConsentStatus";
+import type { Deletion } from "./Deletion";
+import type { Entity } from "./Entity";
+import type { Finding } from "./Finding";
+import type { Form } from "./Form";
+import type { Keyworker } from "./Keyworker";
+import type { NewClient } from "./NewClient";
+import type { NewClientCheck } from "./NewClientCheck";
 import type { NewUserRequest } from "./NewUserRequest";
+import type { RecordChange } from "./RecordChange";
+import type { RecordKey } from "./RecordKey";
 import type { ReferenceSetting } from "./ReferenceSetting";
 import type { Role } from "./Role";
+import type { Section } from "./Section";
 import type { Session } from "./Session";
 import type { SetUpRequest } from "./SetUpRequest";
 import type { SetUpResult } from "./SetUpResult";
@@ -42,10 +52,30 @@ export const commands = {
   changePassword: (current: string, newPassword: string, newAgain: string): Promise<Session> => call("change_password", { current, newPassword, newAgain }),
   /** The clients matching a search, a window of them (any logged-in user). */
   caseload: (query: CaseloadQuery): Promise<CaseloadPage> => call("caseload", { query }),
-  /** One client as the client record shows them (any logged-in user; audited as a view). */
-  clientView: (reference: string): Promise<ClientView> => call("client_view", { reference }),
+  /** One client as the client record shows them, with the findings their records would get (any logged-in user; audited as a view). */
+  clientPage: (reference: string): Promise<ClientPage> => call("client_page", { reference }),
   /** Records a consent decision for NDTMS or IPS, then answers with the client again. */
-  recordConsent: (reference: string, scope: ConsentScope, status: ConsentStatus, date: string): Promise<ClientView> => call("record_consent", { reference, scope, status, date }),
+  recordConsent: (reference: string, scope: ConsentScope, status: ConsentStatus, date: string): Promise<ClientPage> => call("record_consent", { reference, scope, status, date }),
+  /** A section's form for the agency's dataset, from the catalogue in force. */
+  form: (section: Section): Promise<Form> => call("form", { section }),
+  /** The findings of one value as it is typed (the report's rules and messages). */
+  checkField: (header: string, value: string): Promise<Array<Finding>> => call("check_field", { header, value }),
+  /** A client reference no client has, in the style of the last one added. */
+  suggestClientReference: (): Promise<string> => call("suggest_client_reference", {}),
+  /** What saving a new client would meet: the reference's problem, possible duplicates, findings. */
+  checkNewClient: (client: NewClient): Promise<NewClientCheck> => call("check_new_client", { client }),
+  /** Saves a new client with their NDTMS consent decision, then answers with their page. */
+  createClient: (client: NewClient): Promise<ClientPage> => call("create_client", { client }),
+  /** The active users a client can be given to. */
+  keyworkers: (): Promise<Array<Keyworker>> => call("keyworkers", {}),
+  /** Gives a client to a keyworker (null: to nobody), then answers with their page. */
+  assignKeyworker: (reference: string, username: string | null): Promise<ClientPage> => call("assign_keyworker", { reference, username }),
+  /** What deleting a client or an episode takes with it (data leads and administrators). */
+  deletion: (entity: Entity, key: RecordKey): Promise<Deletion> => call("deletion", { entity, key }),
+  /** Deletes a client or an episode and everything under it (data leads and administrators). */
+  deleteRecord: (entity: Entity, key: RecordKey): Promise<null> => call("delete_record", { entity, key }),
+  /** Who changed a client's records, what and when (data leads and administrators). */
+  recordHistory: (reference: string): Promise<Array<RecordChange>> => call("record_history", { reference }),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -58,4 +88,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "client_view" | "record_consent" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";

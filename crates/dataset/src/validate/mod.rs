@@ -90,6 +90,7 @@ pub struct Finding {
     pub rule: String,
     pub severity: Severity,
     /// 1-based line in the file, when the record came from a file.
+    #[ts(type = "number | null")]
     pub line: Option<u64>,
     pub client_id: String,
     pub episode_id: String,

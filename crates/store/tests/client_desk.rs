@@ -1,0 +1,246 @@
+//! The keyworker's desk in the core: new clients (reference, duplicates, consent), who holds a
+//! client, the record's journeys and history, and deleting (data leads only, named first).
+
+mod common;
+
+use common::{add_user_ready, fields, new_store};
+use ndtms_store::caseload::{CaseloadFilter, CaseloadQuery};
+use ndtms_store::new_client::{DuplicateReason, NewClient};
+use ndtms_store::records::{ConsentStatus, Entity, RecordKey};
+use ndtms_store::{Role, Store};
+
+const KIM: &str = "kim's own password 1";
+const DEE: &str = "dee's own password 1";
+
+fn desk(dir: &std::path::Path) -> Store {
+    let (mut s, _) = new_store(dir);
+    add_user_ready(&mut s, "kim", Role::Keyworker, KIM);
+    add_user_ready(&mut s, "dee", Role::DataLead, DEE);
+    s.logout().unwrap();
+    s.login("kim", KIM).unwrap();
+    s
+}
+
+fn client(reference: &str, consent: &str, initials: (&str, &str)) -> NewClient {
+    NewClient {
+        reference: reference.into(),
+        fields: fields(&[
+            ("CONSENT", consent),
+            ("FINITIAL", initials.0),
+            ("SINITIAL", initials.1),
+            ("DOB", "14/03/1987"),
+            ("SEX", "F"),
+            ("ETHNIC", ""),
+        ]),
+        consent_date: "01/12/2026".into(),
+    }
+}
+
+fn mine(s: &mut Store) -> Vec<String> {
+    s.caseload(&CaseloadQuery {
+        text: String::new(),
+        filter: CaseloadFilter::All,
+        mine: true,
+        offset: 0,
+        limit: 100,
+    })
+    .unwrap()
+    .rows
+    .into_iter()
+    .map(|r| r.reference)
+    .collect()
+}
+
+#[test]
+fn a_new_client_is_saved_with_their_consent_and_held_by_who_added_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    let first = s.suggest_client_reference().unwrap();
+    assert_eq!(first, "C00001");
+    let new = client(&first, "Y", ("A", "B"));
+    let check = s.check_new_client(&new).unwrap();
+    assert!(check.reference_problem.is_none());
+    assert!(check.duplicates.is_empty());
+    // Blank values are not kept; the section's findings come from the catalogue's rules.
+    assert!(check.findings.iter().any(|f| f.field == "ETHNIC"), "{:?}", check.findings);
+    s.create_client(&new).unwrap();
+    let view = s.client_view(&first).unwrap();
+    assert_eq!(view.ndtms, Some(ConsentStatus::Given));
+    assert_eq!(view.history.len(), 1);
+    assert_eq!(view.history[0].recorded_by, "kim");
+    assert_eq!(view.history[0].date, "01/12/2026");
+    assert_eq!(view.keyworker.as_ref().map(|k| k.username.as_str()), Some("kim"));
+    assert_eq!(s.suggest_client_reference().unwrap(), "C00002");
+    assert_eq!(mine(&mut s), vec![first.clone()]);
+
+    // A second client with the same details is a possible duplicate, named before saving.
+    let second = client("C00002", "N", ("A", "B"));
+    let check = s.check_new_client(&second).unwrap();
+    assert_eq!(check.duplicates.len(), 1);
+    assert_eq!(check.duplicates[0].reference, first);
+    assert_eq!(check.duplicates[0].reason, DuplicateReason::SameDetails);
+    assert!(
+        check.duplicates[0]
+            .details
+            .iter()
+            .any(|d| d == "Sex: Female"),
+        "{:?}",
+        check.duplicates[0].details
+    );
+    // Saving it anyway is the keyworker's call (twins exist); a refusal is recorded as such.
+    s.create_client(&second).unwrap();
+    assert_eq!(
+        s.client_view("C00002").unwrap().ndtms,
+        Some(ConsentStatus::Refused)
+    );
+
+    // The same reference, a blank one, and no consent answer are refused, and nothing is saved.
+    let taken = client(&first, "Y", ("Z", "Z"));
+    assert_eq!(
+        s.check_new_client(&taken).unwrap().duplicates[0].reason,
+        DuplicateReason::SameReference
+    );
+    let e = s.create_client(&taken).unwrap_err();
+    assert_eq!(e.code().as_str(), "client_reference_taken");
+    let e = s.create_client(&client("  ", "Y", ("Z", "Z"))).unwrap_err();
+    assert_eq!(e.code().as_str(), "client_reference_invalid");
+    let e = s.create_client(&client("C00009", "", ("Z", "Z"))).unwrap_err();
+    assert_eq!(e.code().as_str(), "consent_missing");
+    let mut future = client("C00010", "Y", ("Z", "Z"));
+    future.consent_date = "01/01/2999".into();
+    assert_eq!(
+        s.create_client(&future).unwrap_err().code().as_str(),
+        "date_invalid"
+    );
+    assert_eq!(s.clients().unwrap().len(), 2);
+}
+
+#[test]
+fn a_client_is_given_to_an_active_keyworker_and_the_change_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    assert_eq!(
+        s.assign_keyworker("C1", Some("nobody")).unwrap_err().code().as_str(),
+        "keyworker_unknown"
+    );
+    s.assign_keyworker("C1", Some("dee")).unwrap();
+    assert!(mine(&mut s).is_empty());
+    s.assign_keyworker("C1", Some("kim")).unwrap();
+    assert_eq!(mine(&mut s), vec!["C1".to_owned()]);
+    let names: Vec<String> = s.keyworkers().unwrap().into_iter().map(|k| k.username).collect();
+    assert!(names.contains(&"kim".to_owned()) && names.contains(&"dee".to_owned()));
+    // The history is a data lead's to see, not a keyworker's.
+    assert_eq!(
+        s.record_history("C1", 50).unwrap_err().code().as_str(),
+        "auth_forbidden"
+    );
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    let history = s.record_history("C1", 50).unwrap();
+    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "assign").count(), 2, "{actions:?}");
+    assert!(actions.contains(&"create") && actions.contains(&"consent"));
+    assert_eq!(history[0].by, "kim", "newest first, by display name");
+}
+
+fn episode(s: &mut Store, client: &str, ep: &str, dates: &[(&str, &str)], modality: &str) {
+    let key = RecordKey {
+        episode: Some(ep.into()),
+        ..RecordKey::client(client)
+    };
+    s.save(Entity::Episode, &key, &fields(dates)).unwrap();
+    s.save(
+        Entity::Intervention,
+        &RecordKey {
+            child: Some(format!("{ep}-I")),
+            ..key
+        },
+        &fields(&[("MODST", modality), ("MODAL", "95")]),
+    )
+    .unwrap();
+}
+
+#[test]
+fn episodes_are_grouped_into_journeys_by_the_21_day_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    episode(&mut s, "C1", "E1", &[("REFLD", "01/01/2024"), ("DISD", "01/03/2024")], "05/01/2024");
+    // Back within 21 days of the discharge: the same journey.
+    episode(&mut s, "C1", "E2", &[("REFLD", "10/03/2024"), ("DISD", "01/05/2024")], "15/03/2024");
+    // Months later: a new journey.
+    episode(&mut s, "C1", "E3", &[("REFLD", "01/01/2025")], "10/01/2025");
+    let view = s.client_view("C1").unwrap();
+    let journeys: Vec<Vec<&str>> = view
+        .journeys
+        .iter()
+        .map(|j| j.episodes.iter().map(|e| e.reference.as_str()).collect())
+        .collect();
+    assert_eq!(journeys, vec![vec!["E3"], vec!["E1", "E2"]], "newest journey first");
+    let e1 = &view.journeys[1].episodes[0];
+    assert_eq!(e1.start, "01/01/2024");
+    assert_eq!(e1.end, "01/03/2024");
+    assert_eq!(e1.interventions[0].reference, "E1-I");
+    assert!(
+        e1.interventions[0]
+            .summary
+            .iter()
+            .any(|x| x.value == "05/01/2024"),
+        "{:?}",
+        e1.interventions[0].summary
+    );
+}
+
+#[test]
+fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    episode(&mut s, "C1", "E1", &[("REFLD", "01/01/2024"), ("DISD", "01/03/2024")], "05/01/2024");
+    episode(&mut s, "C1", "E2", &[("REFLD", "01/01/2025")], "10/01/2025");
+    let ep = RecordKey {
+        episode: Some("E1".into()),
+        ..RecordKey::client("C1")
+    };
+    assert_eq!(
+        s.deletion(Entity::Episode, &ep).unwrap_err().code().as_str(),
+        "auth_forbidden"
+    );
+    assert_eq!(
+        s.delete(Entity::Episode, &ep).unwrap_err().code().as_str(),
+        "auth_forbidden"
+    );
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    let d = s.deletion(Entity::Episode, &ep).unwrap();
+    assert_eq!(d.what, "episode E1 of client C1");
+    assert_eq!(d.goes_with, vec!["1 intervention".to_owned()]);
+    assert!(d.locked.is_none());
+    let d = s.deletion(Entity::Client, &RecordKey::client("C1")).unwrap();
+    assert_eq!(
+        d.goes_with,
+        vec![
+            "2 episodes".to_owned(),
+            "2 interventions".to_owned(),
+            "1 consent decision".to_owned()
+        ]
+    );
+    s.delete(Entity::Episode, &ep).unwrap();
+    assert_eq!(s.client_view("C1").unwrap().episodes, 1);
+    let history = s.record_history("C1", 100).unwrap();
+    for (record, field) in [("C1/E1", "Referral date"), ("C1/E1/E1-I", "Intervention start date")] {
+        assert!(
+            history
+                .iter()
+                .any(|h| h.action == "delete" && h.record == record && h.field == field),
+            "{record} {field}: {history:?}"
+        );
+    }
+    s.delete(Entity::Client, &RecordKey::client("C1")).unwrap();
+    assert!(s.clients().unwrap().is_empty());
+    assert_eq!(
+        s.client_view("C1").unwrap_err().code().as_str(),
+        "not_found"
+    );
+}
