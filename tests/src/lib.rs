@@ -330,6 +330,39 @@ impl App {
             .map(drop)
     }
 
+    /// Presses keys on whatever has focus, as a person would: real key events through WebDriver
+    /// actions, not events made up in the page. Special keys are WebDriver's code points
+    /// ([`keys::ENTER`], [`keys::ARROW_DOWN`], …).
+    pub fn press_keys(&self, keys: &str) -> Result<()> {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                let k = c.to_string();
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.post(
+            "/actions",
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .map(drop)
+    }
+
+    /// The id of the element that has focus ("" for none).
+    pub fn focused_id(&self) -> Result<String> {
+        Ok(self
+            .execute(
+                "return document.activeElement ? document.activeElement.id : '';",
+                &[],
+            )?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
     /// Replaces the text of an input: clears it in the page, then types as a person would.
     pub fn retype(&self, css: &str, text: &str) -> Result<()> {
         self.execute(
@@ -355,6 +388,18 @@ impl App {
         Err(format!(
             "{css} should contain {expected:?} but shows {last:?}"
         ))
+    }
+
+    /// Waits until no element matches `css` (a message or a warning that should go away).
+    pub fn wait_until_gone(&self, css: &str, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.find(css).is_err() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!("{css} is still shown after {timeout:?}"))
     }
 
     /// Saves a screenshot of the window under `target/e2e-screenshots/`.
@@ -427,4 +472,12 @@ fn check(v: Value) -> Result<Value> {
         return Err(format!("WebDriver error {err}: {}", v["value"]["message"]));
     }
     Ok(v)
+}
+
+/// WebDriver's code points for keys that are not characters, for [`App::press_keys`].
+pub mod keys {
+    pub const ENTER: &str = "\u{E007}";
+    pub const TAB: &str = "\u{E004}";
+    pub const ARROW_DOWN: &str = "\u{E015}";
+    pub const ARROW_UP: &str = "\u{E013}";
 }

@@ -198,34 +198,7 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
         .expect("consent from the record");
 
     // Recording a refusal is its own step that says what it means first.
-    click(&app, "[data-testid=record-ndtms]");
-    app.wait_for_text("#consent-page-title", "NDTMS consent", WAIT)
-        .expect("consent page");
-    click(&app, "#consent-refused");
-    app.wait_for_text(
-        "[data-testid=consent-warning]",
-        "only the agency code, the consent answer and the client reference will be sent",
-        WAIT,
-    )
-    .expect("the consequence, before recording");
-    let v = app.accessibility_violations().expect("axe");
-    assert!(v.is_empty(), "consent page: {v:?}");
-    app.screenshot("consent-refusal").expect("screenshot");
-    click(&app, "[data-testid=record-consent] button[type=submit]");
-    app.wait_for_text(
-        "[data-testid=client-confirm]",
-        "NDTMS consent: refused",
-        WAIT,
-    )
-    .expect("confirmation");
-    app.wait_for_text("[data-testid=consent-ndtms]", "Refused", WAIT)
-        .expect("refused now");
-    app.wait_for_text(
-        "[data-testid=consent-consequence]",
-        "Only the agency code",
-        WAIT,
-    )
-    .expect("the consequence stays on the record");
+    support::record_ndtms_refusal(&app);
     app.wait_for_text("[data-testid=consent-history]", "ada", WAIT)
         .expect("who recorded it");
     let v = app.accessibility_violations().expect("axe");
@@ -264,7 +237,7 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
     // "n" starts a new client (when not typing in a field).
     click(&app, "#caseload-title");
     press(&app, "n");
-    app.wait_for_text("[data-testid=not-yet] h1", "New client", WAIT)
+    app.wait_for_text("#new-client-title", "New client", WAIT)
         .expect("new client");
     click(&app, "[data-testid=nav-caseload]");
     app.wait_for_text("#caseload-title", "Caseload", WAIT)
@@ -325,11 +298,12 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
              (async () => done({
                status: await median(() => ipc.invoke('store_status', {})),
                caseload: await median((i) => ipc.invoke('caseload', { query: {
-                 text: i % 2 ? '' : 'c000' + (i % 10), filter: 'all', offset: 0, limit: 100 } })),
-             }))();",
+                 text: i % 2 ? '' : 'c000' + (i % 10), filter: 'all', mine: false, offset: 0, limit: 100 } })),
+             }))().catch((e) => done({ error: e }));",
             &[],
         )
         .expect("ipc timing");
+    assert!(ipc.get("error").is_none(), "a command failed: {ipc}");
     println!(
         "round trip alone, median: store_status {:.1} ms, caseload (100 rows) {:.1} ms",
         ipc["status"].as_f64().unwrap_or(0.0),

@@ -40,12 +40,7 @@ fn nav(app: &App) -> Vec<String> {
 }
 
 fn log_in(app: &App, user: &str, password: &str) {
-    app.wait_for_text("#login-title", "Log in", WAIT)
-        .expect("log-in screen");
-    support::type_log_in(app, user, password);
-    click(app, "[data-testid=login] button[type=submit]");
-    app.wait_for_text("#caseload-title", "Caseload", WAIT)
-        .expect("the caseload after log-in");
+    support::log_in(app, user, password);
     app.click("[data-testid=nav-home]").expect("home");
     app.wait_for_text("[data-testid=home-title]", "Welcome", WAIT)
         .expect("home after log-in");

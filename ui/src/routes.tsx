@@ -19,6 +19,9 @@ import { SCREENS, screensFor, type Screen, type ScreenPath } from "./screens";
 import { AddUser } from "./screens/AddUser";
 import { Caseload } from "./screens/Caseload";
 import { ClientRecord } from "./screens/ClientRecord";
+import { DeleteRecord } from "./screens/DeleteRecord";
+import { NewClient } from "./screens/NewClient";
+import { RecordHistory } from "./screens/RecordHistory";
 import { RecordConsent } from "./screens/RecordConsent";
 import { ChangePassword } from "./screens/ChangePassword";
 import { Home } from "./screens/Home";
@@ -141,7 +144,7 @@ const changePasswordRoute = createRoute({
 /** The screens built so far; the others say plainly that they are not built yet. */
 const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/home": Home,
-  "/caseload": Caseload,
+  "/clients/new": NewClient,
   "/settings": Settings,
 };
 
@@ -171,6 +174,43 @@ const usersRoute = createRoute({
   component: function UsersScreen() {
     const search = useSearch({ strict: false });
     return <Users added={"added" in search ? search.added : undefined} />;
+  },
+});
+
+const caseloadRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/caseload",
+  beforeLoad: gate("view_clients"),
+  validateSearch: (search: Record<string, unknown>): { done?: string | undefined } => ({
+    done: typeof search["done"] === "string" ? search["done"] : undefined,
+  }),
+  component: function CaseloadScreen() {
+    const search = useSearch({ strict: false });
+    return <Caseload done={"done" in search ? search.done : undefined} />;
+  },
+});
+
+const historyRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/clients/$reference/history",
+  beforeLoad: gate("view_record_history"),
+  component: function HistoryScreen() {
+    const { reference } = useParams({ strict: false });
+    return <RecordHistory reference={reference ?? ""} />;
+  },
+});
+
+const deleteRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/clients/$reference/delete",
+  beforeLoad: gate("delete_records"),
+  validateSearch: (search: Record<string, unknown>): { episode?: string | undefined } => ({
+    episode: typeof search["episode"] === "string" ? search["episode"] : undefined,
+  }),
+  component: function DeleteScreen() {
+    const { reference } = useParams({ strict: false });
+    const search = useSearch({ strict: false });
+    return <DeleteRecord reference={reference ?? ""} episode={"episode" in search ? search.episode : undefined} />;
   },
 });
 
@@ -215,7 +255,10 @@ const routeTree = rootRoute.addChildren([
   startRoute,
   changePasswordRoute,
   appRoute.addChildren([
-    ...SCREENS.filter((s) => s.path !== "/users").map(screenRoute),
+    ...SCREENS.filter((s) => s.path !== "/users" && s.path !== "/caseload").map(screenRoute),
+    caseloadRoute,
+    historyRoute,
+    deleteRoute,
     usersRoute,
     addUserRoute,
     clientRoute,

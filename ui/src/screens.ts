@@ -25,7 +25,7 @@ export interface Screen {
 export const SCREENS: readonly Screen[] = [
   { path: "/home", label: "Home", needs: "view_clients" },
   { path: "/caseload", label: "Caseload", needs: "view_clients" },
-  { path: "/clients/new", label: "New client", needs: "edit_clients", comesWith: "the keyworker's desk" },
+  { path: "/clients/new", label: "New client", needs: "edit_clients" },
   { path: "/drafts", label: "Drafts", needs: "edit_clients", comesWith: "the forms" },
   { path: "/transfer", label: "Transfer data", needs: "submit", comesWith: "the data lead's month" },
   { path: "/reports", label: "Reports", needs: "submit", comesWith: "the data lead's month" },

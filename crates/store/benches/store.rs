@@ -38,6 +38,7 @@ fn search(store: &mut Store, text: &str) -> Duration {
     let page = store
         .caseload(&CaseloadQuery {
             text: text.to_owned(),
+            mine: false,
             filter: CaseloadFilter::All,
             offset: 0,
             limit: 100,

@@ -24,7 +24,8 @@ use crate::model::{ConsentStatus, from_json};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseloadFilter {
-    /// Clients with an episode not yet discharged.
+    /// Clients with an episode not yet discharged, and new clients with no episode yet (whose
+    /// first episode is to come): the keyworker's current work.
     Open,
     /// Clients whose every episode is discharged.
     Discharged,
@@ -294,7 +295,7 @@ impl Store {
             }
             let shown = match q.filter {
                 CaseloadFilter::All => true,
-                CaseloadFilter::Open => row.open_episode.is_some(),
+                CaseloadFilter::Open => row.open_episode.is_some() || row.episodes == 0,
                 CaseloadFilter::Discharged => row.open_episode.is_none() && row.episodes > 0,
             };
             let found = text.is_empty()

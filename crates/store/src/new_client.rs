@@ -45,6 +45,22 @@ pub struct NewClientCheck {
     pub reference_problem: Option<String>,
     pub duplicates: Vec<PossibleDuplicate>,
     pub findings: Vec<Finding>,
+    /// The form's fields whose condition does not hold for these values: not asked.
+    pub hidden: Vec<String>,
+}
+
+/// The client-section fields whose condition on another field does not hold.
+fn hidden_fields(cat: &ndtms_dataset::Catalogue, fields: &Fields) -> Vec<String> {
+    cat.fields
+        .iter()
+        .filter(|f| f.section == Section::Client)
+        .filter(|f| {
+            f.condition
+                .as_ref()
+                .is_some_and(|c| !c.holds(fields.get(&c.field).map_or("", String::as_str)))
+        })
+        .map(|f| f.header.clone())
+        .collect()
 }
 
 /// The attributors every record must carry (required in the agency's dataset, in the client
@@ -195,6 +211,7 @@ impl Store {
             reference_problem,
             duplicates,
             findings,
+            hidden: hidden_fields(cat, &client.fields),
         })
     }
 

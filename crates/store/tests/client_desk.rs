@@ -61,15 +61,36 @@ fn a_new_client_is_saved_with_their_consent_and_held_by_who_added_them() {
     let check = s.check_new_client(&new).unwrap();
     assert!(check.reference_problem.is_none());
     assert!(check.duplicates.is_empty());
+    // The IPS items are asked only with IPS consent (the catalogue's condition).
+    assert!(
+        check.hidden.contains(&"NINO".to_owned()),
+        "{:?}",
+        check.hidden
+    );
+    let mut ips = new.clone();
+    ips.fields.insert("IPSCONS".into(), "Y".into());
+    assert!(
+        !s.check_new_client(&ips)
+            .unwrap()
+            .hidden
+            .contains(&"NINO".to_owned())
+    );
     // Blank values are not kept; the section's findings come from the catalogue's rules.
-    assert!(check.findings.iter().any(|f| f.field == "ETHNIC"), "{:?}", check.findings);
+    assert!(
+        check.findings.iter().any(|f| f.field == "ETHNIC"),
+        "{:?}",
+        check.findings
+    );
     s.create_client(&new).unwrap();
     let view = s.client_view(&first).unwrap();
     assert_eq!(view.ndtms, Some(ConsentStatus::Given));
     assert_eq!(view.history.len(), 1);
     assert_eq!(view.history[0].recorded_by, "kim");
     assert_eq!(view.history[0].date, "01/12/2026");
-    assert_eq!(view.keyworker.as_ref().map(|k| k.username.as_str()), Some("kim"));
+    assert_eq!(
+        view.keyworker.as_ref().map(|k| k.username.as_str()),
+        Some("kim")
+    );
     assert_eq!(s.suggest_client_reference().unwrap(), "C00002");
     assert_eq!(mine(&mut s), vec![first.clone()]);
 
@@ -104,7 +125,9 @@ fn a_new_client_is_saved_with_their_consent_and_held_by_who_added_them() {
     assert_eq!(e.code().as_str(), "client_reference_taken");
     let e = s.create_client(&client("  ", "Y", ("Z", "Z"))).unwrap_err();
     assert_eq!(e.code().as_str(), "client_reference_invalid");
-    let e = s.create_client(&client("C00009", "", ("Z", "Z"))).unwrap_err();
+    let e = s
+        .create_client(&client("C00009", "", ("Z", "Z")))
+        .unwrap_err();
     assert_eq!(e.code().as_str(), "consent_missing");
     let mut future = client("C00010", "Y", ("Z", "Z"));
     future.consent_date = "01/01/2999".into();
@@ -121,14 +144,22 @@ fn a_client_is_given_to_an_active_keyworker_and_the_change_is_audited() {
     let mut s = desk(dir.path());
     s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
     assert_eq!(
-        s.assign_keyworker("C1", Some("nobody")).unwrap_err().code().as_str(),
+        s.assign_keyworker("C1", Some("nobody"))
+            .unwrap_err()
+            .code()
+            .as_str(),
         "keyworker_unknown"
     );
     s.assign_keyworker("C1", Some("dee")).unwrap();
     assert!(mine(&mut s).is_empty());
     s.assign_keyworker("C1", Some("kim")).unwrap();
     assert_eq!(mine(&mut s), vec!["C1".to_owned()]);
-    let names: Vec<String> = s.keyworkers().unwrap().into_iter().map(|k| k.username).collect();
+    let names: Vec<String> = s
+        .keyworkers()
+        .unwrap()
+        .into_iter()
+        .map(|k| k.username)
+        .collect();
     assert!(names.contains(&"kim".to_owned()) && names.contains(&"dee".to_owned()));
     // The history is a data lead's to see, not a keyworker's.
     assert_eq!(
@@ -139,7 +170,11 @@ fn a_client_is_given_to_an_active_keyworker_and_the_change_is_audited() {
     s.login("dee", DEE).unwrap();
     let history = s.record_history("C1", 50).unwrap();
     let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
-    assert_eq!(actions.iter().filter(|a| **a == "assign").count(), 2, "{actions:?}");
+    assert_eq!(
+        actions.iter().filter(|a| **a == "assign").count(),
+        2,
+        "{actions:?}"
+    );
     assert!(actions.contains(&"create") && actions.contains(&"consent"));
     assert_eq!(history[0].by, "kim", "newest first, by display name");
 }
@@ -166,9 +201,21 @@ fn episodes_are_grouped_into_journeys_by_the_21_day_rule() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = desk(dir.path());
     s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
-    episode(&mut s, "C1", "E1", &[("REFLD", "01/01/2024"), ("DISD", "01/03/2024")], "05/01/2024");
+    episode(
+        &mut s,
+        "C1",
+        "E1",
+        &[("REFLD", "01/01/2024"), ("DISD", "01/03/2024")],
+        "05/01/2024",
+    );
     // Back within 21 days of the discharge: the same journey.
-    episode(&mut s, "C1", "E2", &[("REFLD", "10/03/2024"), ("DISD", "01/05/2024")], "15/03/2024");
+    episode(
+        &mut s,
+        "C1",
+        "E2",
+        &[("REFLD", "10/03/2024"), ("DISD", "01/05/2024")],
+        "15/03/2024",
+    );
     // Months later: a new journey.
     episode(&mut s, "C1", "E3", &[("REFLD", "01/01/2025")], "10/01/2025");
     let view = s.client_view("C1").unwrap();
@@ -177,7 +224,11 @@ fn episodes_are_grouped_into_journeys_by_the_21_day_rule() {
         .iter()
         .map(|j| j.episodes.iter().map(|e| e.reference.as_str()).collect())
         .collect();
-    assert_eq!(journeys, vec![vec!["E3"], vec!["E1", "E2"]], "newest journey first");
+    assert_eq!(
+        journeys,
+        vec![vec!["E3"], vec!["E1", "E2"]],
+        "newest journey first"
+    );
     let e1 = &view.journeys[1].episodes[0];
     assert_eq!(e1.start, "01/01/2024");
     assert_eq!(e1.end, "01/03/2024");
@@ -197,14 +248,23 @@ fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = desk(dir.path());
     s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
-    episode(&mut s, "C1", "E1", &[("REFLD", "01/01/2024"), ("DISD", "01/03/2024")], "05/01/2024");
+    episode(
+        &mut s,
+        "C1",
+        "E1",
+        &[("REFLD", "01/01/2024"), ("DISD", "01/03/2024")],
+        "05/01/2024",
+    );
     episode(&mut s, "C1", "E2", &[("REFLD", "01/01/2025")], "10/01/2025");
     let ep = RecordKey {
         episode: Some("E1".into()),
         ..RecordKey::client("C1")
     };
     assert_eq!(
-        s.deletion(Entity::Episode, &ep).unwrap_err().code().as_str(),
+        s.deletion(Entity::Episode, &ep)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "auth_forbidden"
     );
     assert_eq!(
@@ -217,7 +277,9 @@ fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
     assert_eq!(d.what, "episode E1 of client C1");
     assert_eq!(d.goes_with, vec!["1 intervention".to_owned()]);
     assert!(d.locked.is_none());
-    let d = s.deletion(Entity::Client, &RecordKey::client("C1")).unwrap();
+    let d = s
+        .deletion(Entity::Client, &RecordKey::client("C1"))
+        .unwrap();
     assert_eq!(
         d.goes_with,
         vec![
@@ -229,7 +291,10 @@ fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
     s.delete(Entity::Episode, &ep).unwrap();
     assert_eq!(s.client_view("C1").unwrap().episodes, 1);
     let history = s.record_history("C1", 100).unwrap();
-    for (record, field) in [("C1/E1", "Referral date"), ("C1/E1/E1-I", "Intervention start date")] {
+    for (record, field) in [
+        ("C1/E1", "Referral date"),
+        ("C1/E1/E1-I", "Intervention start date"),
+    ] {
         assert!(
             history
                 .iter()

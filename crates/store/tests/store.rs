@@ -950,6 +950,7 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
         store
             .caseload(&CaseloadQuery {
                 text: text.into(),
+                mine: false,
                 filter,
                 offset: 0,
                 limit: 50,
@@ -1006,6 +1007,7 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
     let page = store
         .caseload(&CaseloadQuery {
             text: String::new(),
+            mine: false,
             filter: CaseloadFilter::All,
             offset: 1,
             limit: 1,
@@ -1050,7 +1052,7 @@ fn the_client_view_shows_attributors_by_label_and_consent_with_its_history() {
             .any(|a| a.label == "Sex" && a.value != "F")
     );
     assert_eq!((view.ndtms, view.ips), (None, None));
-    assert_eq!(view.episodes.len(), 1);
+    assert_eq!(view.episodes, 1);
 
     store
         .record_consent(

@@ -62,3 +62,75 @@ pub fn type_log_in(app: &App, user: &str, password: &str) {
     app.retype("#login-user", user).expect("user");
     app.retype("#login-password", password).expect("password");
 }
+
+/// Adds a user who has already chosen their own password (for tests that start after that),
+/// then logs the administrator `ada` back in.
+pub fn add_ready_user(store: &mut Store, username: &str, name: &str, role: Role, password: &str) {
+    const FIRST: &str = "a first password 1";
+    store.login("ada", PASSWORD).expect("the administrator");
+    store
+        .add_user(&NewUser {
+            username,
+            display_name: name,
+            role,
+            password: FIRST,
+        })
+        .expect("add the user");
+    store.login(username, FIRST).expect("first log-in");
+    store
+        .change_password(FIRST, password, password)
+        .expect("their own password");
+    store
+        .login("ada", PASSWORD)
+        .expect("the administrator again");
+}
+
+/// Fails with the serious and critical axe-core violations of the screen shown.
+pub fn no_axe_violations(app: &App, screen: &str) {
+    let v = app.accessibility_violations().expect("axe");
+    assert!(v.is_empty(), "{screen}: {v:?}");
+}
+
+/// Logs in from the log-in screen and waits for the caseload, the home after log-in.
+pub fn log_in(app: &App, user: &str, password: &str) {
+    app.wait_for_text("#login-title", "Log in", WAIT)
+        .expect("log-in screen");
+    type_log_in(app, user, password);
+    app.click("[data-testid=login] button[type=submit]")
+        .expect("log in");
+    app.wait_for_text("#caseload-title", "Caseload", WAIT)
+        .expect("the caseload after log-in");
+}
+
+/// From a client's record: records an NDTMS refusal on its own page, which says what it means
+/// before it is recorded (axe-checked there), and sees it and its consequence on the record.
+pub fn record_ndtms_refusal(app: &App) {
+    app.click("[data-testid=record-ndtms]").expect("record");
+    app.wait_for_text("#consent-page-title", "NDTMS consent", WAIT)
+        .expect("consent page");
+    app.click("#consent-refused").expect("refused");
+    app.wait_for_text(
+        "[data-testid=consent-warning]",
+        "only the agency code, the consent answer and the client reference will be sent",
+        WAIT,
+    )
+    .expect("the consequence, before recording");
+    no_axe_violations(app, "consent page");
+    app.screenshot("consent-refusal").expect("screenshot");
+    app.click("[data-testid=record-consent] button[type=submit]")
+        .expect("submit");
+    app.wait_for_text(
+        "[data-testid=client-confirm]",
+        "NDTMS consent: refused",
+        WAIT,
+    )
+    .expect("confirmation");
+    app.wait_for_text("[data-testid=consent-ndtms]", "Refused", WAIT)
+        .expect("refused now");
+    app.wait_for_text(
+        "[data-testid=consent-consequence]",
+        "Only the agency code",
+        WAIT,
+    )
+    .expect("the consequence stays on the record");
+}

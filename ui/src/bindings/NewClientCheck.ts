@@ -6,4 +6,8 @@ import type { PossibleDuplicate } from "./PossibleDuplicate";
  * What saving would meet: the reference's problem, possible duplicates, and the findings of
  * the client section (a record with findings can still be saved).
  */
-export type NewClientCheck = { reference_problem: string | null, duplicates: Array<PossibleDuplicate>, findings: Array<Finding>, };
+export type NewClientCheck = { reference_problem: string | null, duplicates: Array<PossibleDuplicate>, findings: Array<Finding>, 
+/**
+ * The form's fields whose condition does not hold for these values: not asked.
+ */
+hidden: Array<string>, };

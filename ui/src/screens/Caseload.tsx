@@ -35,17 +35,18 @@ function typingElsewhere(e: globalThis.KeyboardEvent): boolean {
  * arrows to move, Enter to open, "n" for a new client. The list is virtualised: only the rows in
  * view are in the page, and further rows are asked for as it scrolls.
  */
-export function Caseload() {
+export function Caseload({ done }: { done?: string | undefined }) {
   const navigate = useNavigate();
   const [text, setText] = useState("");
   const [filter, setFilter] = useState<CaseloadFilter>("open");
+  const [mine, setMine] = useState(false);
   const [active, setActive] = useState(0);
   const search = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
 
   const list = useInfiniteQuery({
-    queryKey: ["caseload", text, filter],
-    queryFn: ({ pageParam }) => commands.caseload({ text, filter, offset: pageParam, limit: PAGE }),
+    queryKey: ["caseload", text, filter, mine],
+    queryFn: ({ pageParam }) => commands.caseload({ text, filter, mine, offset: pageParam, limit: PAGE }),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
@@ -70,7 +71,7 @@ export function Caseload() {
   useEffect(() => {
     if (lastShown >= rows.length - 20 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
   }, [lastShown, rows.length, list]);
-  useEffect(() => setActive(0), [text, filter]);
+  useEffect(() => setActive(0), [text, filter, mine]);
 
   const open = (row: CaseloadRow | undefined) => {
     if (row) void navigate({ to: "/clients/$reference", params: { reference: row.reference } });
@@ -109,6 +110,11 @@ export function Caseload() {
   return (
     <section aria-labelledby="caseload-title" data-testid="caseload">
       <ErrorSummary problems={error ? [{ field: null, message: sentence(error.message) }] : []} />
+      {done && (
+        <div className="panel-confirm" role="status" data-testid="caseload-confirm">
+          {done}
+        </div>
+      )}
       <h1 id="caseload-title">Caseload</h1>
       <div className="caseload-tools">
         <div className="field">
@@ -148,6 +154,10 @@ export function Caseload() {
               {f.label}
             </label>
           ))}
+          <label className="choice">
+            <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} data-testid="caseload-mine" />
+            Only my clients
+          </label>
         </fieldset>
       </div>
       <p role="status" data-testid="caseload-count">
@@ -161,6 +171,7 @@ export function Caseload() {
         <span>Age</span>
         <span>Open episode</span>
         <span>Consent</span>
+        <span>Keyworker</span>
       </div>
       <div className="caseload-scroll" ref={scroller}>
         <ul
@@ -202,8 +213,11 @@ export function Caseload() {
                   <span key={columns[i] ?? i}>{a}</span>
                 ))}
                 <span>{row.age ?? ""}</span>
-                <span>{row.open_episode ? `since ${row.open_episode.start}` : row.episodes ? "discharged" : "none"}</span>
+                <span>{row.open_episode ? `since ${row.open_episode.start}` : row.episodes ? "discharged" : "no episode yet"}</span>
                 <span>{row.consent ? CONSENT[row.consent] : "not recorded"}</span>
+                <span>
+                  {row.draft ? <span className="tag due">draft</span> : null} {row.keyworker ?? ""}
+                </span>
               </li>
             );
           })}

@@ -1,10 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import type { ChildView } from "../bindings/ChildView";
+import type { ClientPage } from "../bindings/ClientPage";
 import type { ConsentScope } from "../bindings/ConsentScope";
 import type { ConsentStatus } from "../bindings/ConsentStatus";
+import type { Finding } from "../bindings/Finding";
+import type { Permission } from "../bindings/Permission";
 import { commands } from "../bindings/commands";
 import { ErrorSummary, sentence } from "../components/ErrorSummary";
-import { asAppError } from "../data";
+import { asAppError, queryClient, useCommand, useSession } from "../data";
 
 export const clientKey = (reference: string) => ["client", reference] as const;
 
@@ -19,14 +23,93 @@ export const SCOPE: Record<ConsentScope, string> = {
   ips: "IPS (employment support)",
 };
 
+export const SEVERITY: Record<Finding["severity"], string> = {
+  error: "Error",
+  warning: "Warning",
+  mismatch: "Mismatch",
+};
+
+function Child({ c }: { c: ChildView }) {
+  return (
+    <li>
+      <strong>
+        {c.title} {c.reference}
+      </strong>
+      {c.summary.length > 0 && (
+        <span className="hint"> · {c.summary.map((s) => `${s.label}: ${s.value}`).join(" · ")}</span>
+      )}
+      {c.reviews.length > 0 && (
+        <ul>
+          {c.reviews.map((r) => (
+            <Child key={r.reference} c={r} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/** Who holds the client, and giving them to someone else (or to oneself). */
+function Keyworker({ page, reference }: { page: ClientPage; reference: string }) {
+  const session = useSession();
+  const people = useQuery({ queryKey: ["keyworkers"], queryFn: () => commands.keyworkers() });
+  const assign = useCommand(async (username: string | null) => {
+    const next = await commands.assignKeyworker(reference, username);
+    queryClient.setQueryData(clientKey(reference), next);
+    void queryClient.invalidateQueries({ queryKey: ["caseload"] });
+    return next;
+  });
+  const holder = page.view.keyworker;
+  const me = session?.session.username;
+  const canEdit = session?.session.permissions.includes("edit_clients");
+  return (
+    <section className="card" aria-labelledby="keyworker-title" data-testid="keyworker">
+      <h2 id="keyworker-title">Keyworker</h2>
+      <p data-testid="keyworker-name">{holder ? holder.display_name : "No keyworker holds this client."}</p>
+      {assign.error && <p className="error-message">{sentence(assign.error.message)}</p>}
+      {canEdit && (
+        <div className="inline-form">
+          {me && holder?.username !== me && (
+            <button type="button" onClick={() => void assign.run(me)} disabled={assign.busy} data-testid="assign-me">
+              Make me their keyworker
+            </button>
+          )}
+          <label htmlFor="assign-to">Give to</label>
+          <select
+            id="assign-to"
+            value={holder?.username ?? ""}
+            disabled={assign.busy}
+            onChange={(e) => void assign.run(e.target.value || null)}
+          >
+            <option value="">Nobody</option>
+            {(people.data ?? []).map((k) => (
+              <option key={k.username} value={k.username}>
+                {k.display_name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+    </section>
+  );
+}
+
 /**
- * A client's record: attributors, consent to NDTMS and to IPS with the history of each, and the
- * episodes. Episodes as treatment journeys, the forms and the audit history come next.
+ * A client's record: attributors, consent to NDTMS and to IPS with the history of each, the
+ * keyworker, the episodes as treatment journeys with everything under them, and what their
+ * records would get in the month's report.
  */
 export function ClientRecord({ reference, recorded }: { reference: string; recorded?: string | undefined }) {
-  const view = useQuery({ queryKey: clientKey(reference), queryFn: () => commands.clientView(reference), staleTime: 0 });
-  const error = asAppError(view.error);
-  const c = view.data;
+  const session = useSession();
+  const page = useQuery({ queryKey: clientKey(reference), queryFn: () => commands.clientPage(reference),
+    // A page just answered by a change (saved, consent recorded) is not read again at once:
+    // every read is an audited opening.
+    staleTime: 2000,
+  });
+  const error = asAppError(page.error);
+  const c = page.data?.view;
+  const findings = page.data?.findings ?? [];
+  const may = (p: Permission) => session?.session.permissions.includes(p) ?? false;
   return (
     <section aria-labelledby="client-title" data-testid="client">
       <ErrorSummary problems={error ? [{ field: null, message: sentence(error.message) }] : []} />
@@ -39,8 +122,8 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
         </div>
       )}
       <h1 id="client-title">Client {reference}</h1>
-      {view.isPending && <p role="status">Opening…</p>}
-      {c && (
+      {page.isPending && <p role="status">Opening…</p>}
+      {c && page.data && (
         <>
           <section className="card" aria-labelledby="attributors-title">
             <h2 id="attributors-title">Attributors</h2>
@@ -63,14 +146,16 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
                     <dt>{SCOPE[scope]}</dt>
                     <dd data-testid={`consent-${scope}`}>
                       {status ? STATUS[status] : "Not recorded"}{" "}
-                      <Link
-                        to="/clients/$reference/consent"
-                        params={{ reference }}
-                        search={{ scope }}
-                        data-testid={`record-${scope}`}
-                      >
-                        Record a decision<span className="visually-hidden"> about {SCOPE[scope]} consent</span>
-                      </Link>
+                      {may("edit_clients") && (
+                        <Link
+                          to="/clients/$reference/consent"
+                          params={{ reference }}
+                          search={{ scope }}
+                          data-testid={`record-${scope}`}
+                        >
+                          Record a decision<span className="visually-hidden"> about {SCOPE[scope]} consent</span>
+                        </Link>
+                      )}
                     </dd>
                   </div>
                 );
@@ -105,22 +190,80 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
               </table>
             )}
           </section>
-          <section className="card" aria-labelledby="episodes-title">
-            <h2 id="episodes-title">Episodes</h2>
-            {c.episodes.length === 0 && <p>No episodes yet.</p>}
-            <ul>
-              {c.episodes.map((e) => (
-                <li key={e.reference}>
-                  {e.reference}: from {e.start || "an unrecorded date"}
-                  {e.end ? ` to ${e.end}` : ", open"}
-                </li>
-              ))}
-            </ul>
-            <p className="hint">
-              Episodes grouped into treatment journeys, with their interventions, reviews and outcome records, come with
-              the forms.
-            </p>
+          <Keyworker page={page.data} reference={reference} />
+          <section className="card" aria-labelledby="findings-title" data-testid="findings">
+            <h2 id="findings-title">To complete or fix</h2>
+            {findings.length === 0 ? (
+              <p>Nothing: this client's records would load with no errors or warnings.</p>
+            ) : (
+              <ul className="findings">
+                {findings.map((f, i) => (
+                  <li key={`${f.rule}-${f.field}-${f.episode_id}-${f.child_id}-${i}`} className={`finding ${f.severity}`}>
+                    <span className={`tag ${f.severity}`}>{SEVERITY[f.severity]}</span> {f.message} {f.fix}{" "}
+                    <span className="hint">
+                      {[f.episode_id && `episode ${f.episode_id}`, f.child_id && `record ${f.child_id}`, f.rule].filter(Boolean).join(" · ")}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </section>
+          <section className="card" aria-labelledby="episodes-title" data-testid="journeys">
+            <h2 id="episodes-title">Treatment journeys</h2>
+            {c.journeys.length === 0 && <p>No episodes yet.</p>}
+            {c.journeys.map((j, n) => (
+              <section key={j.episodes.map((e) => e.reference).join("-")} className="journey" aria-label={`Journey ${c.journeys.length - n}`}>
+                <h3>
+                  Journey {c.journeys.length - n}
+                  {n === 0 ? " (latest)" : ""}
+                </h3>
+                {j.episodes.map((e) => (
+                  <div key={e.reference} className="episode" data-testid={`episode-${e.reference}`}>
+                    <h4>
+                      Episode {e.reference}: from {e.start || "an unrecorded date"}
+                      {e.end ? ` to ${e.end}` : ", open"}
+                    </h4>
+                    <ul>
+                      {[...e.interventions, ...e.outcomes, ...e.reviews].map((x) => (
+                        <Child key={`${x.title}-${x.reference}`} c={x} />
+                      ))}
+                    </ul>
+                    {may("delete_records") && (
+                      <Link
+                        to="/clients/$reference/delete"
+                        params={{ reference }}
+                        search={{ episode: e.reference }}
+                        data-testid={`delete-episode-${e.reference}`}
+                      >
+                        Delete episode {e.reference}
+                      </Link>
+                    )}
+                  </div>
+                ))}
+              </section>
+            ))}
+          </section>
+          {(may("view_record_history") || may("delete_records")) && (
+            <section className="card" aria-labelledby="more-title">
+              <h2 id="more-title">For data leads</h2>
+              <ul>
+                {may("view_record_history") && (
+                  <li>
+                    <Link to="/clients/$reference/history" params={{ reference }} data-testid="record-history">
+                      See who changed this client's records
+                    </Link>
+                  </li>
+                )}
+                {may("delete_records") && (
+                  <li>
+                    <Link to="/clients/$reference/delete" params={{ reference }} search={{}} data-testid="delete-client">
+                      Delete this client
+                    </Link>
+                  </li>
+                )}
+              </ul>
+            </section>
+          )}
         </>
       )}
     </section>

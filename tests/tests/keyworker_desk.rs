@@ -1,0 +1,210 @@
+//! The keyworker's desk in the real window: a keyworker adds a client (a value the catalogue
+//! refuses is explained at its field as it is typed; a second client with the same details is
+//! shown as a possible duplicate before saving), records an NDTMS refusal and sees what it
+//! means, finds the client again by initials with the keyboard only, and is refused a data
+//! lead's commands called straight from the page. The data lead then reads the record's history
+//! and deletes a client after being told what goes with it. axe passes on every screen.
+
+use std::time::Duration;
+
+use ndtms_dataset::Dataset;
+use ndtms_e2e::{App, keys};
+use ndtms_store::Role;
+use serde_json::Value;
+use support::no_axe_violations;
+
+mod support;
+
+const WAIT: Duration = Duration::from_secs(20);
+const PASSPHRASE: &str = "harbour lantern quiet moss";
+const KIM: &str = "kims own words 12";
+const DEE: &str = "dees own words 12";
+
+fn click(app: &App, css: &str) {
+    app.click(css)
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+fn invoke(app: &App, command: &str, args: &str) -> Value {
+    app.execute_async(
+        &format!(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('{command}', {args})
+               .then(() => done('allowed'), (e) => done(e.code));"
+        ),
+        &[],
+    )
+    .expect("invoke")
+}
+
+/// Types the client's details into the new-client form (consent given).
+fn fill_client(app: &App, first: &str, surname: &str, born: &str) {
+    click(app, "#field-CONSENT");
+    app.retype("#field-FINITIAL", first).expect("first initial");
+    app.retype("#field-SINITIAL", surname)
+        .expect("surname initial");
+    app.retype("#field-DOB", born).expect("date of birth");
+    click(app, "#field-SEX-F");
+}
+
+#[test]
+fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let data = tmp.path().join("data");
+    {
+        let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
+        support::add_ready_user(&mut store, "kim", "Kim Keyworker", Role::Keyworker, KIM);
+        support::add_ready_user(&mut store, "dee", "Dee Datalead", Role::DataLead, DEE);
+    }
+    let app = support::launch_and_unlock(&data, PASSPHRASE);
+    support::log_in(&app, "kim", KIM);
+    app.wait_for_text("[data-testid=caseload-count]", "0 of 0 clients", WAIT)
+        .expect("an empty caseload");
+
+    // "n" starts a new client; the form is the catalogue's, consent asked first.
+    click(&app, "#caseload-title");
+    app.press_keys("n").expect("n");
+    app.wait_for_text("#new-client-title", "New client", WAIT)
+        .expect("new client form");
+    app.wait_for_text("#group-consent", "Consent", WAIT)
+        .expect("consent first");
+    let reference = app
+        .execute(
+            "return document.getElementById('client-reference').value;",
+            &[],
+        )
+        .expect("reference");
+    assert_eq!(reference, Value::from("C00001"), "a suggested reference");
+    no_axe_violations(&app, "new client");
+
+    // An impossible date is explained at its field as it is typed, by the core's rule.
+    fill_client(&app, "J", "S", "31/02/1987");
+    app.wait_for_text("[data-testid=message-DOB]", "", WAIT)
+        .expect("a message at the date of birth");
+    let said = app.text("[data-testid=message-DOB]").expect("message");
+    assert!(said.to_lowercase().contains("date"), "{said}");
+    app.screenshot("new-client-live-error").expect("screenshot");
+    app.retype("#field-DOB", "14/03/1987")
+        .expect("date of birth");
+    app.wait_until_gone("[data-testid=message-DOB]", WAIT)
+        .expect("the message goes when the date is right");
+    click(&app, "[data-testid=save-client]");
+    app.wait_for_text("[data-testid=client-confirm]", "Client C00001 added", WAIT)
+        .expect("saved");
+    app.wait_for_text("[data-testid=consent-ndtms]", "Given", WAIT)
+        .expect("consent recorded with the client");
+    app.wait_for_text("[data-testid=keyworker-name]", "Kim Keyworker", WAIT)
+        .expect("held by who added them");
+    app.wait_for_text("[data-testid=findings]", "To complete or fix", WAIT)
+        .expect("what is still to do");
+    no_axe_violations(&app, "client record");
+    app.screenshot("client-added").expect("screenshot");
+
+    // A second client with the same details: shown as a possible duplicate before saving.
+    click(&app, "[data-testid=nav-clients-new]");
+    app.wait_for_text("#new-client-title", "New client", WAIT)
+        .expect("new client form");
+    app.wait_for_text("#client-reference", "", WAIT)
+        .expect("ref");
+    fill_client(&app, "J", "S", "14/03/1987");
+    app.wait_for_text(
+        "[data-testid=possible-duplicates]",
+        "Open client C00001",
+        WAIT,
+    )
+    .expect("the possible duplicate, with a link");
+    no_axe_violations(&app, "new client with a possible duplicate");
+    app.execute(
+        "document.querySelector('[data-testid=possible-duplicates]').scrollIntoView({ block: 'start' });",
+        &[],
+    )
+    .expect("scroll");
+    app.screenshot("new-client-duplicate").expect("screenshot");
+    // Not the same person after all (another surname): the warning goes, and it is saved.
+    app.retype("#field-SINITIAL", "T").expect("surname initial");
+    app.wait_until_gone("[data-testid=possible-duplicates]", WAIT)
+        .expect("no duplicate once the details differ");
+    let second = app
+        .execute(
+            "return document.getElementById('client-reference').value;",
+            &[],
+        )
+        .expect("reference");
+    assert_eq!(second, Value::from("C00002"));
+    click(&app, "[data-testid=save-client]");
+    app.wait_for_text("[data-testid=client-confirm]", "Client C00002 added", WAIT)
+        .expect("saved");
+
+    // An NDTMS refusal for the first client: its consequence said before and after.
+    app.execute("location.hash = '#/clients/C00001';", &[])
+        .expect("open C00001");
+    app.wait_for_text("#client-title", "C00001", WAIT)
+        .expect("client");
+    support::record_ndtms_refusal(&app);
+
+    // Found again from the caseload with the keyboard only: "/" to search, initials, Enter.
+    click(&app, "[data-testid=nav-caseload]");
+    app.wait_for_text("[data-testid=caseload-count]", "2 of 2 clients", WAIT)
+        .expect("both clients");
+    click(&app, "#caseload-title");
+    app.press_keys("/").expect("/");
+    assert_eq!(app.focused_id().expect("focus"), "caseload-search");
+    app.press_keys("js").expect("initials");
+    app.wait_for_text("[data-testid=caseload-count]", "1 of 2 clients", WAIT)
+        .expect("one client with those initials");
+    app.press_keys(keys::ENTER).expect("Enter");
+    app.wait_for_text("#client-title", "C00001", WAIT)
+        .expect("opened with Enter");
+    app.wait_for_text("[data-testid=consent-ndtms]", "Refused", WAIT)
+        .expect("the refusal");
+    app.screenshot("client-refused").expect("screenshot");
+
+    // A data lead's commands, called straight from a keyworker's page: refused by the core.
+    assert_eq!(
+        invoke(&app, "record_history", "{ reference: 'C00001' }"),
+        Value::from("auth_forbidden")
+    );
+    assert_eq!(
+        invoke(
+            &app,
+            "delete_record",
+            "{ entity: 'client', key: { client: 'C00001', episode: null, intervention: null, child: null } }"
+        ),
+        Value::from("auth_forbidden")
+    );
+    // Nor does the page offer them, even by URL.
+    assert!(app.find("[data-testid=delete-client]").is_err());
+    app.execute("location.hash = '#/clients/C00001/history';", &[])
+        .expect("url");
+    app.wait_for_text("[data-testid=home-title]", "Welcome, Kim", WAIT)
+        .expect("sent home");
+
+    // The data lead reads who did what, then deletes the second client, told what goes first.
+    click(&app, ".topbar-button");
+    support::log_in(&app, "dee", DEE);
+    app.execute("location.hash = '#/clients/C00001';", &[])
+        .expect("open C00001");
+    click(&app, "[data-testid=record-history]");
+    app.wait_for_text("[data-testid=history-table]", "Consent recorded", WAIT)
+        .expect("the history");
+    app.wait_for_text("[data-testid=history-table]", "Kim Keyworker", WAIT)
+        .expect("who");
+    no_axe_violations(&app, "record history");
+    app.screenshot("record-history").expect("screenshot");
+    app.execute("location.hash = '#/clients/C00002';", &[])
+        .expect("open C00002");
+    click(&app, "[data-testid=delete-client]");
+    app.wait_for_text("[data-testid=goes-with]", "1 consent decision", WAIT)
+        .expect("what goes with it");
+    no_axe_violations(&app, "delete a client");
+    app.screenshot("delete-client").expect("screenshot");
+    click(&app, "[data-testid=confirm-delete]");
+    app.wait_for_text(
+        "[data-testid=caseload-confirm]",
+        "Client C00002 deleted",
+        WAIT,
+    )
+    .expect("deleted");
+    app.wait_for_text("[data-testid=caseload-count]", "1 of 1 clients", WAIT)
+        .expect("one client left");
+}
