@@ -996,7 +996,11 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
         refs(&q(&mut store, "17/03/1981", CaseloadFilter::All)),
         ["RR-001", "XQ-003"]
     );
-    assert_eq!(refs(&q(&mut store, "", CaseloadFilter::Open)), ["RR-001"]);
+    // Open: in treatment, or new with their first episode to come.
+    assert_eq!(
+        refs(&q(&mut store, "", CaseloadFilter::Open)),
+        ["RR-001", "XQ-003"]
+    );
     assert_eq!(
         refs(&q(&mut store, "", CaseloadFilter::Discharged)),
         ["RR-002"]
@@ -1021,7 +1025,7 @@ fn the_caseload_is_searched_and_filtered_in_the_core_and_follows_every_change() 
     episode(&mut store, "RR-002", "E2", "01/10/2026", "");
     assert_eq!(
         refs(&q(&mut store, "", CaseloadFilter::Open)),
-        ["RR-001", "RR-002"]
+        ["RR-001", "RR-002", "RR-004", "XQ-003"]
     );
     // Another connection's change (the CLI while the app is open) is seen too.
     assert_eq!(q(&mut store, "", CaseloadFilter::All).total, 4);
