@@ -188,6 +188,7 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ndtms_store::caseload::CaseloadPage::export_all(cfg)?;
     ndtms_store::client_view::ClientView::export_all(cfg)?;
     ndtms_submission::client_page::ClientPage::export_all(cfg)?;
+    ndtms_submission::client_page::ClientFlags::export_all(cfg)?;
     ndtms_dataset::Form::export_all(cfg)?;
     ndtms_store::new_client::NewClient::export_all(cfg)?;
     ndtms_store::new_client::NewClientCheck::export_all(cfg)?;

@@ -20,7 +20,7 @@ use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
 use ndtms_store::records::{Entity, RecordKey};
 use ndtms_store::users::UserSummary;
-use ndtms_submission::client_page::ClientPage;
+use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
 type Answer<T> = Result<T, AppError>;
 
@@ -312,6 +312,15 @@ pub fn caseload(
     query: ndtms_store::caseload::CaseloadQuery,
 ) -> Answer<ndtms_store::caseload::CaseloadPage> {
     with_store(state, |store| Ok(store.caseload(&query)?))
+}
+
+pub fn caseload_flags(state: &AppState) -> Answer<Vec<ClientFlags>> {
+    // Read under the store's lock, checked after it is let go: a search keystroke meanwhile
+    // is answered at once.
+    let source = with_store(state, |store| {
+        Ok(ndtms_submission::client_page::flag_source(store)?)
+    })?;
+    Ok(ndtms_submission::client_page::flags_of(&source)?)
 }
 
 pub fn client_page(state: &AppState, reference: String) -> Answer<ClientPage> {

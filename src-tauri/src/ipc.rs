@@ -13,7 +13,7 @@ use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
 use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, RecordKey};
 use ndtms_store::users::UserSummary;
-use ndtms_submission::client_page::ClientPage;
+use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
 use crate::bindings::{
     AgencyCheck, AppError, AppInfo, NewUserRequest, ReferenceSetting, SetUpRequest, SetUpResult,
@@ -103,6 +103,8 @@ ipc! {
     change_password(current: String, new_password: String, new_again: String) -> ndtms_store::Session;
     /// The clients matching a search, a window of them (any logged-in user).
     caseload(query: CaseloadQuery) -> CaseloadPage;
+    /// Every client whose records would get errors or warnings, counted (any logged-in user).
+    caseload_flags() -> Vec<ClientFlags>;
     /// One client as the client record shows them, with the findings their records would get (any logged-in user; audited as a view).
     client_page(reference: String) -> ClientPage;
     /// Records a consent decision for NDTMS or IPS, then answers with the client again.

@@ -365,8 +365,15 @@ impl App {
 
     /// Replaces the text of an input: clears it in the page, then types as a person would.
     pub fn retype(&self, css: &str, text: &str) -> Result<()> {
+        // Cleared as an edit the page hears of (an input event), so a controlled input's state
+        // is empty too and a re-render in between cannot put the old text back.
         self.execute(
-            "const el = document.querySelector(arguments[0]); if (el) { el.value = ''; }",
+            "const el = document.querySelector(arguments[0]);
+             if (el) {
+               const set = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
+               set.call(el, '');
+               el.dispatchEvent(new Event('input', { bubbles: true }));
+             }",
             &[Value::String(css.to_owned())],
         )?;
         self.type_text(css, text)

@@ -220,18 +220,13 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
                 &[Value::from(target_ref.as_str())],
             )
             .expect("row");
-        if shown
-            .as_str()
-            .is_some_and(|t| t.contains("Consent refused"))
-        {
+        if shown.as_str().is_some_and(|t| t.contains("Refused")) {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(
-        shown
-            .as_str()
-            .is_some_and(|t| t.contains("Consent refused")),
+        shown.as_str().is_some_and(|t| t.contains("Refused")),
         "the caseload shows the refusal: {shown}"
     );
     // "n" starts a new client (when not typing in a field).
@@ -251,7 +246,7 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
              const input = document.getElementById('caseload-search');
              const count = document.querySelector('[data-testid=caseload-count]');
              const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-             const times = [];
+             const times = [], dom = [], free = [];
              const once = (i) => new Promise((resolve) => {
                const before = count.textContent;
                const text = i % 2 ? '' : 'c000' + (i % 10);
@@ -259,6 +254,8 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
                const seen = new MutationObserver(() => {
                  if (count.textContent !== before) {
                    seen.disconnect();
+                   dom.push(performance.now() - t0);
+                   setTimeout(() => free.push(performance.now() - t0), 0);
                    requestAnimationFrame(() => { times.push(performance.now() - t0); resolve(); });
                  }
                });
@@ -269,9 +266,9 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
              });
              (async () => {
                for (let i = 0; i < 120; i++) await once(i);
-               times.sort((a, b) => a - b);
-               done({ n: times.length, median: times[Math.floor(times.length / 2)],
-                      p95: times[Math.floor(times.length * 0.95)] });
+               const at = (t, q) => { t.sort((a, b) => a - b); return t[Math.floor(t.length * q)]; };
+               done({ n: times.length, median: at(times, 0.5), p95: at(times, 0.95),
+                      dom: [at(dom, 0.5), at(dom, 0.95)], free: [at(free, 0.5), at(free, 0.95)] });
              })();",
             &[],
         )
@@ -283,6 +280,15 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
         clients(),
         timing["median"].as_f64().unwrap_or(0.0),
         timing["p95"].as_f64().unwrap_or(0.0)
+    );
+    // Where the time goes: the list in the page (DOM), the page's work done (main thread free),
+    // the rest is the browser's style, layout and paint up to the frame that shows it.
+    println!(
+        "  of which: DOM updated median {:.0} / p95 {:.0} ms; main thread free median {:.0} / p95 {:.0} ms",
+        timing["dom"][0].as_f64().unwrap_or(0.0),
+        timing["dom"][1].as_f64().unwrap_or(0.0),
+        timing["free"][0].as_f64().unwrap_or(0.0),
+        timing["free"][1].as_f64().unwrap_or(0.0)
     );
     // Where the time goes: the command's round trip alone, without the page's rendering.
     let ipc = app
@@ -299,14 +305,16 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
                status: await median(() => ipc.invoke('store_status', {})),
                caseload: await median((i) => ipc.invoke('caseload', { query: {
                  text: i % 2 ? '' : 'c000' + (i % 10), filter: 'all', mine: false, offset: 0, limit: 100 } })),
+               flags: await (async () => { const t0 = performance.now(); await ipc.invoke('caseload_flags', {}); return performance.now() - t0; })(),
              }))().catch((e) => done({ error: e }));",
             &[],
         )
         .expect("ipc timing");
     assert!(ipc.get("error").is_none(), "a command failed: {ipc}");
     println!(
-        "round trip alone, median: store_status {:.1} ms, caseload (100 rows) {:.1} ms",
+        "round trip alone, median: store_status {:.1} ms, caseload (100 rows) {:.1} ms; the caseload's flags (every client checked) {:.0} ms",
         ipc["status"].as_f64().unwrap_or(0.0),
-        ipc["caseload"].as_f64().unwrap_or(0.0)
+        ipc["caseload"].as_f64().unwrap_or(0.0),
+        ipc["flags"].as_f64().unwrap_or(0.0)
     );
 }

@@ -146,6 +146,38 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     click(&app, "[data-testid=nav-caseload]");
     app.wait_for_text("[data-testid=caseload-count]", "2 of 2 clients", WAIT)
         .expect("both clients");
+    // Each row says what is still to give (the catalogue's "should" items), from the core's check.
+    // (A client who refused consent has nothing more to send, so nothing to do.)
+    let row_text = |reference: &str| {
+        app.execute(
+            "const row = Array.from(document.querySelectorAll('[data-testid=caseload-row]'))
+               .find(r => r.querySelector('.ref').textContent === arguments[0]);
+             return row ? row.textContent : '';",
+            &[Value::from(reference)],
+        )
+        .expect("row")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    };
+    let mut second_row = String::new();
+    for _ in 0..100 {
+        second_row = row_text("C00002");
+        if second_row.contains("add (warnings)") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        second_row.contains("add (warnings)"),
+        "C00002: {second_row}"
+    );
+    let first_row = row_text("C00001");
+    assert!(
+        first_row.contains("Refused") && !first_row.contains("(warnings)"),
+        "C00001: {first_row}"
+    );
+    app.screenshot("caseload-to-do").expect("screenshot");
     click(&app, "#caseload-title");
     app.press_keys("/").expect("/");
     assert_eq!(app.focused_id().expect("focus"), "caseload-search");

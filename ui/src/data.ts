@@ -1,9 +1,14 @@
 // The data layer: busy, error and result state for every command in one place (TanStack
 // Query), so screens never hand-write loading flags or catch blocks.
-import { QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { QueryClient, notifyManager, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { AppError } from "./bindings/AppError";
 import { commands } from "./bindings/commands";
 import { isAppError } from "./ipc";
+
+// Answers come from this machine within a few milliseconds: they reach the screens at the end
+// of the task that brought them, not a timer tick later (the library's default), which is part
+// of what a search keystroke waits for.
+notifyManager.setScheduler(queueMicrotask);
 
 export const queryClient = new QueryClient({
   defaultOptions: {

@@ -102,7 +102,7 @@ fn next_reference(latest: Option<&str>, mut taken: impl FnMut(&str) -> bool) -> 
 
 /// The findings of a client's own section, as one row whose other sections are blank (their
 /// requirements do not apply to a client who has no episode yet).
-fn client_section_findings(
+pub fn client_section_findings(
     cat: &ndtms_dataset::Catalogue,
     validator: &Validator<'_>,
     agency: &str,

@@ -240,6 +240,17 @@ impl Store {
     /// extract (data leads). One query per table, so 50,000 clients read in about a second.
     pub fn extract_source(&mut self) -> Result<Vec<SourceClient>> {
         let s = self.authorize(Permission::Submit)?;
+        self.read_source(s.user_id, "read_for_extract")
+    }
+
+    /// Every client as [`Store::extract_source`] reads them, for the caseload's flags of what
+    /// each client's records would get (any logged-in user; audited as such a read).
+    pub fn check_source(&mut self) -> Result<Vec<SourceClient>> {
+        let s = self.authorize(Permission::ViewClients)?;
+        self.read_source(s.user_id, "read_for_check")
+    }
+
+    fn read_source(&mut self, user: i64, action: &str) -> Result<Vec<SourceClient>> {
         let now = self.now();
         let tx = self.conn.transaction()?;
         let mut sirs = grouped(
@@ -316,8 +327,8 @@ impl Store {
             &tx,
             &now,
             &Entry {
-                user_id: Some(s.user_id),
-                action: "read_for_extract",
+                user_id: Some(user),
+                action,
                 entity: "client",
                 record_key: "*",
                 new_value: &out.len().to_string(),

@@ -2,13 +2,18 @@
 //! would get in the pre-transfer report (the same engine, rules and messages), so a keyworker
 //! sees and fixes them before the month's transfer.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use chrono::NaiveDate;
-use ndtms_dataset::{Finding, ReportingPeriod};
-use ndtms_store::Store;
-use ndtms_store::client_view::ClientView;
+use ndtms_dataset::{Finding, ReportingPeriod, Severity, Validator};
+use ndtms_store::client_view::{ClientView, latest};
+use ndtms_store::new_client::client_section_findings;
+use ndtms_store::records::{ConsentScope, ConsentStatus};
+use ndtms_store::reference::InUse;
 use ndtms_store::submissions::SourceClient;
+use ndtms_store::{Agency, Store};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -20,6 +25,12 @@ pub struct ClientPage {
     pub view: ClientView,
     /// What the client's records would get if sent today, whatever their dates.
     pub findings: Vec<Finding>,
+}
+
+/// Whether the client's latest NDTMS decision refuses or withdraws consent: then only the
+/// agency, the consent answer and the reference are sent, and there is nothing to check.
+fn refused(events: &[ndtms_store::records::ConsentEvent]) -> bool {
+    latest(events, ConsentScope::Ndtms).is_some_and(|s| s != ConsentStatus::Given)
 }
 
 /// Every date a record can hold, so each of the client's episodes is checked.
@@ -49,11 +60,101 @@ pub fn client_page(store: &mut Store, reference: &str) -> Result<ClientPage> {
         .previous_attributors_of(reference)?
         .map(|a| HashMap::from([(reference.to_owned(), a)]))
         .unwrap_or_default();
-    let findings = if built.rows.is_empty() {
+    let findings = if built.rows.is_empty() && refused(&record.consent) {
+        // Nothing but the key and the consent answer will ever be sent.
+        Vec::new()
+    } else if built.rows.is_empty() {
         // Not sent until an episode is active: their own details are still checked.
         store.client_findings(reference, &record.fields)?
     } else {
         report::check(cat, &built, today, &previous).findings
     };
     Ok(ClientPage { view, findings })
+}
+
+/// What a client's records would get, counted, for the caseload's "to fix" column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ClientFlags {
+    pub reference: String,
+    pub errors: u32,
+    pub warnings: u32,
+}
+
+/// What [`flags_of`] needs, read from the store in one go (any logged-in user).
+#[derive(Debug)]
+pub struct FlagSource {
+    pub reference: InUse,
+    pub agency: Agency,
+    pub clients: Vec<SourceClient>,
+}
+
+/// Reads what the caseload's flags are worked out from. The app does the checking itself
+/// ([`flags_of`]) after letting go of the store, so searches are not held up by it.
+pub fn flag_source(store: &mut Store) -> Result<FlagSource> {
+    Ok(FlagSource {
+        clients: store.check_source()?,
+        reference: store.reference_data()?,
+        agency: store.agency()?,
+    })
+}
+
+/// Every client whose records would get an error or a warning if sent today, whatever their
+/// dates (any logged-in user).
+pub fn caseload_flags(store: &mut Store) -> Result<Vec<ClientFlags>> {
+    flags_of(&flag_source(store)?)
+}
+
+/// The counts for [`caseload_flags`]: one pass of the validator over every client's rows;
+/// clients with no episode yet have their own details checked. Mismatches with the last
+/// transfer are left to the data lead's report.
+pub fn flags_of(source: &FlagSource) -> Result<Vec<ClientFlags>> {
+    let (clients, agency) = (&source.clients, &source.agency);
+    let today = ndtms_dataset::model::today();
+    let cat = &source
+        .reference
+        .data
+        .version_on(today)
+        .map_err(ndtms_store::StoreError::from)?
+        .catalogue;
+    let built = extract::build(cat, agency, clients, &all_time(today));
+    let validator = Validator::new(cat, agency.dataset, today);
+    let counts: Rc<RefCell<BTreeMap<String, (u32, u32)>>> = Rc::default();
+    let count = |counts: &RefCell<BTreeMap<String, (u32, u32)>>, f: &Finding| {
+        let mut c = counts.borrow_mut();
+        let e = c.entry(f.client_id.clone()).or_default();
+        match f.severity {
+            Severity::Error => e.0 += 1,
+            Severity::Warning => e.1 += 1,
+            Severity::Mismatch => {}
+        }
+    };
+    {
+        let sink = Rc::clone(&counts);
+        let mut check = validator
+            .file(built.headers.iter().map(String::as_str))
+            .keep_at_most(0)
+            .with_sink(move |f| count(&sink, f));
+        check.rows_of(built.rows.iter());
+        check.finish();
+    }
+    for c in clients
+        .iter()
+        .filter(|c| c.episodes.is_empty() && !refused(&c.consent))
+    {
+        let fields: ndtms_store::records::Fields =
+            serde_json::from_str(&c.fields.0).unwrap_or_default();
+        for f in client_section_findings(cat, &validator, &agency.code, &c.reference, &fields) {
+            count(&counts, &f);
+        }
+    }
+    let counts = counts.take();
+    Ok(counts
+        .into_iter()
+        .filter(|(_, (e, w))| e + w > 0)
+        .map(|(reference, (errors, warnings))| ClientFlags {
+            reference,
+            errors,
+            warnings,
+        })
+        .collect())
 }

@@ -655,3 +655,60 @@ fn attributors_changed_since_the_last_transfer_are_mismatches() {
     );
     assert_eq!(second.report.report.errors, 0, "a mismatch is not an error");
 }
+
+#[test]
+fn a_clients_findings_are_counted_for_the_caseload_and_listed_on_their_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = filled(dir.path(), 12);
+    let clean = ndtms_submission::client_page::caseload_flags(&mut s).unwrap();
+    let first = s.clients().unwrap()[0].reference.clone();
+    assert!(
+        clean.iter().all(|f| f.reference != first || f.errors == 0),
+        "{clean:?}"
+    );
+    // An impossible code on one client: an error for that client alone.
+    let key = RecordKey::client(&first);
+    let mut fields = s.client(&first).unwrap().fields;
+    fields.insert("SEX".into(), "X".into());
+    s.save(Entity::Client, &key, &fields).unwrap();
+    let flags = ndtms_submission::client_page::caseload_flags(&mut s).unwrap();
+    let mine = flags
+        .iter()
+        .find(|f| f.reference == first)
+        .expect("flagged");
+    assert!(mine.errors >= 1, "{mine:?}");
+    for f in &flags {
+        if f.reference != first {
+            let before = clean.iter().find(|c| c.reference == f.reference);
+            assert_eq!(before.map(|b| b.errors), Some(f.errors), "{f:?}");
+        }
+    }
+    // The same finding, with its message, on the client's page.
+    let page = ndtms_submission::client_page::client_page(&mut s, &first).unwrap();
+    assert!(
+        page.findings
+            .iter()
+            .any(|f| f.field == "SEX" && f.severity == ndtms_dataset::Severity::Error),
+        "{:?}",
+        page.findings
+    );
+    // A new client with no episode yet: their own details are checked (a blank sex is an error).
+    s.save(
+        Entity::Client,
+        &RecordKey::client("NEW-1"),
+        &f(&[("CONSENT", "Y"), ("FINITIAL", "A"), ("SINITIAL", "B")]),
+    )
+    .unwrap();
+    let flags = ndtms_submission::client_page::caseload_flags(&mut s).unwrap();
+    let new = flags
+        .iter()
+        .find(|f| f.reference == "NEW-1")
+        .expect("new one flagged");
+    assert!(new.errors >= 1, "{new:?}");
+    let page = ndtms_submission::client_page::client_page(&mut s, "NEW-1").unwrap();
+    assert!(
+        page.findings.iter().any(|f| f.field == "DOB"),
+        "{:?}",
+        page.findings
+    );
+}

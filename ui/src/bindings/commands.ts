@@ -4,6 +4,7 @@ import type { AgencyCheck } from "./AgencyCheck";
 import type { AppInfo } from "./AppInfo";
 import type { CaseloadPage } from "./CaseloadPage";
 import type { CaseloadQuery } from "./CaseloadQuery";
+import type { ClientFlags } from "./ClientFlags";
 import type { ClientPage } from "./ClientPage";
 import type { ConsentScope } from "./ConsentScope";
 import type { ConsentStatus } from "./ConsentStatus";
@@ -52,6 +53,8 @@ export const commands = {
   changePassword: (current: string, newPassword: string, newAgain: string): Promise<Session> => call("change_password", { current, newPassword, newAgain }),
   /** The clients matching a search, a window of them (any logged-in user). */
   caseload: (query: CaseloadQuery): Promise<CaseloadPage> => call("caseload", { query }),
+  /** Every client whose records would get errors or warnings, counted (any logged-in user). */
+  caseloadFlags: (): Promise<Array<ClientFlags>> => call("caseload_flags", {}),
   /** One client as the client record shows them, with the findings their records would get (any logged-in user; audited as a view). */
   clientPage: (reference: string): Promise<ClientPage> => call("client_page", { reference }),
   /** Records a consent decision for NDTMS or IPS, then answers with the client again. */
@@ -88,4 +91,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";

@@ -1,7 +1,7 @@
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { CaseloadFilter } from "../bindings/CaseloadFilter";
 import type { CaseloadRow } from "../bindings/CaseloadRow";
 import type { ConsentStatus } from "../bindings/ConsentStatus";
@@ -19,15 +19,34 @@ const FILTERS: readonly { filter: CaseloadFilter; label: string }[] = [
 ];
 
 const CONSENT: Record<ConsentStatus, string> = {
-  given: "Consent given",
-  refused: "Consent refused",
-  withdrawn: "Consent withdrawn",
+  given: "Given",
+  refused: "Refused",
+  withdrawn: "Withdrawn",
 };
 
 /** Typing in a field (other than the search) keeps its keys; elsewhere "/" and "n" are shortcuts. */
 function typingElsewhere(e: globalThis.KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;
   return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+}
+
+/** A client's errors, warnings and draft in progress, as short tags (words, not colour alone). */
+function ToDo({ errors, warnings, draft }: { errors: number; warnings: number; draft: boolean }) {
+  return (
+    <>
+      {errors > 0 && (
+        <span className="tag error" title={`${errors} error${errors === 1 ? "" : "s"} to fix`}>
+          {errors} fix<span className="visually-hidden"> (errors)</span>
+        </span>
+      )}{" "}
+      {warnings > 0 && (
+        <span className="tag warning" title={`${warnings} item${warnings === 1 ? "" : "s"} to add or check`}>
+          {warnings} add<span className="visually-hidden"> (warnings)</span>
+        </span>
+      )}{" "}
+      {draft && <span className="tag due">draft</span>}
+    </>
+  );
 }
 
 /**
@@ -56,22 +75,45 @@ export function Caseload({ done }: { done?: string | undefined }) {
     staleTime: 0,
   });
   const rows: CaseloadRow[] = list.data?.pages.flatMap((p) => p.rows) ?? [];
+  // What each client's records would get if sent today: asked once the list is shown (a
+  // whole check of every client), so it never holds the list up.
+  const flags = useQuery({ queryKey: ["caseload", "flags"], queryFn: () => commands.caseloadFlags(), staleTime: 0 });
+  const flagOf = useMemo(() => new Map((flags.data ?? []).map((f) => [f.reference, f])), [flags.data]);
   const first = list.data?.pages[0];
   const total = first?.total ?? 0;
   const columns = first?.columns ?? [];
+  // Each attributor column as wide as its label's longest word or its longest value seen (a
+  // date is wider than an initial). Widths only grow, so the grid (shared by the rows through
+  // a CSS variable) stays the same string from keystroke to keystroke and the rows' styles are
+  // not worked out again.
+  const widest = useRef<number[]>([]);
+  const grid = useMemo(() => {
+    const shown = first?.rows ?? [];
+    widest.current = columns.map((label, i) =>
+      Math.min(
+        14,
+        Math.max(
+          widest.current[i] ?? 0,
+          1 + Math.max(3, ...label.split(" ").map((w) => w.length), ...shown.map((r) => (r.attributors[i] ?? "").length)),
+        ),
+      ),
+    );
+    return `6rem ${widest.current.map((w) => `${w}ch`).join(" ")} 2.3rem 7rem 5.5rem 7.5rem minmax(5rem, 1fr)`;
+  }, [columns, first]);
 
   const virtual = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
+    // Scrolling re-renders in React's own batches rather than synchronously in the event.
+    useFlushSync: false,
   });
   const items = virtual.getVirtualItems();
   const lastShown = items[items.length - 1]?.index ?? 0;
   useEffect(() => {
     if (lastShown >= rows.length - 20 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
   }, [lastShown, rows.length, list]);
-  useEffect(() => setActive(0), [text, filter, mine]);
 
   const open = (row: CaseloadRow | undefined) => {
     if (row) void navigate({ to: "/clients/$reference", params: { reference: row.reference } });
@@ -108,7 +150,7 @@ export function Caseload({ done }: { done?: string | undefined }) {
   const error = asAppError(list.error);
   const activeId = rows[active] ? `client-${active}` : undefined;
   return (
-    <section aria-labelledby="caseload-title" data-testid="caseload">
+    <section aria-labelledby="caseload-title" data-testid="caseload" style={{ "--caseload-grid": grid } as React.CSSProperties}>
       <ErrorSummary problems={error ? [{ field: null, message: sentence(error.message) }] : []} />
       {done && (
         <div className="panel-confirm" role="status" data-testid="caseload-confirm">
@@ -136,7 +178,11 @@ export function Caseload({ done }: { done?: string | undefined }) {
             aria-controls="caseload-list"
             aria-activedescendant={activeId}
             aria-describedby="caseload-search-hint"
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => {
+              // The choice goes back to the first match in the same render as the new text.
+              setText(e.target.value);
+              setActive(0);
+            }}
             onKeyDown={onKeys}
           />
         </div>
@@ -149,13 +195,19 @@ export function Caseload({ done }: { done?: string | undefined }) {
                 name="caseload-filter"
                 value={f.filter}
                 checked={filter === f.filter}
-                onChange={() => setFilter(f.filter)}
+                onChange={() => {
+                  setFilter(f.filter);
+                  setActive(0);
+                }}
               />
               {f.label}
             </label>
           ))}
           <label className="choice">
-            <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} data-testid="caseload-mine" />
+            <input type="checkbox" checked={mine} onChange={(e) => {
+                setMine(e.target.checked);
+                setActive(0);
+              }} data-testid="caseload-mine" />
             Only my clients
           </label>
         </fieldset>
@@ -171,6 +223,7 @@ export function Caseload({ done }: { done?: string | undefined }) {
         <span>Age</span>
         <span>Open episode</span>
         <span>Consent</span>
+        <span>To do</span>
         <span>Keyworker</span>
       </div>
       <div className="caseload-scroll" ref={scroller}>
@@ -213,11 +266,15 @@ export function Caseload({ done }: { done?: string | undefined }) {
                   <span key={columns[i] ?? i}>{a}</span>
                 ))}
                 <span>{row.age ?? ""}</span>
-                <span>{row.open_episode ? `since ${row.open_episode.start}` : row.episodes ? "discharged" : "no episode yet"}</span>
-                <span>{row.consent ? CONSENT[row.consent] : "not recorded"}</span>
+                <span>{row.open_episode ? `since ${row.open_episode.start}` : row.episodes ? "discharged" : "none yet"}</span>
                 <span>
-                  {row.draft ? <span className="tag due">draft</span> : null} {row.keyworker ?? ""}
+                  <span className="visually-hidden">Consent: </span>
+                  {row.consent ? CONSENT[row.consent] : "—"}
                 </span>
+                <span>
+                  <ToDo errors={flagOf.get(row.reference)?.errors ?? 0} warnings={flagOf.get(row.reference)?.warnings ?? 0} draft={row.draft} />
+                </span>
+                <span>{row.keyworker ?? ""}</span>
               </li>
             );
           })}
