@@ -25,6 +25,17 @@ fn click(app: &App, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
+/// Opens a client's record by its address, as a link would.
+fn open_client(app: &App, reference: &str) {
+    app.execute(
+        "location.hash = '#/clients/' + arguments[0];",
+        &[Value::from(reference)],
+    )
+    .expect("open the client");
+    app.wait_for_text("#client-title", reference, WAIT)
+        .expect("the client's record");
+}
+
 fn invoke(app: &App, command: &str, args: &str) -> Value {
     app.execute_async(
         &format!(
@@ -55,11 +66,12 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
         let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
         support::add_ready_user(&mut store, "kim", "Kim Keyworker", Role::Keyworker, KIM);
         support::add_ready_user(&mut store, "dee", "Dee Datalead", Role::DataLead, DEE);
+        past_client(&mut store);
     }
     let app = support::launch_and_unlock(&data, PASSPHRASE);
     support::log_in(&app, "kim", KIM);
-    app.wait_for_text("[data-testid=caseload-count]", "0 of 0 clients", WAIT)
-        .expect("an empty caseload");
+    app.wait_for_text("[data-testid=caseload-count]", "0 of 1 clients", WAIT)
+        .expect("no open work yet (the one client was discharged)");
 
     // "n" starts a new client; the form is the catalogue's, consent asked first.
     click(&app, "#caseload-title");
@@ -74,7 +86,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
             &[],
         )
         .expect("reference");
-    assert_eq!(reference, Value::from("C00001"), "a suggested reference");
+    assert_eq!(reference, Value::from("C00101"), "a suggested reference");
     no_axe_violations(&app, "new client");
 
     // An impossible date is explained at its field as it is typed, by the core's rule.
@@ -89,7 +101,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     app.wait_until_gone("[data-testid=message-DOB]", WAIT)
         .expect("the message goes when the date is right");
     click(&app, "[data-testid=save-client]");
-    app.wait_for_text("[data-testid=client-confirm]", "Client C00001 added", WAIT)
+    app.wait_for_text("[data-testid=client-confirm]", "Client C00101 added", WAIT)
         .expect("saved");
     app.wait_for_text("[data-testid=consent-ndtms]", "Given", WAIT)
         .expect("consent recorded with the client");
@@ -109,7 +121,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     fill_client(&app, "J", "S", "14/03/1987");
     app.wait_for_text(
         "[data-testid=possible-duplicates]",
-        "Open client C00001",
+        "Open client C00101",
         WAIT,
     )
     .expect("the possible duplicate, with a link");
@@ -130,22 +142,19 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
             &[],
         )
         .expect("reference");
-    assert_eq!(second, Value::from("C00002"));
+    assert_eq!(second, Value::from("C00102"));
     click(&app, "[data-testid=save-client]");
-    app.wait_for_text("[data-testid=client-confirm]", "Client C00002 added", WAIT)
+    app.wait_for_text("[data-testid=client-confirm]", "Client C00102 added", WAIT)
         .expect("saved");
 
     // An NDTMS refusal for the first client: its consequence said before and after.
-    app.execute("location.hash = '#/clients/C00001';", &[])
-        .expect("open C00001");
-    app.wait_for_text("#client-title", "C00001", WAIT)
-        .expect("client");
+    open_client(&app, "C00101");
     support::record_ndtms_refusal(&app);
 
     // Found again from the caseload with the keyboard only: "/" to search, initials, Enter.
     click(&app, "[data-testid=nav-caseload]");
-    app.wait_for_text("[data-testid=caseload-count]", "2 of 2 clients", WAIT)
-        .expect("both clients");
+    app.wait_for_text("[data-testid=caseload-count]", "2 of 3 clients", WAIT)
+        .expect("both new clients, the discharged one not shown");
     // Each row says what is still to give (the catalogue's "should" items), from the core's check.
     // (A client who refused consent has nothing more to send, so nothing to do.)
     let row_text = |reference: &str| {
@@ -162,7 +171,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     };
     let mut second_row = String::new();
     for _ in 0..100 {
-        second_row = row_text("C00002");
+        second_row = row_text("C00102");
         if second_row.contains("add (warnings)") {
             break;
         }
@@ -170,22 +179,22 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     }
     assert!(
         second_row.contains("add (warnings)"),
-        "C00002: {second_row}"
+        "C00102: {second_row}"
     );
-    let first_row = row_text("C00001");
+    let first_row = row_text("C00101");
     assert!(
         first_row.contains("Refused") && !first_row.contains("(warnings)"),
-        "C00001: {first_row}"
+        "C00101: {first_row}"
     );
     app.screenshot("caseload-to-do").expect("screenshot");
     click(&app, "#caseload-title");
     app.press_keys("/").expect("/");
     assert_eq!(app.focused_id().expect("focus"), "caseload-search");
     app.press_keys("js").expect("initials");
-    app.wait_for_text("[data-testid=caseload-count]", "1 of 2 clients", WAIT)
+    app.wait_for_text("[data-testid=caseload-count]", "1 of 3 clients", WAIT)
         .expect("one client with those initials");
     app.press_keys(keys::ENTER).expect("Enter");
-    app.wait_for_text("#client-title", "C00001", WAIT)
+    app.wait_for_text("#client-title", "C00101", WAIT)
         .expect("opened with Enter");
     app.wait_for_text("[data-testid=consent-ndtms]", "Refused", WAIT)
         .expect("the refusal");
@@ -193,20 +202,20 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
 
     // A data lead's commands, called straight from a keyworker's page: refused by the core.
     assert_eq!(
-        invoke(&app, "record_history", "{ reference: 'C00001' }"),
+        invoke(&app, "record_history", "{ reference: 'C00101' }"),
         Value::from("auth_forbidden")
     );
     assert_eq!(
         invoke(
             &app,
             "delete_record",
-            "{ entity: 'client', key: { client: 'C00001', episode: null, intervention: null, child: null } }"
+            "{ entity: 'client', key: { client: 'C00101', episode: null, intervention: null, child: null } }"
         ),
         Value::from("auth_forbidden")
     );
     // Nor does the page offer them, even by URL.
     assert!(app.find("[data-testid=delete-client]").is_err());
-    app.execute("location.hash = '#/clients/C00001/history';", &[])
+    app.execute("location.hash = '#/clients/C00101/history';", &[])
         .expect("url");
     app.wait_for_text("[data-testid=home-title]", "Welcome, Kim", WAIT)
         .expect("sent home");
@@ -214,8 +223,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     // The data lead reads who did what, then deletes the second client, told what goes first.
     click(&app, ".topbar-button");
     support::log_in(&app, "dee", DEE);
-    app.execute("location.hash = '#/clients/C00001';", &[])
-        .expect("open C00001");
+    open_client(&app, "C00101");
     click(&app, "[data-testid=record-history]");
     app.wait_for_text("[data-testid=history-table]", "Consent recorded", WAIT)
         .expect("the history");
@@ -223,8 +231,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
         .expect("who");
     no_axe_violations(&app, "record history");
     app.screenshot("record-history").expect("screenshot");
-    app.execute("location.hash = '#/clients/C00002';", &[])
-        .expect("open C00002");
+    open_client(&app, "C00102");
     click(&app, "[data-testid=delete-client]");
     app.wait_for_text("[data-testid=goes-with]", "1 consent decision", WAIT)
         .expect("what goes with it");
@@ -233,10 +240,90 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
     click(&app, "[data-testid=confirm-delete]");
     app.wait_for_text(
         "[data-testid=caseload-confirm]",
-        "Client C00002 deleted",
+        "Client C00102 deleted",
         WAIT,
     )
     .expect("deleted");
-    app.wait_for_text("[data-testid=caseload-count]", "1 of 1 clients", WAIT)
-        .expect("one client left");
+    app.wait_for_text("[data-testid=caseload-count]", "1 of 2 clients", WAIT)
+        .expect("one new client left");
+
+    // An earlier client's episodes as treatment journeys (the 21-day rule), each with what is
+    // under it; deleting one episode names what goes with it.
+    open_client(&app, "C00100");
+    app.wait_for_text("[data-testid=journeys]", "Journey 2 (latest)", WAIT)
+        .expect("two journeys");
+    app.wait_for_text("[data-testid=episode-E1]", "Intervention I1", WAIT)
+        .expect("the intervention under its episode");
+    no_axe_violations(&app, "client record with journeys");
+    app.execute(
+        "document.querySelector('[data-testid=journeys]').scrollIntoView({ block: 'start' });",
+        &[],
+    )
+    .expect("scroll");
+    app.screenshot("client-journeys").expect("screenshot");
+    click(&app, "[data-testid=delete-episode-E1]");
+    app.wait_for_text("#delete-title", "Delete episode E1 of client C00100", WAIT)
+        .expect("delete page");
+    app.wait_for_text("[data-testid=goes-with]", "1 intervention", WAIT)
+        .expect("what goes with it");
+    click(&app, "[data-testid=confirm-delete]");
+    app.wait_for_text("[data-testid=client-confirm]", "Episode E1 deleted", WAIT)
+        .expect("deleted");
+    app.wait_until_gone("[data-testid=episode-E1]", WAIT)
+        .expect("the episode is gone");
+    app.wait_for_text("[data-testid=journeys]", "Journey 1 (latest)", WAIT)
+        .expect("one journey left");
+}
+
+/// A client from before: two discharged episodes a year apart (two treatment journeys), each
+/// with an intervention.
+fn past_client(store: &mut ndtms_store::Store) {
+    use ndtms_store::records::{Entity, Fields, RecordKey};
+    let f = |pairs: &[(&str, &str)]| -> Fields {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    store.login("ada", support::PASSWORD).expect("log in");
+    let client = RecordKey::client("C00100");
+    store
+        .save(
+            Entity::Client,
+            &client,
+            &f(&[
+                ("CONSENT", "Y"),
+                ("FINITIAL", "P"),
+                ("SINITIAL", "Q"),
+                ("DOB", "02/02/1970"),
+                ("SEX", "M"),
+            ]),
+        )
+        .expect("client");
+    for (ep, referred, started, discharged) in [
+        ("E1", "01/01/2024", "08/01/2024", "01/03/2024"),
+        ("E2", "01/01/2025", "08/01/2025", "01/03/2025"),
+    ] {
+        let key = RecordKey {
+            episode: Some(ep.into()),
+            ..client.clone()
+        };
+        store
+            .save(
+                Entity::Episode,
+                &key,
+                &f(&[("REFLD", referred), ("DISD", discharged), ("DISRSN", "80")]),
+            )
+            .expect("episode");
+        store
+            .save(
+                Entity::Intervention,
+                &RecordKey {
+                    child: Some(if ep == "E1" { "I1" } else { "I2" }.into()),
+                    ..key
+                },
+                &f(&[("MODST", started), ("MODAL", "95")]),
+            )
+            .expect("intervention");
+    }
 }

@@ -43,6 +43,28 @@ fn all_time(today: NaiveDate) -> ReportingPeriod {
     }
 }
 
+/// Each row of the extract carries the client's own details, so a finding about them comes once
+/// a row; the client's page says it once, about the client rather than an episode.
+fn once_per_client(cat: &ndtms_dataset::Catalogue, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen = std::collections::HashSet::new();
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let about_client = cat
+                .field(&f.field)
+                .is_some_and(|x| x.section == ndtms_dataset::Section::Client);
+            if !about_client {
+                return Some(f);
+            }
+            f.episode_id.clear();
+            f.child_id.clear();
+            f.line = None;
+            seen.insert((f.rule.clone(), f.field.clone(), f.message.clone()))
+                .then_some(f)
+        })
+        .collect()
+}
+
 /// The client record page (any logged-in user; opening it is audited once, as a view).
 pub fn client_page(store: &mut Store, reference: &str) -> Result<ClientPage> {
     let (view, record) = store.client_view_and_record(reference)?;
@@ -67,7 +89,7 @@ pub fn client_page(store: &mut Store, reference: &str) -> Result<ClientPage> {
         // Not sent until an episode is active: their own details are still checked.
         store.client_findings(reference, &record.fields)?
     } else {
-        report::check(cat, &built, today, &previous).findings
+        once_per_client(cat, report::check(cat, &built, today, &previous).findings)
     };
     Ok(ClientPage { view, findings })
 }

@@ -82,23 +82,23 @@ export function Caseload({ done }: { done?: string | undefined }) {
   const first = list.data?.pages[0];
   const total = first?.total ?? 0;
   const columns = first?.columns ?? [];
-  // Each attributor column as wide as its label's longest word or its longest value seen (a
-  // date is wider than an initial). Widths only grow, so the grid (shared by the rows through
-  // a CSS variable) stays the same string from keystroke to keystroke and the rows' styles are
-  // not worked out again.
+  // Each attributor column as wide as its label's longest word (up to 8 letters; longer ones
+  // are hyphenated) or its longest value seen (a date is wider than an initial). Widths only
+  // grow, so the grid (shared by the rows through a CSS variable) stays the same string from
+  // keystroke to keystroke and the rows' styles are not worked out again.
   const widest = useRef<number[]>([]);
   const grid = useMemo(() => {
     const shown = first?.rows ?? [];
     widest.current = columns.map((label, i) =>
       Math.min(
-        14,
+        12,
         Math.max(
           widest.current[i] ?? 0,
-          1 + Math.max(3, ...label.split(" ").map((w) => w.length), ...shown.map((r) => (r.attributors[i] ?? "").length)),
+          1 + Math.max(3, ...label.split(" ").map((w) => Math.min(8, w.length)), ...shown.map((r) => (r.attributors[i] ?? "").length)),
         ),
       ),
     );
-    return `6rem ${widest.current.map((w) => `${w}ch`).join(" ")} 2.3rem 7rem 5.5rem 7.5rem minmax(5rem, 1fr)`;
+    return `5rem ${widest.current.map((w) => `${w}ch`).join(" ")} 2.3rem 6.5rem 5.2rem 7.4rem minmax(2.5rem, 1fr)`;
   }, [columns, first]);
 
   const virtual = useVirtualizer({
@@ -221,7 +221,7 @@ export function Caseload({ done }: { done?: string | undefined }) {
           <span key={c}>{c}</span>
         ))}
         <span>Age</span>
-        <span>Open episode</span>
+        <span>Open since</span>
         <span>Consent</span>
         <span>To do</span>
         <span>Keyworker</span>
@@ -266,7 +266,7 @@ export function Caseload({ done }: { done?: string | undefined }) {
                   <span key={columns[i] ?? i}>{a}</span>
                 ))}
                 <span>{row.age ?? ""}</span>
-                <span>{row.open_episode ? `since ${row.open_episode.start}` : row.episodes ? "discharged" : "none yet"}</span>
+                <span>{row.open_episode ? row.open_episode.start : row.episodes ? "discharged" : "none yet"}</span>
                 <span>
                   <span className="visually-hidden">Consent: </span>
                   {row.consent ? CONSENT[row.consent] : "—"}
@@ -274,7 +274,7 @@ export function Caseload({ done }: { done?: string | undefined }) {
                 <span>
                   <ToDo errors={flagOf.get(row.reference)?.errors ?? 0} warnings={flagOf.get(row.reference)?.warnings ?? 0} draft={row.draft} />
                 </span>
-                <span>{row.keyworker ?? ""}</span>
+                <span title={row.keyworker ?? undefined}>{row.keyworker ?? ""}</span>
               </li>
             );
           })}

@@ -49,6 +49,38 @@ function Child({ c }: { c: ChildView }) {
   );
 }
 
+/** "2 errors to fix and 5 items to add or check", for the top of the record. */
+function summarise(findings: readonly Finding[]): string {
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const rest = findings.length - errors;
+  const parts = [
+    errors ? `${errors} error${errors === 1 ? "" : "s"} to fix` : "",
+    rest ? `${rest} item${rest === 1 ? "" : "s"} to add or check` : "",
+  ].filter(Boolean);
+  return `${parts.join(" and ")}: see the list below.`;
+}
+
+/** An episode's own findings, under it on the timeline (all of them are listed above too). */
+function EpisodeFindings({ findings }: { findings: readonly Finding[] }) {
+  if (findings.length === 0) return <p className="hint">No findings for this episode.</p>;
+  const errors = findings.filter((f) => f.severity === "error").length;
+  return (
+    <details className="episode-findings">
+      <summary>
+        {errors > 0 && <span className="tag error">{errors} to fix</span>}{" "}
+        {findings.length - errors > 0 && <span className="tag warning">{findings.length - errors} to add or check</span>}
+      </summary>
+      <ul className="findings">
+        {findings.map((f, i) => (
+          <li key={`${f.rule}-${f.field}-${f.child_id}-${i}`}>
+            {f.message} {f.fix}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 /** Who holds the client, and giving them to someone else (or to oneself). */
 function Keyworker({ page, reference }: { page: ClientPage; reference: string }) {
   const session = useSession();
@@ -125,6 +157,18 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
       {page.isPending && <p role="status">Opening…</p>}
       {c && page.data && (
         <>
+          <p data-testid="findings-summary">
+            {findings.length === 0 ? (
+              "Nothing to complete or fix."
+            ) : (
+              <a href="#findings-title" onClick={(e) => {
+                e.preventDefault();
+                document.getElementById("findings-title")?.scrollIntoView();
+              }}>
+                {summarise(findings)}
+              </a>
+            )}
+          </p>
           <section className="card" aria-labelledby="attributors-title">
             <h2 id="attributors-title">Attributors</h2>
             <dl className="facts">
@@ -191,23 +235,6 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
             )}
           </section>
           <Keyworker page={page.data} reference={reference} />
-          <section className="card" aria-labelledby="findings-title" data-testid="findings">
-            <h2 id="findings-title">To complete or fix</h2>
-            {findings.length === 0 ? (
-              <p>Nothing: this client's records would load with no errors or warnings.</p>
-            ) : (
-              <ul className="findings">
-                {findings.map((f, i) => (
-                  <li key={`${f.rule}-${f.field}-${f.episode_id}-${f.child_id}-${i}`} className={`finding ${f.severity}`}>
-                    <span className={`tag ${f.severity}`}>{SEVERITY[f.severity]}</span> {f.message} {f.fix}{" "}
-                    <span className="hint">
-                      {[f.episode_id && `episode ${f.episode_id}`, f.child_id && `record ${f.child_id}`, f.rule].filter(Boolean).join(" · ")}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
           <section className="card" aria-labelledby="episodes-title" data-testid="journeys">
             <h2 id="episodes-title">Treatment journeys</h2>
             {c.journeys.length === 0 && <p>No episodes yet.</p>}
@@ -228,6 +255,7 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
                         <Child key={`${x.title}-${x.reference}`} c={x} />
                       ))}
                     </ul>
+                    <EpisodeFindings findings={findings.filter((f) => f.episode_id === e.reference)} />
                     {may("delete_records") && (
                       <Link
                         to="/clients/$reference/delete"
@@ -242,6 +270,23 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
                 ))}
               </section>
             ))}
+          </section>
+          <section className="card" aria-labelledby="findings-title" data-testid="findings">
+            <h2 id="findings-title">To complete or fix</h2>
+            {findings.length === 0 ? (
+              <p>Nothing: this client's records would load with no errors or warnings.</p>
+            ) : (
+              <ul className="findings">
+                {findings.map((f, i) => (
+                  <li key={`${f.rule}-${f.field}-${f.episode_id}-${f.child_id}-${i}`} className={`finding ${f.severity}`}>
+                    <span className={`tag ${f.severity}`}>{SEVERITY[f.severity]}</span> {f.message} {f.fix}{" "}
+                    <span className="hint">
+                      {[f.episode_id && `episode ${f.episode_id}`, f.child_id && `record ${f.child_id}`, f.rule].filter(Boolean).join(" · ")}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </section>
           {(may("view_record_history") || may("delete_records")) && (
             <section className="card" aria-labelledby="more-title">

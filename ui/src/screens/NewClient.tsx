@@ -69,12 +69,19 @@ export function NewClient() {
     return () => window.clearTimeout(t);
   }, [ref, values, consentDate, form.data]);
 
+  // The latest check asked for each field: an answer to an earlier keystroke that arrives
+  // late must not put back a message the value no longer has.
+  const asked = useRef<Record<string, number>>({});
   const change = (header: string, value: string) => {
     setValues((v) => ({ ...v, [header]: value }));
+    const n = (asked.current[header] ?? 0) + 1;
+    asked.current[header] = n;
     // Each value checked by the core as it changes: the report's rules and messages.
     void commands
       .checkField(header, value)
-      .then((found) => setLive((l) => ({ ...l, [header]: found })))
+      .then((found) => {
+        if (asked.current[header] === n) setLive((l) => ({ ...l, [header]: found }));
+      })
       .catch(() => undefined);
   };
 
