@@ -145,7 +145,7 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
     app.retype("#caseload-search", &born)
         .expect("date of birth");
     let mut found = false;
-    for _ in 0..50 {
+    for _ in 0..150 {
         let refs = app
             .execute(
                 "return Array.from(document.querySelectorAll('[data-testid=caseload-row] .ref')).map(e => e.textContent);",
@@ -161,7 +161,17 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(found, "{target_ref} not listed for {born}");
+    if !found {
+        let shown = app
+            .execute(
+                "return [document.getElementById('caseload-search').value,
+                         document.querySelector('[data-testid=caseload-count]').textContent,
+                         Array.from(document.querySelectorAll('[data-testid=caseload-row] .ref')).map(e => e.textContent).join(',')];",
+                &[],
+            )
+            .expect("what is shown");
+        panic!("{target_ref} not listed for {born}: the page shows {shown}");
+    }
     // Arrows move to the client, Enter opens them.
     let position = app
         .execute(
