@@ -18,7 +18,8 @@ use ndtms_store::assignment::Keyworker;
 use ndtms_store::audit::RecordChange;
 use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
-use ndtms_store::records::{Entity, RecordKey};
+use ndtms_store::record_form::{RecordForm, RecordPlace};
+use ndtms_store::records::{Entity, Fields, RecordKey};
 use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
@@ -368,6 +369,45 @@ pub fn create_client(state: &AppState, client: NewClient) -> Answer<ClientPage> 
         Ok(ndtms_submission::client_page::client_page(
             store,
             client.reference.trim(),
+        )?)
+    })
+}
+
+pub fn record_form(state: &AppState, place: RecordPlace) -> Answer<RecordForm> {
+    with_store(state, |store| Ok(store.record_form(&place)?))
+}
+
+pub fn hidden_fields(state: &AppState, place: RecordPlace, fields: Fields) -> Answer<Vec<String>> {
+    with_store(state, |store| Ok(store.hidden_fields(&place, &fields)?))
+}
+
+pub fn keep_draft(
+    state: &AppState,
+    place: RecordPlace,
+    fields: Fields,
+    focus: String,
+) -> Answer<()> {
+    with_store(
+        state,
+        |store| Ok(store.keep_draft(&place, &fields, &focus)?),
+    )
+}
+
+pub fn drop_draft(state: &AppState, place: RecordPlace) -> Answer<()> {
+    with_store(state, |store| Ok(store.drop_draft(&place)?))
+}
+
+pub fn save_record(
+    state: &AppState,
+    place: RecordPlace,
+    id: String,
+    fields: Fields,
+) -> Answer<ClientPage> {
+    with_store(state, |store| {
+        store.save_record(&place, &id, &fields)?;
+        Ok(ndtms_submission::client_page::client_page(
+            store,
+            &place.client,
         )?)
     })
 }

@@ -11,7 +11,8 @@ use ndtms_store::audit::RecordChange;
 use ndtms_store::caseload::{CaseloadPage, CaseloadQuery};
 use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
-use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, RecordKey};
+use ndtms_store::record_form::{RecordForm, RecordPlace};
+use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, Fields, RecordKey};
 use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
@@ -119,6 +120,16 @@ ipc! {
     check_new_client(client: NewClient) -> NewClientCheck;
     /// Saves a new client with their NDTMS consent decision, then answers with their page.
     create_client(client: NewClient) -> ClientPage;
+    /// A record's form: the catalogue's for its section, the values saved, this user's draft, its id.
+    record_form(place: RecordPlace) -> RecordForm;
+    /// The fields of a record's form not asked for these values (their condition does not hold).
+    hidden_fields(place: RecordPlace, fields: Fields) -> Vec<String>;
+    /// Keeps what is being typed into a record's form, and the field the cursor is in.
+    keep_draft(place: RecordPlace, fields: Fields, focus: String) -> ();
+    /// Throws away this user's unsaved changes to a record.
+    drop_draft(place: RecordPlace) -> ();
+    /// Saves a record under its id where its place says, then answers with the client's page.
+    save_record(place: RecordPlace, id: String, fields: Fields) -> ClientPage;
     /// The active users a client can be given to.
     keyworkers() -> Vec<Keyworker>;
     /// Gives a client to a keyworker (null: to nobody), then answers with their page.

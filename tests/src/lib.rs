@@ -351,6 +351,42 @@ impl App {
         .map(drop)
     }
 
+    /// Kills the app's process with SIGKILL, as a crash or a power cut would: nothing is
+    /// flushed, closed or saved on the way out. Answers with its process id.
+    pub fn kill_app(&self) -> Result<u32> {
+        let binary = app_binary()
+            .canonicalize()
+            .map_err(|e| format!("the app binary: {e}"))?;
+        let display = format!("DISPLAY={}", self.display.name());
+        let entries = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+        for entry in entries.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let exe = std::fs::read_link(entry.path().join("exe")).ok();
+            if exe.as_deref() != Some(binary.as_path()) {
+                continue;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            if environ.split(|&b| b == 0).any(|v| v == display.as_bytes()) {
+                let status = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status()
+                    .map_err(|e| format!("kill: {e}"))?;
+                return if status.success() {
+                    Ok(pid)
+                } else {
+                    Err(format!("kill -KILL {pid} failed"))
+                };
+            }
+        }
+        Err(format!("no app process on display {}", self.display.name()))
+    }
+
     /// The id of the element that has focus ("" for none).
     pub fn focused_id(&self) -> Result<String> {
         Ok(self

@@ -22,6 +22,8 @@ import { ClientRecord } from "./screens/ClientRecord";
 import { DeleteRecord } from "./screens/DeleteRecord";
 import { NewClient } from "./screens/NewClient";
 import { RecordHistory } from "./screens/RecordHistory";
+import { RecordFormScreen } from "./screens/RecordForm";
+import type { Section } from "./bindings/Section";
 import { RecordConsent } from "./screens/RecordConsent";
 import { ChangePassword } from "./screens/ChangePassword";
 import { Home } from "./screens/Home";
@@ -214,6 +216,39 @@ const deleteRoute = createRoute({
   },
 });
 
+const SECTIONS: readonly Section[] = ["episode", "intervention", "sir", "top", "ypor", "cir"];
+const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+const recordRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/clients/$reference/record",
+  beforeLoad: gate("edit_clients"),
+  validateSearch: (
+    search: Record<string, unknown>,
+  ): { section: Section; episode?: string | undefined; intervention?: string | undefined; id?: string | undefined } => ({
+    section: SECTIONS.find((s) => s === search["section"]) ?? "episode",
+    episode: text(search["episode"]),
+    intervention: text(search["intervention"]),
+    id: text(search["id"]),
+  }),
+  component: function RecordScreen() {
+    const { reference } = useParams({ strict: false });
+    const search = useSearch({ from: "/app/clients/$reference/record" });
+    return (
+      <RecordFormScreen
+        key={`${search.section}-${search.episode}-${search.intervention}`}
+        place={{
+          section: search.section,
+          client: reference ?? "",
+          episode: search.episode ?? null,
+          intervention: search.intervention ?? null,
+          id: search.id ?? null,
+        }}
+      />
+    );
+  },
+});
+
 const clientRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/clients/$reference",
@@ -259,6 +294,7 @@ const routeTree = rootRoute.addChildren([
     caseloadRoute,
     historyRoute,
     deleteRoute,
+    recordRoute,
     usersRoute,
     addUserRoute,
     clientRoute,

@@ -132,6 +132,8 @@ codes! {
     RecordKeyMissing = "record_key_missing" in Input,
     /// A new client's reference is blank or not a valid client ID.
     ClientReferenceInvalid = "client_reference_invalid" in Input,
+    /// Another record in the same place already has this ID.
+    RecordIdTaken = "record_id_taken" in Input,
     /// Another client already has this reference.
     ClientReferenceTaken = "client_reference_taken" in Input,
     /// A new client's consent answer is missing.

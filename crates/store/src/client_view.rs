@@ -26,6 +26,7 @@ pub struct Shown {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ChildView {
     pub reference: String,
+    pub section: Section,
     /// The section's name ("Intervention", "Treatment Outcomes Profile (TOP)", …).
     pub title: String,
     pub summary: Vec<Shown>,
@@ -64,6 +65,8 @@ pub struct ClientView {
     pub episodes: u32,
     /// The keyworker who holds the client, if one does.
     pub keyworker: Option<Keyworker>,
+    /// The sections the agency's dataset records (a young people's service has no TOP).
+    pub sections: Vec<Section>,
 }
 
 /// The latest decision of one scope: by its date, then by when it was recorded.
@@ -102,6 +105,7 @@ fn child_view(cat: &Catalogue, dataset: Dataset, section: Section, c: &ChildReco
             .reference
             .split_once(':')
             .map_or(c.reference.clone(), |(_, id)| id.to_owned()),
+        section,
         title: section.label().to_owned(),
         summary: summary(cat, dataset, section, &c.fields),
         reviews: c
@@ -226,6 +230,14 @@ impl Store {
             journeys: journeys_of(cat, dataset, &record),
             episodes: u32::try_from(record.episodes.len()).unwrap_or(u32::MAX),
             keyworker,
+            sections: Section::ALL
+                .into_iter()
+                .filter(|&x| {
+                    cat.fields
+                        .iter()
+                        .any(|f| f.section == x && f.requirement(dataset).in_dataset())
+                })
+                .collect(),
         };
         Ok((view, record))
     }

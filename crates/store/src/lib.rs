@@ -18,6 +18,7 @@ pub mod key;
 pub mod model;
 pub mod new_client;
 pub mod period_lock;
+pub mod record_form;
 pub mod records;
 pub mod reference;
 pub mod submissions;

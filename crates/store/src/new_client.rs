@@ -49,20 +49,6 @@ pub struct NewClientCheck {
     pub hidden: Vec<String>,
 }
 
-/// The client-section fields whose condition on another field does not hold.
-fn hidden_fields(cat: &ndtms_dataset::Catalogue, fields: &Fields) -> Vec<String> {
-    cat.fields
-        .iter()
-        .filter(|f| f.section == Section::Client)
-        .filter(|f| {
-            f.condition
-                .as_ref()
-                .is_some_and(|c| !c.holds(fields.get(&c.field).map_or("", String::as_str)))
-        })
-        .map(|f| f.header.clone())
-        .collect()
-}
-
 /// The attributors every record must carry (required in the agency's dataset, in the client
 /// section): those that say two records are the same person.
 fn identifying(cat: &ndtms_dataset::Catalogue, dataset: ndtms_dataset::Dataset) -> Vec<usize> {
@@ -211,7 +197,7 @@ impl Store {
             reference_problem,
             duplicates,
             findings,
-            hidden: hidden_fields(cat, &client.fields),
+            hidden: crate::record_form::hidden_fields(cat, Section::Client, &client.fields),
         })
     }
 

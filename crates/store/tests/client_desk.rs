@@ -6,6 +6,7 @@ mod common;
 use common::{add_user_ready, fields, new_store};
 use ndtms_store::caseload::{CaseloadFilter, CaseloadQuery};
 use ndtms_store::new_client::{DuplicateReason, NewClient};
+use ndtms_store::record_form::RecordPlace;
 use ndtms_store::records::{ConsentStatus, Entity, RecordKey};
 use ndtms_store::{Role, Store};
 
@@ -306,6 +307,96 @@ fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
     assert!(s.clients().unwrap().is_empty());
     assert_eq!(
         s.client_view("C1").unwrap_err().code().as_str(),
+        "not_found"
+    );
+}
+
+fn place(section: ndtms_dataset::Section, episode: Option<&str>, id: Option<&str>) -> RecordPlace {
+    RecordPlace {
+        section,
+        client: "C1".into(),
+        episode: episode.map(str::to_owned),
+        intervention: None,
+        id: id.map(str::to_owned),
+    }
+}
+
+#[test]
+fn a_records_form_suggests_an_id_keeps_a_draft_and_files_the_record_where_it_belongs() {
+    use ndtms_dataset::Section;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+
+    // A new episode: the catalogue's episode form, the next id, no draft yet.
+    let new_episode = place(Section::Episode, None, None);
+    let form = s.record_form(&new_episode).unwrap();
+    assert_eq!(form.id, "E1");
+    assert!(!form.exists && form.draft.is_none());
+    assert!(form.form.fields.iter().any(|f| f.header == "REFLD"));
+    // What is typed is kept as a draft, where the cursor was, until it is saved.
+    let typed = fields(&[("REFLD", "01/11/2026"), ("DISD", "")]);
+    s.keep_draft(&new_episode, &typed, "field-REFLD").unwrap();
+    let again = s.record_form(&new_episode).unwrap();
+    let draft = again.draft.expect("the draft");
+    assert_eq!(
+        draft.fields.get("REFLD").map(String::as_str),
+        Some("01/11/2026")
+    );
+    assert_eq!(draft.focus, "field-REFLD");
+    // The discharge reason is asked only with a discharge date (the catalogue's condition).
+    let hidden = s.hidden_fields(&new_episode, &typed).unwrap();
+    assert!(hidden.contains(&"DISRSN".to_owned()));
+    // A condition on the client's own field (pregnancy, asked when the client is female) reads
+    // the client's record.
+    assert!(!hidden.contains(&"PREGNANT".to_owned()), "{hidden:?}");
+    let discharged = fields(&[("DISD", "02/11/2026")]);
+    assert!(
+        !s.hidden_fields(&new_episode, &discharged)
+            .unwrap()
+            .contains(&"DISRSN".to_owned())
+    );
+
+    // Saved: the episode exists with its values (blanks not kept), and the draft is gone.
+    assert_eq!(s.save_record(&new_episode, "E1", &typed).unwrap(), "E1");
+    let saved = s
+        .record_form(&place(Section::Episode, None, Some("E1")))
+        .unwrap();
+    assert!(saved.exists && saved.draft.is_none());
+    assert_eq!(saved.fields, fields(&[("REFLD", "01/11/2026")]));
+    assert!(s.record_form(&new_episode).unwrap().draft.is_none());
+    assert_eq!(s.record_form(&new_episode).unwrap().id, "E2");
+    // A new record cannot take an id already used there.
+    assert_eq!(
+        s.save_record(&new_episode, "E1", &typed)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "record_id_taken"
+    );
+
+    // A TOP under the episode: kept as an outcome record, shown with its own id.
+    let top = place(Section::Top, Some("E1"), None);
+    let form = s.record_form(&top).unwrap();
+    assert_eq!(form.id, "TOP1");
+    s.save_record(&top, "TOP1", &fields(&[("TOPDATE", "03/11/2026")]))
+        .unwrap();
+    let view = s.client_view("C1").unwrap();
+    let ep = &view.journeys[0].episodes[0];
+    assert_eq!(ep.outcomes[0].reference, "TOP1");
+    let reopened = s
+        .record_form(&place(Section::Top, Some("E1"), Some("TOP1")))
+        .unwrap();
+    assert_eq!(
+        reopened.fields.get("TOPDATE").map(String::as_str),
+        Some("03/11/2026")
+    );
+    // A record that is not there is said so.
+    assert_eq!(
+        s.record_form(&place(Section::Top, Some("E1"), Some("TOP9")))
+            .unwrap_err()
+            .code()
+            .as_str(),
         "not_found"
     );
 }

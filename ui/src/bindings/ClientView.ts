@@ -3,6 +3,7 @@ import type { ConsentEvent } from "./ConsentEvent";
 import type { ConsentStatus } from "./ConsentStatus";
 import type { Journey } from "./Journey";
 import type { Keyworker } from "./Keyworker";
+import type { Section } from "./Section";
 import type { Shown } from "./Shown";
 
 export type ClientView = { reference: string, attributors: Array<Shown>, 
@@ -21,4 +22,8 @@ journeys: Array<Journey>, episodes: number,
 /**
  * The keyworker who holds the client, if one does.
  */
-keyworker: Keyworker | null, };
+keyworker: Keyworker | null, 
+/**
+ * The sections the agency's dataset records (a young people's service has no TOP).
+ */
+sections: Array<Section>, };

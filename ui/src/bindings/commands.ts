@@ -17,7 +17,9 @@ import type { NewClient } from "./NewClient";
 import type { NewClientCheck } from "./NewClientCheck";
 import type { NewUserRequest } from "./NewUserRequest";
 import type { RecordChange } from "./RecordChange";
+import type { RecordForm } from "./RecordForm";
 import type { RecordKey } from "./RecordKey";
+import type { RecordPlace } from "./RecordPlace";
 import type { ReferenceSetting } from "./ReferenceSetting";
 import type { Role } from "./Role";
 import type { Section } from "./Section";
@@ -69,6 +71,16 @@ export const commands = {
   checkNewClient: (client: NewClient): Promise<NewClientCheck> => call("check_new_client", { client }),
   /** Saves a new client with their NDTMS consent decision, then answers with their page. */
   createClient: (client: NewClient): Promise<ClientPage> => call("create_client", { client }),
+  /** A record's form: the catalogue's for its section, the values saved, this user's draft, its id. */
+  recordForm: (place: RecordPlace): Promise<RecordForm> => call("record_form", { place }),
+  /** The fields of a record's form not asked for these values (their condition does not hold). */
+  hiddenFields: (place: RecordPlace, fields: { [key in string]: string }): Promise<Array<string>> => call("hidden_fields", { place, fields }),
+  /** Keeps what is being typed into a record's form, and the field the cursor is in. */
+  keepDraft: (place: RecordPlace, fields: { [key in string]: string }, focus: string): Promise<null> => call("keep_draft", { place, fields, focus }),
+  /** Throws away this user's unsaved changes to a record. */
+  dropDraft: (place: RecordPlace): Promise<null> => call("drop_draft", { place }),
+  /** Saves a record under its id where its place says, then answers with the client's page. */
+  saveRecord: (place: RecordPlace, id: string, fields: { [key in string]: string }): Promise<ClientPage> => call("save_record", { place, id, fields }),
   /** The active users a client can be given to. */
   keyworkers: (): Promise<Array<Keyworker>> => call("keyworkers", {}),
   /** Gives a client to a keyworker (null: to nobody), then answers with their page. */
@@ -91,4 +103,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";

@@ -6,9 +6,11 @@ import type { ConsentScope } from "../bindings/ConsentScope";
 import type { ConsentStatus } from "../bindings/ConsentStatus";
 import type { Finding } from "../bindings/Finding";
 import type { Permission } from "../bindings/Permission";
+import type { Section } from "../bindings/Section";
 import { commands } from "../bindings/commands";
 import { ErrorSummary, sentence } from "../components/ErrorSummary";
 import { asAppError, queryClient, useCommand, useSession } from "../data";
+import { SECTION_NAME } from "../forms/sections";
 
 export const clientKey = (reference: string) => ["client", reference] as const;
 
@@ -29,25 +31,63 @@ export const SEVERITY: Record<Finding["severity"], string> = {
   mismatch: "Mismatch",
 };
 
-function Child({ c }: { c: ChildView }) {
+/** Where a record sits, for its links: the client, its episode and (for reviews) its intervention. */
+interface Place {
+  client: string;
+  episode: string;
+  intervention?: string | undefined;
+  editable: boolean;
+  sections: readonly Section[];
+}
+
+function Child({ c, at }: { c: ChildView; at: Place }) {
+  const label = SECTION_NAME[c.section];
   return (
-    <li>
+    <li data-testid={`record-${c.section}-${c.reference}`}>
       <strong>
         {c.title} {c.reference}
       </strong>
       {c.summary.length > 0 && (
         <span className="hint"> · {c.summary.map((s) => `${s.label}: ${s.value}`).join(" · ")}</span>
+      )}{" "}
+      {at.editable && (
+        <Link
+          to="/clients/$reference/record"
+          params={{ reference: at.client }}
+          search={{ section: c.section, episode: at.episode, intervention: at.intervention, id: c.reference }}
+        >
+          Change<span className="visually-hidden"> {label} {c.reference}</span>
+        </Link>
       )}
-      {c.reviews.length > 0 && (
+      {(c.reviews.length > 0 || (at.editable && c.section === "intervention" && at.sections.includes("sir"))) && (
         <ul>
           {c.reviews.map((r) => (
-            <Child key={r.reference} c={r} />
+            <Child key={r.reference} c={r} at={{ ...at, intervention: c.reference }} />
           ))}
+          {at.editable && c.section === "intervention" && at.sections.includes("sir") && (
+            <li>
+              <Link
+                to="/clients/$reference/record"
+                params={{ reference: at.client }}
+                search={{ section: "sir", episode: at.episode, intervention: c.reference }}
+              >
+                Add a review<span className="visually-hidden"> of intervention {c.reference}</span>
+              </Link>
+            </li>
+          )}
         </ul>
       )}
     </li>
   );
 }
+
+/** The records that can be added under an episode, by the sections the dataset records. */
+const UNDER_EPISODE: readonly { section: Section; label: string }[] = [
+  { section: "intervention", label: "Add an intervention" },
+  { section: "top", label: "Add a TOP" },
+  { section: "ypor", label: "Add a YPOR" },
+  { section: "cir", label: "Add a client information review" },
+];
 
 /** "2 errors to fix and 5 items to add or check", for the top of the record. */
 function summarise(findings: readonly Finding[]): string {
@@ -238,6 +278,13 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
           <section className="card" aria-labelledby="episodes-title" data-testid="journeys">
             <h2 id="episodes-title">Treatment journeys</h2>
             {c.journeys.length === 0 && <p>No episodes yet.</p>}
+            {may("edit_clients") && (
+              <p>
+                <Link to="/clients/$reference/record" params={{ reference }} search={{ section: "episode" }} data-testid="add-episode">
+                  Add an episode
+                </Link>
+              </p>
+            )}
             {c.journeys.map((j, n) => (
               <section key={j.episodes.map((e) => e.reference).join("-")} className="journey" aria-label={`Journey ${c.journeys.length - n}`}>
                 <h3>
@@ -252,9 +299,37 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
                     </h4>
                     <ul>
                       {[...e.interventions, ...e.outcomes, ...e.reviews].map((x) => (
-                        <Child key={`${x.title}-${x.reference}`} c={x} />
+                        <Child
+                          key={`${x.title}-${x.reference}`}
+                          c={x}
+                          at={{ client: reference, episode: e.reference, editable: may("edit_clients"), sections: c.sections }}
+                        />
                       ))}
                     </ul>
+                    {may("edit_clients") && (
+                      <p className="inline-form">
+                        <Link
+                          to="/clients/$reference/record"
+                          params={{ reference }}
+                          search={{ section: "episode", id: e.reference }}
+                          data-testid={`change-episode-${e.reference}`}
+                        >
+                          Change episode {e.reference}
+                        </Link>
+                        {UNDER_EPISODE.filter((u) => c.sections.includes(u.section)).map((u) => (
+                          <Link
+                            key={u.section}
+                            to="/clients/$reference/record"
+                            params={{ reference }}
+                            search={{ section: u.section, episode: e.reference }}
+                            data-testid={`add-${u.section}-${e.reference}`}
+                          >
+                            {u.label}
+                            <span className="visually-hidden"> to episode {e.reference}</span>
+                          </Link>
+                        ))}
+                      </p>
+                    )}
                     <EpisodeFindings findings={findings.filter((f) => f.episode_id === e.reference)} />
                     {may("delete_records") && (
                       <Link

@@ -3,17 +3,17 @@
 // is typed; possible duplicates shown before saving, with a link to the existing client.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import type { AppError } from "../bindings/AppError";
 import type { Finding } from "../bindings/Finding";
 import type { FormField } from "../bindings/FormField";
 import type { FormGroup } from "../bindings/FormGroup";
-import type { NewClientCheck } from "../bindings/NewClientCheck";
 import { commands } from "../bindings/commands";
 import { CatalogueField, inputId, todayText } from "../components/CatalogueField";
 import { ErrorSummary, sentence, type Problem } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { asAppError, queryClient, useCommand } from "../data";
+import { findingsAt, useFieldChecks, useSettled } from "../forms/checks";
 import { clientKey } from "./ClientRecord";
 
 const GROUPS: { group: FormGroup; title: string }[] = [
@@ -48,41 +48,20 @@ export function NewClient() {
   const [reference, setReference] = useState<string | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [consentDate, setConsentDate] = useState(todayText());
-  const [live, setLive] = useState<Record<string, Finding[]>>({});
-  const [check, setCheck] = useState<NewClientCheck | null>(null);
   const ref = reference ?? suggested.data ?? "";
   const consentField = form.data?.fields.find((f) => f.group === "consent")?.header;
 
+  const { live, check: checkValue } = useFieldChecks();
   // The whole client, checked a moment after typing stops: duplicates, hidden fields, findings.
-  const seq = useRef(0);
-  useEffect(() => {
-    if (!form.data) return;
-    const mine = ++seq.current;
-    const t = window.setTimeout(() => {
-      void commands
-        .checkNewClient({ reference: ref, fields: values, consent_date: consentDate })
-        .then((c) => {
-          if (mine === seq.current) setCheck(c);
-        })
-        .catch(() => undefined);
-    }, 250);
-    return () => window.clearTimeout(t);
-  }, [ref, values, consentDate, form.data]);
+  const check = useSettled(
+    () => (form.data ? commands.checkNewClient({ reference: ref, fields: values, consent_date: consentDate }) : null),
+    [ref, values, consentDate, form.data],
+    250,
+  );
 
-  // The latest check asked for each field: an answer to an earlier keystroke that arrives
-  // late must not put back a message the value no longer has.
-  const asked = useRef<Record<string, number>>({});
   const change = (header: string, value: string) => {
     setValues((v) => ({ ...v, [header]: value }));
-    const n = (asked.current[header] ?? 0) + 1;
-    asked.current[header] = n;
-    // Each value checked by the core as it changes: the report's rules and messages.
-    void commands
-      .checkField(header, value)
-      .then((found) => {
-        if (asked.current[header] === n) setLive((l) => ({ ...l, [header]: found }));
-      })
-      .catch(() => undefined);
+    checkValue(header, value);
   };
 
   const save = useCommand((client: { reference: string; fields: Record<string, string>; consent_date: string }) =>
@@ -116,11 +95,7 @@ export function NewClient() {
     problems.push({ field: fieldOf(save.error, consentField), message: sentence(save.error.message) });
   }
   // After a save was tried, the errors found at fields are listed too (they do not block it).
-  const atField = (header: string): Finding[] => {
-    const typed = live[header] ?? [];
-    const whole = tried ? (check?.findings ?? []).filter((f) => f.field === header) : [];
-    return typed.length ? typed : whole;
-  };
+  const atField = (header: string): Finding[] => findingsAt(header, live, tried ? (check?.findings ?? []) : []);
   const refError =
     save.error && fieldOf(save.error, consentField) === "client-reference"
       ? sentence(save.error.message)

@@ -1,0 +1,188 @@
+//! Records in the real window: an episode is entered with the keyboard, each value checked by
+//! the core as it is typed; what is typed survives the app being killed (SIGKILL) and reopens
+//! at the field the cursor was in; a problem the saved record still has is listed in the
+//! summary, whose link moves to the field; a draft is thrown away only after asking; an
+//! intervention (a long code list chosen by typing) and a TOP are added under the episode.
+//! axe passes on the forms.
+
+use std::time::Duration;
+
+use ndtms_dataset::Dataset;
+use ndtms_e2e::{App, keys};
+use ndtms_store::Role;
+use ndtms_store::new_client::NewClient;
+use serde_json::Value;
+use support::no_axe_violations;
+
+mod support;
+
+const WAIT: Duration = Duration::from_secs(20);
+const PASSPHRASE: &str = "orchard pebble lantern frost";
+const KIM: &str = "kims own words 12";
+
+fn click(app: &App, css: &str) {
+    app.click(css)
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+fn value(app: &App, css: &str) -> String {
+    app.execute(
+        "const el = document.querySelector(arguments[0]); return el ? el.value : null;",
+        &[Value::from(css)],
+    )
+    .expect("value")
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+fn go(app: &App, hash: &str) {
+    app.execute("location.hash = arguments[0];", &[Value::from(hash)])
+        .expect("go");
+}
+
+#[test]
+fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let data = tmp.path().join("data");
+    {
+        let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
+        support::add_ready_user(&mut store, "kim", "Kim Keyworker", Role::Keyworker, KIM);
+        store.login("kim", KIM).expect("kim");
+        store
+            .create_client(&NewClient {
+                reference: "C1".into(),
+                fields: [
+                    ("CONSENT", "Y"),
+                    ("FINITIAL", "A"),
+                    ("SINITIAL", "B"),
+                    ("DOB", "14/03/1987"),
+                    ("SEX", "F"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+                consent_date: "01/11/2026".into(),
+            })
+            .expect("client");
+    }
+    let app = support::launch_and_unlock(&data, PASSPHRASE);
+    support::log_in(&app, "kim", KIM);
+    go(&app, "#/clients/C1");
+    click(&app, "[data-testid=add-episode]");
+    app.wait_for_text("#record-title", "New episode", WAIT)
+        .expect("the episode form");
+    assert_eq!(value(&app, "#record-id"), "E1", "the next free id");
+    no_axe_violations(&app, "new episode");
+
+    // The referral date: "t" is today. A drinking-days count out of range is explained at once.
+    click(&app, "#field-REFLD");
+    app.press_keys("t").expect("t");
+    let today = value(&app, "#field-REFLD");
+    assert_eq!(today.len(), 10, "a dd/mm/yyyy date: {today}");
+    click(&app, "#field-ALCDDAYS");
+    app.press_keys("99").expect("typed");
+    app.wait_for_text("[data-testid=message-ALCDDAYS]", "28", WAIT)
+        .expect("the range, at the field");
+    app.screenshot("record-form-live-error")
+        .expect("screenshot");
+    // A moment later it is kept as a draft; then the app is killed, as a crash would.
+    std::thread::sleep(Duration::from_millis(1500));
+    app.kill_app().expect("SIGKILL the app");
+    drop(app);
+
+    // Started again: the draft is there, with the text typed, at the field the cursor was in.
+    let app = support::launch_and_unlock(&data, PASSPHRASE);
+    support::log_in(&app, "kim", KIM);
+    go(&app, "#/clients/C1/record?section=episode");
+    app.wait_for_text("[data-testid=draft-restored]", "unsaved changes", WAIT)
+        .expect("the draft, said so");
+    assert_eq!(value(&app, "#field-REFLD"), today);
+    assert_eq!(value(&app, "#field-ALCDDAYS"), "99");
+    assert_eq!(app.focused_id().expect("focus"), "field-ALCDDAYS");
+    no_axe_violations(&app, "episode with a restored draft");
+    app.screenshot("record-form-draft-restored")
+        .expect("screenshot");
+
+    // Put right and saved with Enter: the episode is on the client's record.
+    app.retype("#field-ALCDDAYS", "5").expect("drinking days");
+    app.wait_until_gone("[data-testid=message-ALCDDAYS]", WAIT)
+        .expect("no message once it is in range");
+    app.press_keys(keys::ENTER).expect("Enter saves");
+    // Saved, but the whole record's check finds a question still to answer for this client
+    // (pregnancy, asked because the client is female): the summary links to it.
+    app.wait_for_text("[data-testid=error-summary]", "Pregnant", WAIT)
+        .expect("the problem, in the summary");
+    app.wait_for_text("[data-testid=record-saved-with-problems]", "Saved", WAIT)
+        .expect("saved all the same");
+    no_axe_violations(&app, "episode saved with a problem");
+    app.screenshot("record-form-summary").expect("screenshot");
+    click(&app, "[data-testid=error-summary] a");
+    assert_eq!(app.focused_id().expect("focus"), "field-PREGNANT");
+    app.press_keys(" ").expect("space chooses");
+    click(&app, "[data-testid=save-record]");
+    app.wait_for_text("[data-testid=client-confirm]", "Episode E1 saved", WAIT)
+        .expect("saved");
+    app.wait_for_text("[data-testid=episode-E1]", &today, WAIT)
+        .expect("the episode with its referral date");
+
+    // An intervention under it, by the keyboard: its start date is today, its type a radio.
+    click(&app, "[data-testid=add-intervention-E1]");
+    app.wait_for_text("#record-title", "New intervention", WAIT)
+        .expect("intervention form");
+    assert_eq!(value(&app, "#record-id"), "I1");
+    click(&app, "#field-MODAL");
+    click(&app, "#field-REFMODDT");
+    app.press_keys("t").expect("t");
+    click(&app, "#field-MODST");
+    app.press_keys("t").expect("t");
+    // The setting is a long list: typed part of its label, chosen with the arrows and Enter.
+    click(&app, "#field-MODSET");
+    app.press_keys("commun").expect("typed");
+    app.press_keys(keys::ENTER).expect("Enter chooses");
+    assert_eq!(value(&app, "#field-MODSET"), "Community (1)");
+    app.press_keys(keys::ENTER).expect("Enter saves");
+    app.wait_for_text(
+        "[data-testid=client-confirm]",
+        "Intervention I1 saved",
+        WAIT,
+    )
+    .expect("saved");
+    app.wait_for_text("[data-testid=record-intervention-I1]", &today, WAIT)
+        .expect("the intervention under its episode");
+
+    // A TOP under the episode.
+    click(&app, "[data-testid=add-top-E1]");
+    app.wait_for_text("#record-title", "New TOP", WAIT)
+        .expect("TOP form");
+    click(&app, "#field-TOPDATE");
+    app.press_keys("t").expect("t");
+    // The treatment stage: the first of its few answers, chosen with the keyboard.
+    click(&app, "#field-TRSTAGE");
+    no_axe_violations(&app, "new TOP");
+    app.press_keys(keys::ENTER).expect("Enter saves");
+    app.wait_for_text("[data-testid=client-confirm]", "TOP TOP1 saved", WAIT)
+        .expect("saved");
+    app.wait_for_text("[data-testid=record-top-TOP1]", &today, WAIT)
+        .expect("the TOP under its episode");
+    app.screenshot("record-forms-episode").expect("screenshot");
+
+    // A draft is thrown away only after asking.
+    click(&app, "[data-testid=add-cir-E1]");
+    app.wait_for_text("#record-title", "New client information review", WAIT)
+        .expect("review form");
+    click(&app, "#field-CIRDATE");
+    app.press_keys("t").expect("t");
+    std::thread::sleep(Duration::from_millis(1500));
+    app.execute("location.reload();", &[]).expect("reload");
+    app.wait_for_text("[data-testid=draft-restored]", "unsaved changes", WAIT)
+        .expect("the draft");
+    click(&app, "[data-testid=discard-draft]");
+    app.wait_for_text("[data-testid=draft-restored]", "throw them away?", WAIT)
+        .expect("asked first");
+    assert_eq!(value(&app, "#field-CIRDATE"), today, "nothing lost yet");
+    click(&app, "[data-testid=discard-confirm]");
+    app.wait_until_gone("[data-testid=draft-restored]", WAIT)
+        .expect("the draft is gone");
+    assert_eq!(value(&app, "#field-CIRDATE"), "");
+}
