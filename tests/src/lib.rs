@@ -387,6 +387,24 @@ impl App {
         Err(format!("no app process on display {}", self.display.name()))
     }
 
+    /// Moves the keyboard focus to an element, as Tab would, without a pointer (a click lands
+    /// where the element was, which a message appearing above it can move).
+    pub fn focus(&self, css: &str) -> Result<()> {
+        let found = self.execute(
+            "const el = document.querySelector(arguments[0]);
+             if (!el) return false;
+             el.scrollIntoView({ block: 'center' });
+             el.focus();
+             return document.activeElement === el;",
+            &[Value::String(css.to_owned())],
+        )?;
+        if found == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(format!("cannot focus {css}"))
+        }
+    }
+
     /// The id of the element that has focus ("" for none).
     pub fn focused_id(&self) -> Result<String> {
         Ok(self

@@ -343,3 +343,48 @@ fn every_app_command_goes_through_the_store_or_is_named_as_before_log_in() {
         assert!(!lower.contains(word), "{word}");
     }
 }
+
+/// The CDS-R headers of the shipped catalogue (the first column of `fields.csv`).
+fn catalogue_headers(root: &Path) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(root.join("reference-data/cds-r/fields.csv")).expect("fields.csv");
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .map(str::to_owned)
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_ui_names_no_cds_r_field_every_form_is_the_catalogues() {
+    let root = repo_root();
+    let headers = catalogue_headers(&root);
+    assert!(headers.len() > 100, "read only {headers:?}");
+    let mut files = Vec::new();
+    source_files(&root, "ui/src", &["ts", "tsx"], &mut files);
+    let mut bad = Vec::new();
+    for f in &files {
+        let r = rel(&root, f);
+        if is_generated_or_test(&r) {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            for h in &headers {
+                // A header as a string of its own ("DOB", 'DOB', `DOB`) is a field named in code.
+                if ['"', '\'', '`']
+                    .iter()
+                    .any(|q| line.contains(&format!("{q}{h}{q}")))
+                {
+                    bad.push(format!("{r}:{}: {h}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the UI names CDS-R fields; forms must come from the catalogue:\n{}",
+        bad.join("\n")
+    );
+}

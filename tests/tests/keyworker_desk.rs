@@ -48,14 +48,28 @@ fn invoke(app: &App, command: &str, args: &str) -> Value {
     .expect("invoke")
 }
 
+/// Chooses a radio answer with the keyboard: focus, then space.
+fn choose(app: &App, css: &str) {
+    app.focus(css)
+        .unwrap_or_else(|e| panic!("focus {css}: {e}"));
+    app.press_keys(" ").expect("space");
+}
+
+/// Presses a button with the keyboard (focus, then Enter): no pointer to land on a moved page.
+fn press_button(app: &App, css: &str) {
+    app.focus(css)
+        .unwrap_or_else(|e| panic!("focus {css}: {e}"));
+    app.press_keys(keys::ENTER).expect("Enter");
+}
+
 /// Types the client's details into the new-client form (consent given).
 fn fill_client(app: &App, first: &str, surname: &str, born: &str) {
-    click(app, "#field-CONSENT");
+    choose(app, "#field-CONSENT");
     app.retype("#field-FINITIAL", first).expect("first initial");
     app.retype("#field-SINITIAL", surname)
         .expect("surname initial");
     app.retype("#field-DOB", born).expect("date of birth");
-    click(app, "#field-SEX-F");
+    choose(app, "#field-SEX-F");
 }
 
 #[test]
@@ -100,7 +114,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
         .expect("date of birth");
     app.wait_until_gone("[data-testid=message-DOB]", WAIT)
         .expect("the message goes when the date is right");
-    click(&app, "[data-testid=save-client]");
+    press_button(&app, "[data-testid=save-client]");
     app.wait_for_text("[data-testid=client-confirm]", "Client C00101 added", WAIT)
         .expect("saved");
     app.wait_for_text("[data-testid=consent-ndtms]", "Given", WAIT)
@@ -143,7 +157,7 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
         )
         .expect("reference");
     assert_eq!(second, Value::from("C00102"));
-    click(&app, "[data-testid=save-client]");
+    press_button(&app, "[data-testid=save-client]");
     app.wait_for_text("[data-testid=client-confirm]", "Client C00102 added", WAIT)
         .expect("saved");
 

@@ -25,6 +25,11 @@ fn click(app: &App, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
+fn focus(app: &App, css: &str) {
+    app.focus(css)
+        .unwrap_or_else(|e| panic!("focus {css}: {e}"));
+}
+
 fn value(app: &App, css: &str) -> String {
     app.execute(
         "const el = document.querySelector(arguments[0]); return el ? el.value : null;",
@@ -76,11 +81,11 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     no_axe_violations(&app, "new episode");
 
     // The referral date: "t" is today. A drinking-days count out of range is explained at once.
-    click(&app, "#field-REFLD");
+    focus(&app, "#field-REFLD");
     app.press_keys("t").expect("t");
     let today = value(&app, "#field-REFLD");
     assert_eq!(today.len(), 10, "a dd/mm/yyyy date: {today}");
-    click(&app, "#field-ALCDDAYS");
+    focus(&app, "#field-ALCDDAYS");
     app.press_keys("99").expect("typed");
     app.wait_for_text("[data-testid=message-ALCDDAYS]", "28", WAIT)
         .expect("the range, at the field");
@@ -131,13 +136,14 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     app.wait_for_text("#record-title", "New intervention", WAIT)
         .expect("intervention form");
     assert_eq!(value(&app, "#record-id"), "I1");
-    click(&app, "#field-MODAL");
-    click(&app, "#field-REFMODDT");
+    focus(&app, "#field-MODAL");
+    app.press_keys(" ").expect("space chooses");
+    focus(&app, "#field-REFMODDT");
     app.press_keys("t").expect("t");
-    click(&app, "#field-MODST");
+    focus(&app, "#field-MODST");
     app.press_keys("t").expect("t");
     // The setting is a long list: typed part of its label, chosen with the arrows and Enter.
-    click(&app, "#field-MODSET");
+    focus(&app, "#field-MODSET");
     app.press_keys("commun").expect("typed");
     app.press_keys(keys::ENTER).expect("Enter chooses");
     assert_eq!(value(&app, "#field-MODSET"), "Community (1)");
@@ -155,10 +161,11 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     click(&app, "[data-testid=add-top-E1]");
     app.wait_for_text("#record-title", "New TOP", WAIT)
         .expect("TOP form");
-    click(&app, "#field-TOPDATE");
+    focus(&app, "#field-TOPDATE");
     app.press_keys("t").expect("t");
     // The treatment stage: the first of its few answers, chosen with the keyboard.
-    click(&app, "#field-TRSTAGE");
+    focus(&app, "#field-TRSTAGE");
+    app.press_keys(" ").expect("space chooses");
     no_axe_violations(&app, "new TOP");
     app.press_keys(keys::ENTER).expect("Enter saves");
     app.wait_for_text("[data-testid=client-confirm]", "TOP TOP1 saved", WAIT)
@@ -171,7 +178,7 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     click(&app, "[data-testid=add-cir-E1]");
     app.wait_for_text("#record-title", "New client information review", WAIT)
         .expect("review form");
-    click(&app, "#field-CIRDATE");
+    focus(&app, "#field-CIRDATE");
     app.press_keys("t").expect("t");
     std::thread::sleep(Duration::from_millis(1500));
     app.execute("location.reload();", &[]).expect("reload");

@@ -216,7 +216,7 @@ const deleteRoute = createRoute({
   },
 });
 
-const SECTIONS: readonly Section[] = ["episode", "intervention", "sir", "top", "ypor", "cir"];
+const SECTIONS: readonly Section[] = ["client", "episode", "intervention", "sir", "top", "ypor", "cir"];
 const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
 const recordRoute = createRoute({

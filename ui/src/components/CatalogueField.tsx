@@ -36,13 +36,18 @@ function Label({ f, htmlFor }: { f: FormField; htmlFor?: string }) {
 
 /** The finding shown at the field: errors first, then warnings (which look different). */
 function Message({ id, finding }: { id: string; finding: Finding | undefined }) {
-  if (!finding) return null;
-  const isError = finding.severity === "error";
+  const isError = finding?.severity === "error";
+  // Always in the page, so a screen reader announces a message when it appears (a live region
+  // added with its text is not announced).
   return (
-    <p className={isError ? "error-message" : "warning-message"} id={id} data-testid={`message-${finding.field}`}>
-      <span className="visually-hidden">{isError ? "Error: " : "Warning: "}</span>
-      {finding.message} {finding.fix}
-    </p>
+    <div aria-live="polite" className="message-region">
+      {finding && (
+        <p className={isError ? "error-message" : "warning-message"} id={id} data-testid={`message-${finding.field}`}>
+          <span className="visually-hidden">{isError ? "Error: " : "Warning: "}</span>
+          {finding.message} {finding.fix}
+        </p>
+      )}
+    </div>
   );
 }
 

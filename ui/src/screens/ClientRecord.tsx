@@ -211,6 +211,18 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
           </p>
           <section className="card" aria-labelledby="attributors-title">
             <h2 id="attributors-title">Attributors</h2>
+            {may("edit_clients") && (
+              <p>
+                <Link
+                  to="/clients/$reference/record"
+                  params={{ reference }}
+                  search={{ section: "client", id: reference }}
+                  data-testid="change-client"
+                >
+                  Change the client's details
+                </Link>
+              </p>
+            )}
             <dl className="facts">
               {c.attributors.map((a) => (
                 <div key={a.label} style={{ display: "contents" }}>

@@ -143,7 +143,14 @@ function Editor({ loaded }: { loaded: Loaded }) {
   for (const f of saved ?? []) {
     if (f.severity === "error") problems.push({ field: hidden.has(f.field) ? null : inputId(f.field), message: `${f.message} ${f.fix}`.trim() });
   }
-  const title = loaded.exists ? `${name.charAt(0).toUpperCase()}${name.slice(1)} ${loaded.id}` : `New ${name}`;
+  // A question whose condition stopped holding is hidden; an answer it had is said to go.
+  const clearing = loaded.form.fields.filter((f) => hidden.has(f.header) && (values[f.header] ?? "").trim() !== "");
+  const title =
+    place.section === "client"
+      ? "The client's details"
+      : loaded.exists
+        ? `${name.charAt(0).toUpperCase()}${name.slice(1)} ${loaded.id}`
+        : `New ${name}`;
   return (
     <section aria-labelledby="record-title" data-testid="record-form">
       <ErrorSummary problems={problems} />
@@ -189,6 +196,12 @@ function Editor({ loaded }: { loaded: Loaded }) {
           Saved. The problems listed above stop this record loading at NDTMS until they are fixed.
         </div>
       )}
+      {clearing.length > 0 && (
+        <div className="notice" role="status" data-testid="answers-cleared">
+          These answers no longer apply and will not be kept when you save:{" "}
+          {clearing.map((f) => f.label).join(", ")}.
+        </div>
+      )}
       <form onSubmit={submit} noValidate className="card form" data-testid="record-form-fields">
         {!loaded.exists && place.section !== "client" && (
           <Field
@@ -201,8 +214,15 @@ function Editor({ loaded }: { loaded: Loaded }) {
             error={save.error?.code === "record_id_taken" ? sentence(save.error.message) : undefined}
           />
         )}
+        {place.section === "client" && (
+          <p className="hint">
+            Consent is recorded on its own page, from the client's record, so each decision keeps its date and who
+            recorded it.
+          </p>
+        )}
         {loaded.form.fields
-          .filter((f) => !hidden.has(f.header))
+          // A client's consent answer is changed only by recording a decision.
+          .filter((f) => !hidden.has(f.header) && !(place.section === "client" && f.group === "consent"))
           .map((f) => (
             <CatalogueField
               key={f.header}
