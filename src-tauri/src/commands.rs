@@ -18,7 +18,7 @@ use ndtms_store::assignment::Keyworker;
 use ndtms_store::audit::RecordChange;
 use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
-use ndtms_store::record_form::{RecordForm, RecordPlace};
+use ndtms_store::record_form::{DraftItem, RecordForm, RecordPlace};
 use ndtms_store::records::{Entity, Fields, RecordKey};
 use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
@@ -395,6 +395,10 @@ pub fn keep_draft(
 
 pub fn drop_draft(state: &AppState, place: RecordPlace) -> Answer<()> {
     with_store(state, |store| Ok(store.drop_draft(&place)?))
+}
+
+pub fn drafts(state: &AppState) -> Answer<Vec<DraftItem>> {
+    with_store(state, |store| Ok(store.draft_list()?))
 }
 
 pub fn save_record(

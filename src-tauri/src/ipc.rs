@@ -11,7 +11,7 @@ use ndtms_store::audit::RecordChange;
 use ndtms_store::caseload::{CaseloadPage, CaseloadQuery};
 use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
-use ndtms_store::record_form::{RecordForm, RecordPlace};
+use ndtms_store::record_form::{DraftItem, RecordForm, RecordPlace};
 use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, Fields, RecordKey};
 use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
@@ -128,6 +128,8 @@ ipc! {
     keep_draft(place: RecordPlace, fields: Fields, focus: String) -> ();
     /// Throws away this user's unsaved changes to a record.
     drop_draft(place: RecordPlace) -> ();
+    /// This user's drafts, newest first, each with where its form is.
+    drafts() -> Vec<DraftItem>;
     /// Saves a record under its id where its place says, then answers with the client's page.
     save_record(place: RecordPlace, id: String, fields: Fields) -> ClientPage;
     /// The active users a client can be given to.

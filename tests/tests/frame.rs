@@ -119,13 +119,13 @@ fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_bl
         .expect("settings refused to a keyworker");
     // Back and forward move between screens.
     click(&app, "[data-testid=nav-drafts]");
-    app.wait_for_text("[data-testid=not-yet] h1", "Drafts", WAIT)
+    app.wait_for_text("#drafts-title", "Drafts", WAIT)
         .expect("drafts");
     app.execute("history.back();", &[]).expect("back");
     app.wait_for_text("[data-testid=home-title]", "Welcome, Kim", WAIT)
         .expect("back to home");
     app.execute("history.forward();", &[]).expect("forward");
-    app.wait_for_text("[data-testid=not-yet] h1", "Drafts", WAIT)
+    app.wait_for_text("#drafts-title", "Drafts", WAIT)
         .expect("forward to drafts");
     let violations = app.accessibility_violations().expect("axe");
     assert!(violations.is_empty(), "{violations:?}");

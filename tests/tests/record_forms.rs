@@ -109,6 +109,58 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     app.screenshot("record-form-draft-restored")
         .expect("screenshot");
 
+    // The drafts list has it too, named, with a link back to its form.
+    go(&app, "#/drafts");
+    app.wait_for_text("[data-testid=draft-row]", "Episode (new), client C1", WAIT)
+        .expect("listed among the drafts");
+    no_axe_violations(&app, "drafts");
+    click(&app, "[data-testid=draft-row] a");
+    app.wait_for_text("[data-testid=draft-restored]", "unsaved changes", WAIT)
+        .expect("back to the form, with the draft");
+
+    // Keystroke to its finding shown, in this window: the drinking days go between a value
+    // out of range and one in range, so each keystroke shows or takes away the message.
+    let timing = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const input = document.getElementById('field-ALCDDAYS');
+             const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+             const shown = () => !!document.querySelector('[data-testid=message-ALCDDAYS]');
+             const times = [];
+             const once = (i) => new Promise((resolve) => {
+               const want = i % 2 === 0;
+               const t0 = performance.now();
+               const seen = new MutationObserver(() => {
+                 if (shown() === want) {
+                   seen.disconnect();
+                   requestAnimationFrame(() => { times.push(performance.now() - t0); resolve(); });
+                 }
+               });
+               seen.observe(document.querySelector('[data-testid=record-form-fields]'), { childList: true, subtree: true });
+               set.call(input, want ? '9' + (i % 7) : String(i % 20));
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+               setTimeout(() => { seen.disconnect(); resolve(); }, 2000);
+             });
+             (async () => {
+               await once(1);
+               for (let i = 0; i < 220; i++) await once(i);
+               const at = (q) => { times.sort((a, b) => a - b); return times[Math.floor(times.length * q)]; };
+               done({ n: times.length, median: at(0.5), p95: at(0.95) });
+             })();",
+            &[],
+        )
+        .expect("keystroke timing");
+    let n = timing["n"].as_u64().unwrap_or(0);
+    assert!(
+        n >= 200,
+        "only {n} keystrokes changed the message: {timing}"
+    );
+    println!(
+        "episode form: keystroke to its finding shown, median {:.0} ms, 95th percentile {:.0} ms over {n} keystrokes (this build)",
+        timing["median"].as_f64().unwrap_or(0.0),
+        timing["p95"].as_f64().unwrap_or(0.0)
+    );
+
     // Put right and saved with Enter: the episode is on the client's record.
     app.retype("#field-ALCDDAYS", "5").expect("drinking days");
     app.wait_until_gone("[data-testid=message-ALCDDAYS]", WAIT)
@@ -130,6 +182,39 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
         .expect("saved");
     app.wait_for_text("[data-testid=episode-E1]", &today, WAIT)
         .expect("the episode with its referral date");
+
+    // Opening the largest form (the episode's) and saving it, timed in the page.
+    let opened = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const t0 = performance.now();
+             location.hash = '#/clients/C1/record?section=episode&id=E1';
+             const ready = () => document.getElementById('field-ALCDDAYS') && document.getElementById('field-ALCDDAYS').value === '5';
+             const wait = () => ready()
+               ? requestAnimationFrame(() => done({ ms: performance.now() - t0,
+                   fields: document.querySelectorAll('[data-testid^=form-field-]').length }))
+               : setTimeout(wait, 1);
+             wait();",
+            &[],
+        )
+        .expect("open timing");
+    let saved = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const t0 = performance.now();
+             document.querySelector('[data-testid=save-record]').click();
+             const wait = () => document.querySelector('[data-testid=client-confirm]')
+               ? requestAnimationFrame(() => done(performance.now() - t0)) : setTimeout(wait, 1);
+             wait();",
+            &[],
+        )
+        .expect("save timing");
+    println!(
+        "episode form ({} fields): shown in {:.0} ms; saved and the client's record shown in {:.0} ms (this build)",
+        opened["fields"],
+        opened["ms"].as_f64().unwrap_or(0.0),
+        saved.as_f64().unwrap_or(0.0)
+    );
 
     // An intervention under it, by the keyboard: its start date is today, its type a radio.
     click(&app, "[data-testid=add-intervention-E1]");

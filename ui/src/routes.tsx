@@ -20,6 +20,7 @@ import { AddUser } from "./screens/AddUser";
 import { Caseload } from "./screens/Caseload";
 import { ClientRecord } from "./screens/ClientRecord";
 import { DeleteRecord } from "./screens/DeleteRecord";
+import { Drafts } from "./screens/Drafts";
 import { NewClient } from "./screens/NewClient";
 import { RecordHistory } from "./screens/RecordHistory";
 import { RecordFormScreen } from "./screens/RecordForm";
@@ -147,6 +148,7 @@ const changePasswordRoute = createRoute({
 const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/home": Home,
   "/clients/new": NewClient,
+  "/drafts": Drafts,
   "/settings": Settings,
 };
 

@@ -26,7 +26,7 @@ export const SCREENS: readonly Screen[] = [
   { path: "/home", label: "Home", needs: "view_clients" },
   { path: "/caseload", label: "Caseload", needs: "view_clients" },
   { path: "/clients/new", label: "New client", needs: "edit_clients" },
-  { path: "/drafts", label: "Drafts", needs: "edit_clients", comesWith: "the forms" },
+  { path: "/drafts", label: "Drafts", needs: "edit_clients" },
   { path: "/transfer", label: "Transfer data", needs: "submit", comesWith: "the data lead's month" },
   { path: "/reports", label: "Reports", needs: "submit", comesWith: "the data lead's month" },
   { path: "/history", label: "History", needs: "submit", comesWith: "the data lead's month" },

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_client_keyworker",
         include_str!("../migrations/0005_client_keyworker.sql"),
     ),
+    (
+        "0006_draft_place",
+        include_str!("../migrations/0006_draft_place.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

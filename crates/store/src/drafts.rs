@@ -16,13 +16,25 @@ impl Store {
         fields: &Fields,
         focus: &str,
     ) -> Result<()> {
+        self.save_draft_at(entity, record_key, fields, focus, "")
+    }
+
+    /// Saves a draft with where its form sits (`place`, JSON), in one statement.
+    pub(crate) fn save_draft_at(
+        &mut self,
+        entity: Entity,
+        record_key: &str,
+        fields: &Fields,
+        focus: &str,
+        place: &str,
+    ) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
         self.conn.prepare_cached(
-            "INSERT INTO draft (user_id, entity, record_key, fields, focus, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (user_id, entity, record_key) DO UPDATE SET fields = excluded.fields, focus = excluded.focus, updated_at = excluded.updated_at",
+            "INSERT INTO draft (user_id, entity, record_key, fields, focus, updated_at, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (user_id, entity, record_key) DO UPDATE SET fields = excluded.fields, focus = excluded.focus, updated_at = excluded.updated_at, place = excluded.place",
         )?
-        .execute(params![s.user_id, code(entity), record_key, to_json(fields), focus, now])?;
+        .execute(params![s.user_id, code(entity), record_key, to_json(fields), focus, now, place])?;
         Ok(())
     }
 

@@ -94,6 +94,38 @@ impl RecordPlace {
     }
 }
 
+/// A draft as the drafts list shows it: what it is, when it was last typed in, and where its
+/// form is (None for a draft kept before places were).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DraftItem {
+    pub what: String,
+    pub updated_at: String,
+    pub place: Option<RecordPlace>,
+}
+
+impl RecordPlace {
+    /// "Episode (new), client C1", "Intervention I1, episode E1, client C1".
+    pub fn describe(&self) -> String {
+        let name = self.section.label();
+        let what = match &self.id {
+            Some(_) if self.section == Section::Client => "The client's details".to_owned(),
+            Some(id) => format!("{name} {id}"),
+            None => format!("{name} (new)"),
+        };
+        let mut at = Vec::new();
+        if self.section != Section::Episode {
+            at.extend(self.episode.as_ref().map(|e| format!("episode {e}")));
+        }
+        at.extend(
+            self.intervention
+                .as_ref()
+                .map(|i| format!("intervention {i}")),
+        );
+        at.push(format!("client {}", self.client));
+        format!("{what}, {}", at.join(", "))
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RecordForm {
     pub place: RecordPlace,
@@ -274,7 +306,32 @@ impl Store {
 
     /// Keeps what is being typed into a record's form (at most a second behind the typing).
     pub fn keep_draft(&mut self, place: &RecordPlace, fields: &Fields, focus: &str) -> Result<()> {
-        self.save_draft(entity_of(place.section), &place.draft_key(), fields, focus)
+        let at = serde_json::to_string(place).unwrap_or_default();
+        self.save_draft_at(
+            entity_of(place.section),
+            &place.draft_key(),
+            fields,
+            focus,
+            &at,
+        )
+    }
+
+    /// This user's drafts, newest first, each with where its form is.
+    pub fn draft_list(&mut self) -> Result<Vec<DraftItem>> {
+        let s = self.authorize(Permission::EditClients)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT record_key, updated_at, place FROM draft WHERE user_id = ?1 ORDER BY updated_at DESC",
+        )?;
+        let rows = stmt.query_map([s.user_id], |r| {
+            let key: String = r.get(0)?;
+            let place: Option<RecordPlace> = serde_json::from_str(&r.get::<_, String>(2)?).ok();
+            Ok(DraftItem {
+                what: place.as_ref().map_or(key, RecordPlace::describe),
+                updated_at: r.get(1)?,
+                place,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// Throws away this user's unsaved changes to a record.

@@ -400,3 +400,31 @@ fn a_records_form_suggests_an_id_keeps_a_draft_and_files_the_record_where_it_bel
         "not_found"
     );
 }
+
+#[test]
+fn the_drafts_list_says_what_each_draft_is_and_where_its_form_is() {
+    use ndtms_dataset::Section;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    assert!(s.draft_list().unwrap().is_empty());
+    let new_episode = place(Section::Episode, None, None);
+    s.keep_draft(
+        &new_episode,
+        &fields(&[("REFLD", "01/11/2026")]),
+        "field-REFLD",
+    )
+    .unwrap();
+    let list = s.draft_list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].what, "Episode (new), client C1");
+    let back = list[0].place.clone().expect("its place");
+    assert_eq!(back.section, Section::Episode);
+    assert_eq!(back.client, "C1");
+    // Reopened from the list, the form has the draft.
+    assert!(s.record_form(&back).unwrap().draft.is_some());
+    // Another user does not see it.
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    assert!(s.draft_list().unwrap().is_empty());
+}

@@ -9,6 +9,7 @@ import type { ClientPage } from "./ClientPage";
 import type { ConsentScope } from "./ConsentScope";
 import type { ConsentStatus } from "./ConsentStatus";
 import type { Deletion } from "./Deletion";
+import type { DraftItem } from "./DraftItem";
 import type { Entity } from "./Entity";
 import type { Finding } from "./Finding";
 import type { Form } from "./Form";
@@ -79,6 +80,8 @@ export const commands = {
   keepDraft: (place: RecordPlace, fields: { [key in string]: string }, focus: string): Promise<null> => call("keep_draft", { place, fields, focus }),
   /** Throws away this user's unsaved changes to a record. */
   dropDraft: (place: RecordPlace): Promise<null> => call("drop_draft", { place }),
+  /** This user's drafts, newest first, each with where its form is. */
+  drafts: (): Promise<Array<DraftItem>> => call("drafts", {}),
   /** Saves a record under its id where its place says, then answers with the client's page. */
   saveRecord: (place: RecordPlace, id: string, fields: { [key in string]: string }): Promise<ClientPage> => call("save_record", { place, id, fields }),
   /** The active users a client can be given to. */
@@ -103,4 +106,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
