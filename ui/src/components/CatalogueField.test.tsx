@@ -27,7 +27,7 @@ function Harness({ f, findings = [] }: { f: FormField; findings?: Finding[] }) {
   const [v, setV] = useState("");
   return (
     <>
-      <CatalogueField field={f} value={v} onChange={setV} findings={findings} />
+      <CatalogueField field={f} value={v} onChange={(_, x) => setV(x)} findings={findings} />
       <output data-testid="stored">{v}</output>
     </>
   );

@@ -1,6 +1,6 @@
 // One field of a form, drawn from the catalogue's description of it (type, codes, range,
 // requirement, help). Nothing here names a CDS-R field: every form is the catalogue's.
-import { useId, useState, type KeyboardEvent } from "react";
+import { memo, useId, useState, type KeyboardEvent } from "react";
 import type { Choice } from "../bindings/Choice";
 import type { Finding } from "../bindings/Finding";
 import type { FormField } from "../bindings/FormField";
@@ -54,12 +54,15 @@ function Message({ id, finding }: { id: string; finding: Finding | undefined }) 
 interface Props {
   field: FormField;
   value: string;
-  onChange: (value: string) => void;
+  /** Called with the field's header and its new value (stable, so a keystroke in one field
+   * re-renders that field alone). */
+  onChange: (header: string, value: string) => void;
   /** The findings about this field, from the core. */
   findings: readonly Finding[];
 }
 
-export function CatalogueField({ field: f, value, onChange, findings }: Props) {
+export const CatalogueField = memo(function CatalogueField({ field: f, value, onChange: changed, findings }: Props) {
+  const onChange = (v: string) => changed(f.header, v);
   const id = inputId(f.header);
   const hint = hintOf(f);
   const shown = findings.find((x) => x.severity === "error") ?? findings[0];
@@ -149,7 +152,7 @@ export function CatalogueField({ field: f, value, onChange, findings }: Props) {
       />
     </div>
   );
-}
+});
 
 /**
  * A long code list: type part of a code or a label, choose with the arrows and Enter (or a

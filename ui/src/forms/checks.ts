@@ -1,7 +1,7 @@
 // Live checks shared by every form: each value checked by the core as it changes (the report's
 // rules and messages), answers to earlier keystrokes that arrive late ignored; and work done a
 // moment after typing stops.
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Finding } from "../bindings/Finding";
 import { commands } from "../bindings/commands";
 
@@ -10,7 +10,7 @@ export function useFieldChecks() {
   // The latest check asked for each field: an earlier answer must not put back a message the
   // value no longer has.
   const asked = useRef<Record<string, number>>({});
-  const check = (header: string, value: string) => {
+  const check = useCallback((header: string, value: string) => {
     const n = (asked.current[header] ?? 0) + 1;
     asked.current[header] = n;
     void commands
@@ -19,7 +19,7 @@ export function useFieldChecks() {
         if (asked.current[header] === n) setLive((l) => ({ ...l, [header]: found }));
       })
       .catch(() => undefined);
-  };
+  }, []);
   return { live, check };
 }
 
@@ -46,7 +46,12 @@ export function useSettled<T>(work: () => Promise<T> | null, deps: readonly unkn
 
 /** The findings shown at a field: what its value got as typed, else (after a save was tried)
  * what the whole record got there. */
-export function findingsAt(header: string, live: Record<string, Finding[]>, whole: readonly Finding[]): Finding[] {
-  const typed = live[header] ?? [];
-  return typed.length ? typed : whole.filter((f) => f.field === header);
+export function findingsAt(header: string, live: Record<string, Finding[]>, whole: readonly Finding[]): readonly Finding[] {
+  const typed = live[header];
+  if (typed && typed.length) return typed;
+  const here = whole.filter((f) => f.field === header);
+  // The same empty list each time, so a field with nothing to say is not drawn again.
+  return here.length ? here : NONE;
 }
+
+const NONE: readonly Finding[] = [];

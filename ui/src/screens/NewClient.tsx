@@ -3,7 +3,7 @@
 // is typed; possible duplicates shown before saving, with a link to the existing client.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { useState, type FormEvent } from "react";
+import { useCallback, useState, type FormEvent } from "react";
 import type { AppError } from "../bindings/AppError";
 import type { Finding } from "../bindings/Finding";
 import type { FormField } from "../bindings/FormField";
@@ -59,10 +59,13 @@ export function NewClient() {
     250,
   );
 
-  const change = (header: string, value: string) => {
-    setValues((v) => ({ ...v, [header]: value }));
-    checkValue(header, value);
-  };
+  const change = useCallback(
+    (header: string, value: string) => {
+      setValues((v) => ({ ...v, [header]: value }));
+      checkValue(header, value);
+    },
+    [checkValue],
+  );
 
   const save = useCommand((client: { reference: string; fields: Record<string, string>; consent_date: string }) =>
     commands.createClient(client),
@@ -95,7 +98,7 @@ export function NewClient() {
     problems.push({ field: fieldOf(save.error, consentField), message: sentence(save.error.message) });
   }
   // After a save was tried, the errors found at fields are listed too (they do not block it).
-  const atField = (header: string): Finding[] => findingsAt(header, live, tried ? (check?.findings ?? []) : []);
+  const atField = (header: string): readonly Finding[] => findingsAt(header, live, tried ? (check?.findings ?? []) : []);
   const refError =
     save.error && fieldOf(save.error, consentField) === "client-reference"
       ? sentence(save.error.message)
@@ -166,7 +169,7 @@ export function NewClient() {
                     key={f.header}
                     field={f}
                     value={values[f.header] ?? ""}
-                    onChange={(v) => change(f.header, v)}
+                    onChange={change}
                     findings={atField(f.header)}
                   />
                 ))}

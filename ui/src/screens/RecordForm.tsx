@@ -4,7 +4,7 @@
 // the phone ringing loses nothing), and the whole record checked when it is saved.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import type { Finding } from "../bindings/Finding";
 import type { RecordForm as Loaded } from "../bindings/RecordForm";
 import type { RecordPlace } from "../bindings/RecordPlace";
@@ -86,11 +86,14 @@ function Editor({ loaded }: { loaded: Loaded }) {
     DRAFT_AFTER_MS,
   );
 
-  const change = (header: string, value: string) => {
-    dirty.current = true;
-    setValues((v) => ({ ...v, [header]: value }));
-    check(header, value);
-  };
+  const change = useCallback(
+    (header: string, value: string) => {
+      dirty.current = true;
+      setValues((v) => ({ ...v, [header]: value }));
+      check(header, value);
+    },
+    [check],
+  );
 
   const save = useCommand(() => commands.saveRecord(place, id, values));
   const submit = async (e: FormEvent) => {
@@ -228,7 +231,7 @@ function Editor({ loaded }: { loaded: Loaded }) {
               key={f.header}
               field={f}
               value={values[f.header] ?? ""}
-              onChange={(v) => change(f.header, v)}
+              onChange={change}
               findings={findingsAt(f.header, live, saved ?? [])}
             />
           ))}
