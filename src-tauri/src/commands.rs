@@ -406,9 +406,10 @@ pub fn save_record(
     place: RecordPlace,
     id: String,
     fields: Fields,
+    because: String,
 ) -> Answer<ClientPage> {
     with_store(state, |store| {
-        store.save_record(&place, &id, &fields)?;
+        store.save_record(&place, &id, &fields, &because)?;
         Ok(ndtms_submission::client_page::client_page(
             store,
             &place.client,

@@ -130,8 +130,8 @@ ipc! {
     drop_draft(place: RecordPlace) -> ();
     /// This user's drafts, newest first, each with where its form is.
     drafts() -> Vec<DraftItem>;
-    /// Saves a record under its id where its place says, then answers with the client's page.
-    save_record(place: RecordPlace, id: String, fields: Fields) -> ClientPage;
+    /// Saves a record under its id where its place says (`because`: a data lead's reason for changing a transferred record), then answers with the client's page.
+    save_record(place: RecordPlace, id: String, fields: Fields, because: String) -> ClientPage;
     /// The active users a client can be given to.
     keyworkers() -> Vec<Keyworker>;
     /// Gives a client to a keyworker (null: to nobody), then answers with their page.

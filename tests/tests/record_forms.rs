@@ -302,4 +302,45 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     app.wait_until_gone("[data-testid=draft-restored]", WAIT)
         .expect("the draft is gone");
     assert_eq!(value(&app, "#field-CIRDATE"), "");
+
+    // Once its period is transferred (by the data lead, here from another connection as the
+    // CLI would), the episode is locked in its form for the keyworker, who is told why.
+    {
+        use ndtms_store::{NewSubmission, Store, SubmissionKind, SystemKeychain, Unlock};
+        let mut other = Store::open(&data, &Unlock::Passphrase(PASSPHRASE), &SystemKeychain)
+            .expect("another connection");
+        other
+            .login("ada", support::PASSWORD)
+            .expect("administrator");
+        let today = ndtms_dataset::model::today();
+        other
+            .record_submission(&NewSubmission {
+                kind: SubmissionKind::Transfer,
+                period_start: today - chrono::Duration::days(400),
+                period_end: today,
+                file_name: "N0852_AD_test.csv",
+                sha256: "0",
+                rows: 1,
+                clients: 1,
+                report: "{}",
+                receipt: "{}",
+                attributors: &[],
+            })
+            .expect("a transfer");
+    }
+    go(&app, "#/clients/C1/record?section=episode&id=E1");
+    app.wait_for_text("[data-testid=record-locked]", "sent to NDTMS", WAIT)
+        .expect("locked, and why");
+    app.wait_for_text("[data-testid=record-locked]", "Ask your data lead", WAIT)
+        .expect("what to do");
+    let disabled = app
+        .execute(
+            "return document.querySelector('[data-testid=save-record]').matches(':disabled')
+                 && document.getElementById('field-REFLD').matches(':disabled');",
+            &[],
+        )
+        .expect("disabled");
+    assert_eq!(disabled, Value::Bool(true), "nothing to change or save");
+    no_axe_violations(&app, "a locked record");
+    app.screenshot("record-form-locked").expect("screenshot");
 }

@@ -143,6 +143,8 @@ codes! {
     ImportNoKeyColumns = "import_no_key_columns" in Input,
     NotFound = "not_found" in Input,
     PeriodLocked = "period_locked" in Locked,
+    /// A data lead changing a record in a transferred period gave no reason.
+    LockReasonMissing = "lock_reason_missing" in Input,
     // The monthly submission.
     SubmissionIo = "submission_io" in Input,
     SubmissionFileExists = "submission_file_exists" in Input,

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use crate::Store;
 use crate::audit::{self, Entry};
 use crate::auth::Permission;
-use crate::error::{Result, StoreError};
+use crate::error::{ErrorCode, Result, StoreError};
 use crate::model::{Entity, Fields};
 
 /// Per entity, the headers of its dated fields in catalogue order: the first is its anchor.
@@ -143,6 +143,7 @@ impl Store {
             locks,
             dated,
             may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
+            because: None,
         })
     }
 }
@@ -154,6 +155,9 @@ pub(crate) struct LockCheck {
     pub locks: Locks,
     pub dated: Arc<DatedFields>,
     pub may_edit_locked: bool,
+    /// The reason a data lead gave for changing a transferred record, where the caller asks
+    /// for one (the app's forms): then a change to such a record without one is refused.
+    pub because: Option<String>,
 }
 
 impl LockCheck {
@@ -174,6 +178,16 @@ impl LockCheck {
         if !self.may_edit_locked {
             return Err(StoreError::PeriodLocked(reason));
         }
+        let reason = match self.because.as_deref().map(str::trim) {
+            None => reason,
+            Some("") => {
+                return Err(StoreError::invalid(
+                    ErrorCode::LockReasonMissing,
+                    format!("{reason}: say why it is being changed"),
+                ));
+            }
+            Some(why) => format!("{reason}. Reason given: {why}"),
+        };
         audit::append(
             tx,
             now,

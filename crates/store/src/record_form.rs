@@ -137,6 +137,9 @@ pub struct RecordForm {
     pub id: String,
     /// This user's unsaved changes to it, if any.
     pub draft: Option<Draft>,
+    /// Why the saved record is locked (its dates lie in a transferred period): a keyworker
+    /// cannot change it; a data lead can, giving a reason.
+    pub locked: Option<String>,
 }
 
 /// The fields of `section` whose condition on another field does not hold for `fields`. A
@@ -268,13 +271,28 @@ impl Store {
             )
             .optional()?;
         tx.commit()?;
+        let saved = saved.unwrap_or_default();
+        let locked = if exists {
+            let lock = self.lock_check(&s)?;
+            let key = place.key(&id);
+            lock.locks.reason(
+                &lock.dated,
+                entity_of(place.section),
+                &key.display(),
+                &saved,
+                &Fields::new(),
+            )
+        } else {
+            None
+        };
         Ok(RecordForm {
             place: place.clone(),
             form,
-            fields: saved.unwrap_or_default(),
+            fields: saved,
             exists,
             id,
             draft,
+            locked,
         })
     }
 
@@ -341,12 +359,14 @@ impl Store {
 
     /// Saves a record's values where its place says (a new one under the id given), and lets go
     /// of this user's draft of it. Blank values and fields whose condition no longer holds are
-    /// not kept. Answers with the record's id.
+    /// not kept. `because` is a data lead's reason for changing a record in a transferred period
+    /// (needed then; ignored otherwise). Answers with the record's id.
     pub fn save_record(
         &mut self,
         place: &RecordPlace,
         id: &str,
         fields: &Fields,
+        because: &str,
     ) -> Result<String> {
         let id = id.trim();
         if place.section != Section::Client && id.is_empty() {
@@ -374,7 +394,7 @@ impl Store {
             .map(|(h, v)| (h.clone(), v.trim().to_owned()))
             .collect();
         let key = place.key(id);
-        self.save(entity_of(place.section), &key, &kept)?;
+        self.save_because(entity_of(place.section), &key, &kept, Some(because))?;
         self.drop_draft(place)?;
         if place.id.is_none() {
             // A new record's draft was kept under "+section"; the saved one is under its id.

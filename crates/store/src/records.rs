@@ -69,9 +69,22 @@ pub(crate) fn audit_diff(
 impl Store {
     /// Creates or updates a record of any kind; the parent records must exist.
     pub fn save(&mut self, entity: Entity, key: &RecordKey, fields: &Fields) -> Result<()> {
+        self.save_because(entity, key, fields, None)
+    }
+
+    /// Saves as [`Store::save`] does; `because` is the reason a data lead gives for changing a
+    /// record in a transferred period (Some: one is needed if the change touches such a record).
+    pub fn save_because(
+        &mut self,
+        entity: Entity,
+        key: &RecordKey,
+        fields: &Fields,
+        because: Option<&str>,
+    ) -> Result<()> {
         let s = self.authorize(Permission::EditClients)?;
         let now = self.now();
-        let lock = self.lock_check(&s)?;
+        let mut lock = self.lock_check(&s)?;
+        lock.because = because.map(str::to_owned);
         let tx = self.conn.transaction()?;
         save_in(&tx, &lock, &now, s.user_id, entity, key, fields)?;
         tx.commit()?;

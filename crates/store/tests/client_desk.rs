@@ -358,7 +358,7 @@ fn a_records_form_suggests_an_id_keeps_a_draft_and_files_the_record_where_it_bel
     );
 
     // Saved: the episode exists with its values (blanks not kept), and the draft is gone.
-    assert_eq!(s.save_record(&new_episode, "E1", &typed).unwrap(), "E1");
+    assert_eq!(s.save_record(&new_episode, "E1", &typed, "").unwrap(), "E1");
     let saved = s
         .record_form(&place(Section::Episode, None, Some("E1")))
         .unwrap();
@@ -368,7 +368,7 @@ fn a_records_form_suggests_an_id_keeps_a_draft_and_files_the_record_where_it_bel
     assert_eq!(s.record_form(&new_episode).unwrap().id, "E2");
     // A new record cannot take an id already used there.
     assert_eq!(
-        s.save_record(&new_episode, "E1", &typed)
+        s.save_record(&new_episode, "E1", &typed, "")
             .unwrap_err()
             .code()
             .as_str(),
@@ -379,7 +379,7 @@ fn a_records_form_suggests_an_id_keeps_a_draft_and_files_the_record_where_it_bel
     let top = place(Section::Top, Some("E1"), None);
     let form = s.record_form(&top).unwrap();
     assert_eq!(form.id, "TOP1");
-    s.save_record(&top, "TOP1", &fields(&[("TOPDATE", "03/11/2026")]))
+    s.save_record(&top, "TOP1", &fields(&[("TOPDATE", "03/11/2026")]), "")
         .unwrap();
     let view = s.client_view("C1").unwrap();
     let ep = &view.journeys[0].episodes[0];
@@ -427,4 +427,68 @@ fn the_drafts_list_says_what_each_draft_is_and_where_its_form_is() {
     s.logout().unwrap();
     s.login("dee", DEE).unwrap();
     assert!(s.draft_list().unwrap().is_empty());
+}
+
+#[test]
+fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_why() {
+    use chrono::NaiveDate;
+    use ndtms_dataset::Section;
+    use ndtms_store::{NewSubmission, SubmissionKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    let new_episode = place(Section::Episode, None, None);
+    s.save_record(&new_episode, "E1", &fields(&[("REFLD", "15/06/2026")]), "")
+        .unwrap();
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    s.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
+        period_end: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+        file_name: "N0852_AD_202610.csv",
+        sha256: "0",
+        rows: 1,
+        clients: 1,
+        report: "{}",
+        receipt: "{}",
+        attributors: &[],
+    })
+    .unwrap();
+    s.logout().unwrap();
+    s.login("kim", KIM).unwrap();
+    let saved = place(Section::Episode, None, Some("E1"));
+    let form = s.record_form(&saved).unwrap();
+    let why = form.locked.expect("locked, and why");
+    assert!(why.contains("15/06/2026"), "{why}");
+    let changed = fields(&[("REFLD", "16/06/2026")]);
+    assert_eq!(
+        s.save_record(&saved, "E1", &changed, "")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "period_locked"
+    );
+    // A data lead may change it, saying why; the reason is in the record's history.
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    assert_eq!(
+        s.save_record(&saved, "E1", &changed, "  ")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "lock_reason_missing"
+    );
+    s.save_record(&saved, "E1", &changed, "the date was typed wrongly")
+        .unwrap();
+    let history = s.record_history("C1", 50).unwrap();
+    assert!(
+        history.iter().any(|h| h.action == "edit_locked_period"
+            && h.new_value
+                .contains("Reason given: the date was typed wrongly")),
+        "{history:?}"
+    );
+    // A new record outside the period needs no reason.
+    s.save_record(&new_episode, "E2", &fields(&[("REFLD", "01/11/2026")]), "")
+        .unwrap();
 }

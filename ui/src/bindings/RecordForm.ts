@@ -15,4 +15,9 @@ id: string,
 /**
  * This user's unsaved changes to it, if any.
  */
-draft: Draft | null, };
+draft: Draft | null, 
+/**
+ * Why the saved record is locked (its dates lie in a transferred period): a keyworker
+ * cannot change it; a data lead can, giving a reason.
+ */
+locked: string | null, };

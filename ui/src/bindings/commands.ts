@@ -82,8 +82,8 @@ export const commands = {
   dropDraft: (place: RecordPlace): Promise<null> => call("drop_draft", { place }),
   /** This user's drafts, newest first, each with where its form is. */
   drafts: (): Promise<Array<DraftItem>> => call("drafts", {}),
-  /** Saves a record under its id where its place says, then answers with the client's page. */
-  saveRecord: (place: RecordPlace, id: string, fields: { [key in string]: string }): Promise<ClientPage> => call("save_record", { place, id, fields }),
+  /** Saves a record under its id where its place says (`because`: a data lead's reason for changing a transferred record), then answers with the client's page. */
+  saveRecord: (place: RecordPlace, id: string, fields: { [key in string]: string }, because: string): Promise<ClientPage> => call("save_record", { place, id, fields, because }),
   /** The active users a client can be given to. */
   keyworkers: (): Promise<Array<Keyworker>> => call("keyworkers", {}),
   /** Gives a client to a keyworker (null: to nobody), then answers with their page. */

@@ -12,7 +12,7 @@ import { commands } from "../bindings/commands";
 import { CatalogueField, inputId } from "../components/CatalogueField";
 import { ErrorSummary, sentence, type Problem } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
-import { asAppError, queryClient, useCommand } from "../data";
+import { asAppError, queryClient, useCommand, useSession } from "../data";
 import { findingsAt, useFieldChecks, useSettled } from "../forms/checks";
 import { SECTION_NAME } from "../forms/sections";
 import { clientKey } from "./ClientRecord";
@@ -95,7 +95,11 @@ function Editor({ loaded }: { loaded: Loaded }) {
     [check],
   );
 
-  const save = useCommand(() => commands.saveRecord(place, id, values));
+  const session = useSession();
+  const mayUnlock = session?.session.permissions.includes("edit_locked_period") ?? false;
+  const [because, setBecause] = useState("");
+  const locked = loaded.locked;
+  const save = useCommand(() => commands.saveRecord(place, id, values, because));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const page = await save.run(undefined);
@@ -142,7 +146,10 @@ function Editor({ loaded }: { loaded: Loaded }) {
   };
 
   const problems: Problem[] = [];
-  if (save.error) problems.push({ field: save.error.code === "record_id_taken" ? "record-id" : null, message: sentence(save.error.message) });
+  if (save.error) {
+    const at = save.error.code === "record_id_taken" ? "record-id" : save.error.code === "lock_reason_missing" ? "lock-reason" : null;
+    problems.push({ field: at, message: sentence(save.error.message) });
+  }
   for (const f of saved ?? []) {
     if (f.severity === "error") problems.push({ field: hidden.has(f.field) ? null : inputId(f.field), message: `${f.message} ${f.fix}`.trim() });
   }
@@ -205,7 +212,30 @@ function Editor({ loaded }: { loaded: Loaded }) {
           {clearing.map((f) => f.label).join(", ")}.
         </div>
       )}
+      {locked && (
+        <div className="notice" role="note" data-testid="record-locked">
+          <p>
+            <strong>This record was sent to NDTMS.</strong> {sentence(locked)}
+          </p>
+          <p>
+            {mayUnlock
+              ? "You can change it as a data lead: say why below. The reason is kept in the audit trail."
+              : "Ask your data lead if it needs to change."}
+          </p>
+        </div>
+      )}
       <form onSubmit={submit} noValidate className="card form" data-testid="record-form-fields">
+        {locked && mayUnlock && (
+          <Field
+            id="lock-reason"
+            label="Why is this record being changed?"
+            hint="For example: a date was typed wrongly. Kept in the audit trail with the change."
+            value={because}
+            onChange={setBecause}
+            error={save.error?.code === "lock_reason_missing" ? sentence(save.error.message) : undefined}
+          />
+        )}
+        <fieldset disabled={!!locked && !mayUnlock} className="plain">
         {!loaded.exists && place.section !== "client" && (
           <Field
             id="record-id"
@@ -235,8 +265,9 @@ function Editor({ loaded }: { loaded: Loaded }) {
               findings={findingsAt(f.header, live, saved ?? [])}
             />
           ))}
+        </fieldset>
         <div className="actions">
-          <button type="submit" className="primary" disabled={save.busy} data-testid="save-record">
+          <button type="submit" className="primary" disabled={save.busy || (!!locked && !mayUnlock)} data-testid="save-record">
             Save {name}
           </button>
         </div>
