@@ -180,6 +180,7 @@ export function NewClient() {
                     hint='As dd/mm/yyyy. Today is filled in; press "t" for today again.'
                     value={consentDate}
                     onChange={setConsentDate}
+                    className="input-date"
                     error={save.error?.code === "date_invalid" ? sentence(save.error.message) : undefined}
                     inputMode="numeric"
                     onKeyDown={(e) => {
