@@ -268,6 +268,15 @@ fn a_keyworker_adds_finds_and_records_consent_and_a_data_lead_deletes_with_care(
         .expect("two journeys");
     app.wait_for_text("[data-testid=episode-E1]", "Intervention I1", WAIT)
         .expect("the intervention under its episode");
+    // What is due, by the reference data's schedules: neither episode has a TOP.
+    app.wait_for_text(
+        "[data-testid=due-E2]",
+        "A TOP at the start of treatment",
+        WAIT,
+    )
+    .expect("the start TOP, due");
+    app.wait_for_text("[data-testid=due-E2]", "Overdue", WAIT)
+        .expect("and late");
     no_axe_violations(&app, "client record with journeys");
     app.execute(
         "document.querySelector('[data-testid=journeys]').scrollIntoView({ block: 'start' });",

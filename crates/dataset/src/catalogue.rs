@@ -17,6 +17,8 @@ pub struct Catalogue {
     pub fields: Vec<Field>,
     pub codelists: BTreeMap<String, CodeList>,
     pub rules: Vec<Rule>,
+    /// When outcome records and reviews fall due (`due.csv`; empty without it).
+    pub schedules: Vec<crate::due::Schedule>,
     index: HashMap<String, usize>,
 }
 
@@ -25,6 +27,7 @@ impl Catalogue {
         fields: Vec<Field>,
         codelists: BTreeMap<String, CodeList>,
         rules: Vec<Rule>,
+        schedules: Vec<crate::due::Schedule>,
     ) -> Self {
         let index = fields
             .iter()
@@ -35,6 +38,7 @@ impl Catalogue {
             fields,
             codelists,
             rules,
+            schedules,
             index,
         }
     }

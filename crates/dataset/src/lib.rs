@@ -5,6 +5,7 @@
 //! of check (see [`model::RuleKind`]).
 
 pub mod catalogue;
+pub mod due;
 pub mod error;
 pub mod form;
 mod load;

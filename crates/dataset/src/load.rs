@@ -16,10 +16,10 @@ const VERSIONS_FILE: &str = "versions.csv";
 
 /// Collects problems so a load reports all of them, not the first.
 #[derive(Default)]
-struct Problems(Vec<ReferenceProblem>);
+pub(crate) struct Problems(Vec<ReferenceProblem>);
 
 impl Problems {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         file: &str,
         line: u64,
@@ -38,14 +38,14 @@ impl Problems {
 }
 
 /// A CSV file read into rows with their line numbers.
-struct Table<'a> {
+pub(crate) struct Table<'a> {
     file: &'a str,
     columns: HashMap<String, usize>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    pub(crate) rows: Vec<(u64, csv::StringRecord)>,
 }
 
 impl<'a> Table<'a> {
-    fn read(
+    pub(crate) fn read(
         file: &'a str,
         bytes: &[u8],
         required: &[&str],
@@ -98,7 +98,7 @@ impl<'a> Table<'a> {
         })
     }
 
-    fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> &'r str {
+    pub(crate) fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> &'r str {
         self.columns
             .get(column)
             .and_then(|&i| row.get(i))
@@ -121,7 +121,7 @@ fn opt_date(t: &Table, line: u64, col: &str, v: &str, p: &mut Problems) -> Optio
     d
 }
 
-fn provenance(t: &Table, line: u64, v: &str, p: &mut Problems) -> Provenance {
+pub(crate) fn provenance(t: &Table, line: u64, v: &str, p: &mut Problems) -> Provenance {
     Provenance::parse(v).unwrap_or_else(|| {
         p.add(
             t.file,
@@ -262,10 +262,17 @@ fn load_catalogue(files: &FileSet, folder: &str, p: &mut Problems) -> Option<Cat
             Vec::new()
         }
     };
+    // Optional: a folder without schedules has nothing due.
+    let due_file = format!("{folder}/due.csv");
+    let schedules = files
+        .files
+        .get(&due_file)
+        .map(|bytes| crate::due::load_schedules(&due_file, bytes, &fields, p))
+        .unwrap_or_default();
     if fields.is_empty() {
         return None;
     }
-    Some(Catalogue::new(fields, codelists, rules))
+    Some(Catalogue::new(fields, codelists, rules, schedules))
 }
 
 fn load_codelists(files: &FileSet, folder: &str, p: &mut Problems) -> BTreeMap<String, CodeList> {

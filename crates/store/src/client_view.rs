@@ -3,6 +3,7 @@
 //! episodes grouped into treatment journeys by the seed's 21-day rule, each with the records
 //! under it. Opening it is audited (through `Store::client`).
 
+use ndtms_dataset::due::{DueItem, EpisodeForDue, date_field, due_items};
 use ndtms_dataset::journey::{self, EpisodeDates as JourneyDates};
 use ndtms_dataset::model::{FieldType, Requirement, Section};
 use ndtms_dataset::values::parse_date;
@@ -43,6 +44,8 @@ pub struct EpisodeView {
     pub interventions: Vec<ChildView>,
     pub outcomes: Vec<ChildView>,
     pub reviews: Vec<ChildView>,
+    /// Outcome records and reviews the episode should have by now and has not.
+    pub due: Vec<DueItem>,
 }
 
 /// Episodes the 21-day rule counts as one treatment journey, earliest first.
@@ -116,6 +119,54 @@ fn child_view(cat: &Catalogue, dataset: Dataset, section: Section, c: &ChildReco
     }
 }
 
+/// What one episode should have by now and has not, by the catalogue's schedules. `end` is
+/// the header of the episode's end date (the catalogue's episode span).
+pub fn due_of(
+    cat: &Catalogue,
+    dataset: Dataset,
+    e: &crate::model::EpisodeRecord,
+    end: Option<&str>,
+) -> Vec<DueItem> {
+    if cat.schedules.is_empty() {
+        return Vec::new();
+    }
+    let episode = |h: &str| e.fields.get(h).cloned();
+    let interventions = |h: &str| {
+        e.interventions
+            .iter()
+            .filter_map(|i| i.fields.get(h).cloned())
+            .collect()
+    };
+    let dated = |section: Section| {
+        let records = match section {
+            Section::Top => e.outcomes.iter().filter(|o| o.kind != "ypor").collect(),
+            Section::Ypor => e.outcomes.iter().filter(|o| o.kind == "ypor").collect(),
+            Section::Cir => e.reviews.iter().collect(),
+            _ => Vec::new(),
+        };
+        let Some(h) = date_field(cat, section) else {
+            return Vec::new();
+        };
+        records
+            .iter()
+            .filter_map(|r| r.fields.get(h).and_then(|v| parse_date(v)))
+            .collect()
+    };
+    due_items(
+        &cat.schedules,
+        dataset,
+        &EpisodeForDue {
+            episode: &episode,
+            interventions: &interventions,
+            end: end
+                .and_then(|h| e.fields.get(h))
+                .and_then(|v| parse_date(v)),
+            dated: &dated,
+        },
+        ndtms_dataset::model::today(),
+    )
+}
+
 /// The episodes as journeys, newest journey first, each journey's episodes earliest first.
 fn journeys_of(cat: &Catalogue, dataset: Dataset, record: &ClientRecord) -> Vec<Journey> {
     let header = |c: Option<usize>| c.map(|c| cat.fields[c].header.as_str());
@@ -157,6 +208,7 @@ fn journeys_of(cat: &Catalogue, dataset: Dataset, record: &ClientRecord) -> Vec<
                 .iter()
                 .map(|c| child_view(cat, dataset, Section::Cir, c))
                 .collect(),
+            due: due_of(cat, dataset, e, header(end)),
         })
         .collect();
     // An episode without a readable start cannot be placed by the rule: it is a journey of

@@ -159,6 +159,43 @@ pub struct SourceChild {
     pub reviews: Vec<SourceChild>,
 }
 
+impl SourceEpisode {
+    /// The episode as the screens' record model holds it (its values parsed).
+    pub fn to_record(&self) -> crate::model::EpisodeRecord {
+        let fields = |r: &RawFields| crate::model::from_json(&r.0);
+        let child = |c: &SourceChild, kind: &str| crate::model::ChildRecord {
+            reference: c.reference.clone(),
+            kind: kind.to_owned(),
+            fields: fields(&c.fields),
+            reviews: c
+                .reviews
+                .iter()
+                .map(|r| crate::model::ChildRecord {
+                    reference: r.reference.clone(),
+                    kind: "sir".into(),
+                    fields: fields(&r.fields),
+                    reviews: vec![],
+                })
+                .collect(),
+        };
+        crate::model::EpisodeRecord {
+            reference: self.reference.clone(),
+            fields: fields(&self.fields),
+            interventions: self
+                .interventions
+                .iter()
+                .map(|i| child(i, "intervention"))
+                .collect(),
+            outcomes: self
+                .outcomes
+                .iter()
+                .map(|o| child(o, if o.ypor { "ypor" } else { "top" }))
+                .collect(),
+            reviews: self.reviews.iter().map(|r| child(r, "cir")).collect(),
+        }
+    }
+}
+
 impl SourceClient {
     /// A client record read for the screens, as an extract reads it (to check one client).
     pub fn from_record(record: &crate::model::ClientRecord) -> Self {

@@ -492,3 +492,40 @@ fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_w
     s.save_record(&new_episode, "E2", &fields(&[("REFLD", "01/11/2026")]), "")
         .unwrap();
 }
+
+#[test]
+fn an_episode_says_what_is_due_by_the_reference_datas_schedules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    let day = |n: i64| {
+        ndtms_dataset::values::format_date(
+            ndtms_dataset::model::today() - chrono::Duration::days(n),
+        )
+    };
+    // Treatment started 60 days ago with no TOP: the start TOP is overdue.
+    episode(&mut s, "C1", "E1", &[("REFLD", &day(67))], &day(60));
+    let view = s.client_view("C1").unwrap();
+    let due = &view.journeys[0].episodes[0].due;
+    assert!(
+        due.iter().any(|d| d.schedule == "TOP-START" && d.overdue),
+        "{due:?}"
+    );
+    // A TOP three days after the start: nothing is due any more but the review to come.
+    let ep = RecordKey {
+        episode: Some("E1".into()),
+        ..RecordKey::client("C1")
+    };
+    s.save(
+        Entity::OutcomeRecord,
+        &RecordKey {
+            child: Some("top:T1".into()),
+            ..ep
+        },
+        &fields(&[("TOPDATE", &day(57))]),
+    )
+    .unwrap();
+    let view = s.client_view("C1").unwrap();
+    let due = &view.journeys[0].episodes[0].due;
+    assert!(!due.iter().any(|d| d.schedule == "TOP-START"), "{due:?}");
+}

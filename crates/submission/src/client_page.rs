@@ -100,6 +100,9 @@ pub struct ClientFlags {
     pub reference: String,
     pub errors: u32,
     pub warnings: u32,
+    /// Outcome records and reviews due now, and those past their date.
+    pub due: u32,
+    pub overdue: u32,
 }
 
 /// What [`flags_of`] needs, read from the store in one go (any logged-in user).
@@ -170,13 +173,56 @@ pub fn flags_of(source: &FlagSource) -> Result<Vec<ClientFlags>> {
         }
     }
     let counts = counts.take();
-    Ok(counts
-        .into_iter()
-        .filter(|(_, (e, w))| e + w > 0)
-        .map(|(reference, (errors, warnings))| ClientFlags {
-            reference,
-            errors,
-            warnings,
-        })
+    // What is due, by the catalogue's schedules, for every client (refusals included: their
+    // treatment is still recorded and reviewed here).
+    let end = cat
+        .episode_span()
+        .map(|(_, e)| cat.fields[e].header.as_str());
+    let mut due: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    if !cat.schedules.is_empty() {
+        for c in clients {
+            for e in &c.episodes {
+                for item in
+                    ndtms_store::client_view::due_of(cat, agency.dataset, &e.to_record(), end)
+                {
+                    let d = due.entry(c.reference.as_str()).or_default();
+                    if item.overdue {
+                        d.1 += 1;
+                    } else {
+                        d.0 += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut out: BTreeMap<String, ClientFlags> = BTreeMap::new();
+    for (reference, (errors, warnings)) in counts {
+        out.insert(
+            reference.clone(),
+            ClientFlags {
+                reference,
+                errors,
+                warnings,
+                due: 0,
+                overdue: 0,
+            },
+        );
+    }
+    for (reference, (d, o)) in due {
+        let f = out
+            .entry(reference.to_owned())
+            .or_insert_with(|| ClientFlags {
+                reference: reference.to_owned(),
+                errors: 0,
+                warnings: 0,
+                due: 0,
+                overdue: 0,
+            });
+        f.due = d;
+        f.overdue = o;
+    }
+    Ok(out
+        .into_values()
+        .filter(|f| f.errors + f.warnings + f.due + f.overdue > 0)
         .collect())
 }

@@ -3,4 +3,8 @@
 /**
  * What a client's records would get, counted, for the caseload's "to fix" column.
  */
-export type ClientFlags = { reference: string, errors: number, warnings: number, };
+export type ClientFlags = { reference: string, errors: number, warnings: number, 
+/**
+ * Outcome records and reviews due now, and those past their date.
+ */
+due: number, overdue: number, };

@@ -31,9 +31,19 @@ function typingElsewhere(e: globalThis.KeyboardEvent): boolean {
 }
 
 /** A client's errors, warnings and draft in progress, as short tags (words, not colour alone). */
-function ToDo({ errors, warnings, draft }: { errors: number; warnings: number; draft: boolean }) {
+function ToDo({ errors, warnings, due, overdue, draft }: { errors: number; warnings: number; due: number; overdue: number; draft: boolean }) {
   return (
     <>
+      {overdue > 0 && (
+        <span className="tag error" title={`${overdue} outcome record${overdue === 1 ? "" : "s"} or review${overdue === 1 ? "" : "s"} overdue`}>
+          {overdue} late<span className="visually-hidden"> (overdue)</span>
+        </span>
+      )}{" "}
+      {due > 0 && (
+        <span className="tag due" title={`${due} outcome record${due === 1 ? "" : "s"} or review${due === 1 ? "" : "s"} due`}>
+          {due} due
+        </span>
+      )}{" "}
       {errors > 0 && (
         <span className="tag error" title={`${errors} error${errors === 1 ? "" : "s"} to fix`}>
           {errors} fix<span className="visually-hidden"> (errors)</span>
@@ -272,7 +282,13 @@ export function Caseload({ done }: { done?: string | undefined }) {
                   {row.consent ? CONSENT[row.consent] : "—"}
                 </span>
                 <span>
-                  <ToDo errors={flagOf.get(row.reference)?.errors ?? 0} warnings={flagOf.get(row.reference)?.warnings ?? 0} draft={row.draft} />
+                  <ToDo
+                    errors={flagOf.get(row.reference)?.errors ?? 0}
+                    warnings={flagOf.get(row.reference)?.warnings ?? 0}
+                    due={flagOf.get(row.reference)?.due ?? 0}
+                    overdue={flagOf.get(row.reference)?.overdue ?? 0}
+                    draft={row.draft}
+                  />
                 </span>
                 <span title={row.keyworker ?? undefined}>{row.keyworker ?? ""}</span>
               </li>

@@ -342,6 +342,16 @@ export function ClientRecord({ reference, recorded }: { reference: string; recor
                         ))}
                       </p>
                     )}
+                    {e.due.length > 0 && (
+                      <ul className="due" data-testid={`due-${e.reference}`}>
+                        {e.due.map((d) => (
+                          <li key={d.schedule}>
+                            <span className={d.overdue ? "tag error" : "tag due"}>{d.overdue ? "Overdue" : "Due"}</span> {d.label}
+                            , by {d.by}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                     <EpisodeFindings findings={findings.filter((f) => f.episode_id === e.reference)} />
                     {may("delete_records") && (
                       <Link
