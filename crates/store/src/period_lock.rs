@@ -14,9 +14,13 @@ use crate::auth::Permission;
 use crate::error::{ErrorCode, Result, StoreError};
 use crate::model::{Entity, Fields};
 
-/// Per entity, the headers of its dated fields in catalogue order: the first is its anchor.
+/// Per entity, the headers of its dated fields in catalogue order (the first is its anchor),
+/// and each field's label, for messages people read.
 #[derive(Debug, Clone, Default)]
-pub struct DatedFields(Vec<(Entity, Vec<String>)>);
+pub struct DatedFields(
+    Vec<(Entity, Vec<String>)>,
+    std::collections::HashMap<String, String>,
+);
 
 impl DatedFields {
     pub fn from_catalogue(cat: &Catalogue) -> Self {
@@ -39,7 +43,18 @@ impl DatedFields {
                 (Entity::ClientInformationReview, of(&[Section::Cir])),
             ]
             .into(),
+            cat.fields
+                .iter()
+                .map(|f| (f.header.clone(), f.label.clone()))
+                .collect(),
         )
+    }
+
+    /// "Referral date (REFLD)": a field as messages name it.
+    fn named(&self, header: &str) -> String {
+        self.1
+            .get(header)
+            .map_or_else(|| header.to_owned(), |l| format!("{l} ({header})"))
     }
 
     fn of(&self, e: Entity) -> &[String] {
@@ -92,7 +107,8 @@ impl Locks {
         let get = |f: &Fields, h: &str| f.get(h).map_or("", |v| v.trim()).to_owned();
         let say = |h: &str, d: NaiveDate, (s, e): (NaiveDate, NaiveDate)| {
             format!(
-                "{key}: {h} {} lies in the transferred period {} to {}; only a data lead can change it",
+                "{key}: {} {} lies in the transferred period {} to {}; only a data lead can change it",
+                dated.named(h),
                 ndtms_dataset::values::format_date(d),
                 ndtms_dataset::values::format_date(s),
                 ndtms_dataset::values::format_date(e)

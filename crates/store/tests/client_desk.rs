@@ -460,7 +460,10 @@ fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_w
     let saved = place(Section::Episode, None, Some("E1"));
     let form = s.record_form(&saved).unwrap();
     let why = form.locked.expect("locked, and why");
-    assert!(why.contains("15/06/2026"), "{why}");
+    assert!(
+        why.contains("Referral date (REFLD) 15/06/2026"),
+        "named as people read it: {why}"
+    );
     let changed = fields(&[("REFLD", "16/06/2026")]);
     assert_eq!(
         s.save_record(&saved, "E1", &changed, "")
