@@ -36,6 +36,9 @@ pub struct FormField {
     #[ts(rename = "type")]
     pub kind: FieldType,
     pub requirement: Requirement,
+    /// Always asked for on this form: required on every record, or required on a condition that
+    /// always holds in a form (one on the record's own id, which the app fills).
+    pub required: bool,
     /// The codes valid on the form's date, in the list's order (empty unless a code field).
     pub choices: Vec<Choice>,
     #[ts(type = "number | null")]
@@ -74,6 +77,14 @@ impl Catalogue {
                 help: f.help.clone(),
                 kind: f.kind,
                 requirement: f.requirement(dataset),
+                required: match f.requirement(dataset) {
+                    Requirement::Must => true,
+                    Requirement::When => f.condition.as_ref().is_some_and(|c| {
+                        matches!(c.op, crate::model::ConditionOp::Present)
+                            && self.field(&c.field).is_some_and(|k| k.key.is_some())
+                    }),
+                    _ => false,
+                },
                 choices: f
                     .codelist
                     .as_ref()
@@ -185,6 +196,14 @@ mod tests {
                 assert_eq!(f.fields.len(), expected, "{section:?} {dataset:?}");
             }
         }
+        // A TOP's date is required whenever there is a TOP (its condition is on the TOP's id).
+        let top = form(Section::Top, Dataset::AD);
+        let date = top
+            .fields
+            .iter()
+            .find(|f| f.kind == FieldType::Date)
+            .expect("a date");
+        assert!(date.required, "{}", date.header);
         // The adult outcome record is not a young people's form, and the other way round.
         assert!(form(Section::Top, Dataset::YP).fields.is_empty());
         assert!(!form(Section::Ypor, Dataset::YP).fields.is_empty());

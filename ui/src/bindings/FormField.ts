@@ -7,6 +7,11 @@ import type { Requirement } from "./Requirement";
 
 export type FormField = { header: string, label: string, help: string, type: FieldType, requirement: Requirement, 
 /**
+ * Always asked for on this form: required on every record, or required on a condition that
+ * always holds in a form (one on the record's own id, which the app fills).
+ */
+required: boolean, 
+/**
  * The codes valid on the form's date, in the list's order (empty unless a code field).
  */
 choices: Array<Choice>, min: number | null, max: number | null, max_length: number | null, 

@@ -14,6 +14,7 @@ const field = (over: Partial<FormField>): FormField => ({
   help: "Some help.",
   type: "text",
   requirement: "must",
+  required: true,
   choices: [],
   min: null,
   max: null,

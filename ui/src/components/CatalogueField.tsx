@@ -28,7 +28,7 @@ function Label({ f, htmlFor }: { f: FormField; htmlFor?: string }) {
   const text = (
     <>
       {f.label}
-      {f.requirement === "must" ? <span className="required"> (required)</span> : null}
+      {f.required ? <span className="required"> (required)</span> : null}
     </>
   );
   return htmlFor ? <label htmlFor={htmlFor}>{text}</label> : <legend>{text}</legend>;
@@ -101,7 +101,7 @@ export const CatalogueField = memo(function CatalogueField({ field: f, value, on
               {c.label}
             </label>
           ))}
-          {value && f.requirement !== "must" && (
+          {value && !f.required && (
             <button type="button" className="link-button" onClick={() => onChange("")}>
               Clear the answer<span className="visually-hidden"> to {f.label}</span>
             </button>
