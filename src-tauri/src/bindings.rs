@@ -200,6 +200,7 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ndtms_store::record_form::DraftItem::export_all(cfg)?;
     ndtms_store::records::RecordKey::export_all(cfg)?;
     ndtms_store::users::UserSummary::export_all(cfg)?;
+    ndtms_store::submissions::Submission::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?
         .flatten()

@@ -397,6 +397,10 @@ pub fn drop_draft(state: &AppState, place: RecordPlace) -> Answer<()> {
     with_store(state, |store| Ok(store.drop_draft(&place)?))
 }
 
+pub fn submissions(state: &AppState) -> Answer<Vec<ndtms_store::submissions::Submission>> {
+    with_store(state, |store| Ok(store.submissions()?))
+}
+
 pub fn drafts(state: &AppState) -> Answer<Vec<DraftItem>> {
     with_store(state, |store| Ok(store.draft_list()?))
 }

@@ -13,6 +13,7 @@ use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
 use ndtms_store::record_form::{DraftItem, RecordForm, RecordPlace};
 use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, Fields, RecordKey};
+use ndtms_store::submissions::Submission;
 use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
@@ -142,6 +143,8 @@ ipc! {
     delete_record(entity: Entity, key: RecordKey) -> ();
     /// Who changed a client's records, what and when (data leads and administrators).
     record_history(reference: String) -> Vec<RecordChange>;
+    /// Every extract saved, transfer and confirmed upload, newest first (data leads).
+    submissions() -> Vec<Submission>;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

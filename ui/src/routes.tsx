@@ -21,6 +21,7 @@ import { Caseload } from "./screens/Caseload";
 import { ClientRecord } from "./screens/ClientRecord";
 import { DeleteRecord } from "./screens/DeleteRecord";
 import { Drafts } from "./screens/Drafts";
+import { History } from "./screens/History";
 import { NewClient } from "./screens/NewClient";
 import { RecordHistory } from "./screens/RecordHistory";
 import { RecordFormScreen } from "./screens/RecordForm";
@@ -149,6 +150,7 @@ const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/home": Home,
   "/clients/new": NewClient,
   "/drafts": Drafts,
+  "/history": History,
   "/settings": Settings,
 };
 

@@ -29,7 +29,7 @@ export const SCREENS: readonly Screen[] = [
   { path: "/drafts", label: "Drafts", needs: "edit_clients" },
   { path: "/transfer", label: "Transfer data", needs: "submit", comesWith: "the data lead's month" },
   { path: "/reports", label: "Reports", needs: "submit", comesWith: "the data lead's month" },
-  { path: "/history", label: "History", needs: "submit", comesWith: "the data lead's month" },
+  { path: "/history", label: "History", needs: "submit" },
   { path: "/users", label: "Users", needs: "manage_users" },
   { path: "/backups", label: "Backups", needs: "restore", comesWith: "keys and backups" },
   { path: "/settings", label: "Settings", needs: "manage_settings" },

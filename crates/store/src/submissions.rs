@@ -53,6 +53,7 @@ pub struct NewSubmission<'a> {
 /// One entry of the submission history.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Submission {
+    #[ts(type = "number")]
     pub id: i64,
     pub kind: SubmissionKind,
     pub period_start: String,
@@ -63,7 +64,9 @@ pub struct Submission {
     pub dataset: String,
     pub file_name: String,
     pub sha256: String,
+    #[ts(type = "number")]
     pub rows: u64,
+    #[ts(type = "number")]
     pub clients: u64,
     pub report: String,
     pub receipt: String,

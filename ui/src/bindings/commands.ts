@@ -28,6 +28,7 @@ import type { Session } from "./Session";
 import type { SetUpRequest } from "./SetUpRequest";
 import type { SetUpResult } from "./SetUpResult";
 import type { StoreStatus } from "./StoreStatus";
+import type { Submission } from "./Submission";
 import type { UserSummary } from "./UserSummary";
 
 /** Every IPC command, typed; each rejects with an `AppError`. */
@@ -94,6 +95,8 @@ export const commands = {
   deleteRecord: (entity: Entity, key: RecordKey): Promise<null> => call("delete_record", { entity, key }),
   /** Who changed a client's records, what and when (data leads and administrators). */
   recordHistory: (reference: string): Promise<Array<RecordChange>> => call("record_history", { reference }),
+  /** Every extract saved, transfer and confirmed upload, newest first (data leads). */
+  submissions: (): Promise<Array<Submission>> => call("submissions", {}),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -106,4 +109,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
