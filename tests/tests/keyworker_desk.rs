@@ -34,6 +34,9 @@ fn open_client(app: &App, reference: &str) {
     .expect("open the client");
     app.wait_for_text("#client-title", reference, WAIT)
         .expect("the client's record");
+    // The heading comes first; the record's parts (and their links) when it has been read.
+    app.wait_for_text("[data-testid=consent]", "Consent", WAIT)
+        .expect("the record read");
 }
 
 fn invoke(app: &App, command: &str, args: &str) -> Value {

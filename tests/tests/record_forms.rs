@@ -74,6 +74,8 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
     let app = support::launch_and_unlock(&data, PASSPHRASE);
     support::log_in(&app, "kim", KIM);
     go(&app, "#/clients/C1");
+    app.wait_for_text("[data-testid=add-episode]", "Add an episode", WAIT)
+        .expect("the record read");
     click(&app, "[data-testid=add-episode]");
     app.wait_for_text("#record-title", "New episode", WAIT)
         .expect("the episode form");
