@@ -169,7 +169,16 @@ fn locked(lock: &LockCheck, doomed: &[Doomed]) -> Option<String> {
 
 fn audit_deleted(tx: &Transaction<'_>, now: &str, user: i64, doomed: &[Doomed]) -> Result<()> {
     for d in doomed {
-        for (h, v) in &d.fields {
+        // One entry a value; a record with no values still gets one, with no field.
+        let values: Vec<(&str, &str)> = if d.fields.is_empty() {
+            vec![("", "")]
+        } else {
+            d.fields
+                .iter()
+                .map(|(h, v)| (h.as_str(), v.as_str()))
+                .collect()
+        };
+        for (field, old_value) in values {
             audit::append(
                 tx,
                 now,
@@ -178,22 +187,9 @@ fn audit_deleted(tx: &Transaction<'_>, now: &str, user: i64, doomed: &[Doomed]) 
                     action: "delete",
                     entity: d.entity.table(),
                     record_key: &d.key,
-                    field: h,
-                    old_value: v,
+                    field,
+                    old_value,
                     new_value: "",
-                },
-            )?;
-        }
-        if d.fields.is_empty() {
-            audit::append(
-                tx,
-                now,
-                &Entry {
-                    user_id: Some(user),
-                    action: "delete",
-                    entity: d.entity.table(),
-                    record_key: &d.key,
-                    ..Default::default()
                 },
             )?;
         }

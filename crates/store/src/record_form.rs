@@ -368,6 +368,7 @@ impl Store {
         fields: &Fields,
         because: &str,
     ) -> Result<String> {
+        self.authorize(Permission::EditClients)?;
         let id = id.trim();
         if place.section != Section::Client && id.is_empty() {
             return Err(StoreError::invalid(
@@ -376,11 +377,12 @@ impl Store {
             ));
         }
         if place.id.is_none() && place.section != Section::Client {
-            let taken = RecordPlace {
-                id: Some(id.to_owned()),
-                ..place.clone()
-            };
-            if self.record_form(&taken).is_ok_and(|f| f.exists) {
+            // Only whether a record is already there: the form itself is not needed.
+            let tx = self.conn.transaction()?;
+            let taken =
+                crate::records::locate(&tx, entity_of(place.section), &place.key(id)).is_ok();
+            tx.commit()?;
+            if taken {
                 return Err(StoreError::invalid(
                     ErrorCode::RecordIdTaken,
                     format!("another record here already has the ID {id}: choose another"),

@@ -148,7 +148,11 @@ impl Store {
 }
 
 /// Finds a record's row id and current fields.
-fn locate(tx: &Transaction<'_>, entity: Entity, key: &RecordKey) -> Result<(i64, Fields)> {
+pub(crate) fn locate(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    key: &RecordKey,
+) -> Result<(i64, Fields)> {
     let missing = || StoreError::NoSuchRecord {
         entity: entity.table().into(),
         key: key.display(),
