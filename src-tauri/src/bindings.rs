@@ -201,6 +201,14 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ndtms_store::records::RecordKey::export_all(cfg)?;
     ndtms_store::users::UserSummary::export_all(cfg)?;
     ndtms_store::submissions::Submission::export_all(cfg)?;
+    ndtms_submission::month::MonthPlan::export_all(cfg)?;
+    ndtms_submission::month::MonthSettings::export_all(cfg)?;
+    ndtms_submission::job::JobStatus::export_all(cfg)?;
+    ndtms_submission::job::ReportSummary::export_all(cfg)?;
+    ndtms_submission::job::FindingsPage::export_all(cfg)?;
+    ndtms_store::record_form::FindingPlace::export_all(cfg)?;
+    crate::commands::SavedExtract::export_all(cfg)?;
+    crate::commands::ConfirmedUpload::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?
         .flatten()

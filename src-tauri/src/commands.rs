@@ -23,6 +23,9 @@ use ndtms_store::records::{Entity, Fields, RecordKey};
 use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
+mod month;
+pub use month::*;
+
 type Answer<T> = Result<T, AppError>;
 
 impl From<StoreError> for AppError {
@@ -223,6 +226,8 @@ pub fn log_in(
 }
 
 pub fn log_out(state: &AppState) -> Answer<()> {
+    // The month's file holds client data in memory: it goes with the session.
+    state.month.clear();
     if let Some(store) = lock(state)?.as_mut() {
         store.logout()?;
     }

@@ -145,6 +145,34 @@ ipc! {
     record_history(reference: String) -> Vec<RecordChange>;
     /// Every extract saved, transfer and confirmed upload, newest first (data leads).
     submissions() -> Vec<Submission>;
+    /// The data month due next: its reporting period, deadline and last transfer (data leads).
+    month_plan() -> ndtms_submission::month::MonthPlan;
+    /// The monthly submission's settings: portal address and deadline day (any logged-in user).
+    month_settings() -> ndtms_submission::month::MonthSettings;
+    /// Saves the monthly submission's settings, each checked first (administrators).
+    save_month_settings(settings: ndtms_submission::month::MonthSettings) -> ndtms_submission::month::MonthSettings;
+    /// The reporting period of a data month, its end moved when asked (data leads).
+    check_period(year: i32, month: u32, end: Option<String>) -> ndtms_dataset::ReportingPeriod;
+    /// Starts building and checking the extract for a data month, in the background (data leads).
+    start_extract(year: i32, month: u32, end: Option<String>) -> ();
+    /// Where the extract's building, checking or sending has got to (data leads).
+    extract_status() -> ndtms_submission::job::JobStatus;
+    /// Stops building the extract (data leads).
+    stop_extract() -> ();
+    /// The pre-transfer report of the extract built: totals, formulas, findings by rule (data leads).
+    extract_report() -> ndtms_submission::job::ReportSummary;
+    /// A window of the report's findings, of one rule or all (data leads).
+    extract_findings(rule: Option<String>, offset: u32, limit: u32) -> ndtms_submission::job::FindingsPage;
+    /// The form a finding is fixed in, and the client's keyworker (any logged-in user).
+    finding_place(client: String, episode: String, child: String, field: String) -> Option<ndtms_store::record_form::FindingPlace>;
+    /// The folder extracts are saved in unless another is chosen (data leads).
+    extract_folder() -> String;
+    /// Saves the extract built into a folder, with its manifest when it is to be carried out (data leads).
+    save_extract(folder: String, offline: bool) -> commands::SavedExtract;
+    /// Sends the extract built to the portal in the background; the log-in is used once and not kept (data leads).
+    send_extract(username: String, password: String, otp: String, accept_errors: bool) -> ();
+    /// Records that a file saved here for upload was uploaded by hand; locks its period (data leads).
+    confirm_upload(file: String) -> commands::ConfirmedUpload;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

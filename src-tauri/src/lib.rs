@@ -1,7 +1,7 @@
 //! The Tauri shell: IPC commands that map arguments, call the core crates and map errors.
 
 pub mod bindings;
-mod commands;
+pub mod commands;
 pub mod ipc;
 
 use std::path::PathBuf;
@@ -15,6 +15,8 @@ use tauri::Manager as _;
 pub struct AppState {
     pub data_dir: PathBuf,
     pub store: Arc<Mutex<Option<ndtms_store::Store>>>,
+    /// The data lead's extract being built, checked or sent (see `commands/month.rs`).
+    pub month: ndtms_submission::job::MonthJob,
 }
 
 /// Starts the app window.
@@ -29,6 +31,7 @@ pub fn run() {
             app.manage(AppState {
                 data_dir,
                 store: Arc::default(),
+                month: Default::default(),
             });
             Ok(())
         })

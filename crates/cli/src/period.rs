@@ -18,14 +18,15 @@ pub struct Args {
     end: Option<NaiveDate>,
 }
 
-/// The period of a data month (default: the last complete month), its end moved when asked.
+/// The period of a data month (default: the last complete month), its end moved when asked
+/// (not before the month begins, nor after today).
 pub fn of(month: Option<(i32, u32)>, end: Option<NaiveDate>) -> Result<ReportingPeriod> {
     let mut p = match month {
         Some((y, m)) => ReportingPeriod::for_data_month(y, m)?,
         None => ReportingPeriod::last_complete_month(ndtms_dataset::model::today()),
     };
     if let Some(end) = end {
-        p = p.with_end(end)?;
+        p = p.with_end_on(end, ndtms_dataset::model::today())?;
     }
     Ok(p)
 }

@@ -11,6 +11,19 @@ pub enum PeriodError {
     BadMonth { year: i32, month: u32 },
     #[error("the period cannot end on {end} because it starts on {start}")]
     EndBeforeStart { start: NaiveDate, end: NaiveDate },
+    #[error(
+        "the end date {} is before the data month begins ({}): choose a date from {} on",
+        end.format("%d/%m/%Y"), month_start.format("%d/%m/%Y"), month_start.format("%d/%m/%Y")
+    )]
+    EndBeforeMonth {
+        month_start: NaiveDate,
+        end: NaiveDate,
+    },
+    #[error(
+        "the end date {} is after today ({}): a period cannot hold what has not happened yet",
+        end.format("%d/%m/%Y"), today.format("%d/%m/%Y")
+    )]
+    EndAfterToday { today: NaiveDate, end: NaiveDate },
 }
 
 impl PeriodError {
@@ -18,6 +31,8 @@ impl PeriodError {
         match self {
             PeriodError::BadMonth { .. } => ErrorCode::PeriodBadMonth,
             PeriodError::EndBeforeStart { .. } => ErrorCode::PeriodEndBeforeStart,
+            PeriodError::EndBeforeMonth { .. } => ErrorCode::PeriodEndBeforeMonth,
+            PeriodError::EndAfterToday { .. } => ErrorCode::PeriodEndAfterToday,
         }
     }
 }
@@ -77,6 +92,24 @@ impl ReportingPeriod {
         Ok(Self { end, ..self })
     }
 
+    /// The first day of the data month.
+    pub fn month_start(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(self.start)
+    }
+
+    /// The same period with its end moved by the data lead (the June-part-July submission):
+    /// refused when the end falls before the data month begins or after `today`.
+    pub fn with_end_on(self, end: NaiveDate, today: NaiveDate) -> Result<Self, PeriodError> {
+        let month_start = self.month_start();
+        if end < month_start {
+            return Err(PeriodError::EndBeforeMonth { month_start, end });
+        }
+        if end > today {
+            return Err(PeriodError::EndAfterToday { today, end });
+        }
+        self.with_end(end)
+    }
+
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.start <= date && date <= self.end
     }
@@ -134,6 +167,22 @@ mod tests {
         let p = june.with_end(d("14/07/2023")).expect("later end");
         assert_eq!((p.start, p.end), (d("01/01/2021"), d("14/07/2023")));
         assert!(june.with_end(d("31/12/2020")).is_err());
+        let today = d("20/07/2023");
+        assert_eq!(june.with_end_on(d("14/07/2023"), today), Ok(p));
+        assert_eq!(
+            june.with_end_on(d("31/05/2023"), today)
+                .map_err(|e| e.code()),
+            Err(ErrorCode::PeriodEndBeforeMonth)
+        );
+        assert_eq!(
+            june.with_end_on(d("21/07/2023"), today)
+                .map_err(|e| e.code()),
+            Err(ErrorCode::PeriodEndAfterToday)
+        );
+        assert_eq!(
+            june.with_end_on(d("01/06/2023"), today).map(|p| p.end),
+            Ok(d("01/06/2023"))
+        );
     }
 
     /// Section 3.2: "in September 2023 providers would have submitted data from 01/01/22 – 31/08/23".

@@ -76,6 +76,14 @@ codes! {
     // Reporting periods.
     PeriodBadMonth = "period_bad_month" in Input,
     PeriodEndBeforeStart = "period_end_before_start" in Input,
+    /// A moved end date falls before its data month begins.
+    PeriodEndBeforeMonth = "period_end_before_month" in Input,
+    /// A moved end date falls after today: the period cannot hold what has not happened.
+    PeriodEndAfterToday = "period_end_after_today" in Input,
+    /// A setting name the program does not know.
+    SettingUnknown = "setting_unknown" in Input,
+    /// A setting's value is not usable (the message says what it must be).
+    SettingInvalid = "setting_invalid" in Input,
     // Files checked or imported.
     FileUnreadable = "file_unreadable" in Input,
     FileEmpty = "file_empty" in Input,
@@ -154,6 +162,10 @@ codes! {
     SubmissionNotSavedHere = "submission_not_saved_here" in Input,
     SubmissionAlreadyConfirmed = "submission_already_confirmed" in Input,
     SubmissionUnreadable = "submission_unreadable" in Input,
+    /// No extract has been built and checked yet in this session.
+    SubmissionNotReady = "submission_not_ready" in Input,
+    /// The file is being sent already.
+    SubmissionBusy = "submission_busy" in Input,
     PortalBadAddress = "portal_bad_address" in Portal,
     PortalLoginRefused = "portal_login_refused" in Portal,
     PortalRefused = "portal_refused" in Portal,

@@ -21,6 +21,7 @@ pub mod period_lock;
 pub mod record_form;
 pub mod records;
 pub mod reference;
+pub mod settings;
 pub mod submissions;
 pub mod users;
 
@@ -400,6 +401,12 @@ impl Store {
             });
         }
         Ok(s)
+    }
+
+    /// Checks the session allows `p`, for work a caller does away from the database (sending a
+    /// file to the portal) that must still be refused to the wrong role or a locked session.
+    pub fn require(&mut self, p: Permission) -> Result<()> {
+        self.authorize(p).map(drop)
     }
 
     /// The session, if it is live (not locked by idleness); marks activity.

@@ -409,3 +409,102 @@ impl Store {
         Ok(id.to_owned())
     }
 }
+
+/// Where a finding can be put right: the form of the record its field belongs to.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingPlace {
+    pub place: RecordPlace,
+    /// The field to put the cursor in (blank when the form opened is not the field's own).
+    pub field: String,
+    /// The client's keyworker, whom a data lead may ask.
+    pub keyworker: Option<crate::assignment::Keyworker>,
+}
+
+impl Store {
+    /// The form a finding of the pre-transfer report is fixed in, found from the ids it carries
+    /// and its field's section in the catalogue (any logged-in user). None when the finding is
+    /// about no one record (a file's header) or the client is not in this database. A child
+    /// record that cannot be found opens its episode instead.
+    pub fn finding_place(
+        &mut self,
+        client: &str,
+        episode: &str,
+        child: &str,
+        field: &str,
+    ) -> Result<Option<FindingPlace>> {
+        self.authorize(Permission::ViewClients)?;
+        if client.is_empty() {
+            return Ok(None);
+        }
+        let reference = self.reference_in_force()?;
+        let cat = &reference
+            .data
+            .version_on(ndtms_dataset::model::today())?
+            .catalogue;
+        let section = cat.field(field).map_or(Section::Client, |f| f.section);
+        let tx = self.conn.transaction()?;
+        let Ok(record) = read_client(&tx, client) else {
+            return Ok(None);
+        };
+        drop(tx);
+        let keyworker = self.keyworker_of(client)?;
+        let client_place = RecordPlace {
+            section: Section::Client,
+            client: client.to_owned(),
+            episode: None,
+            intervention: None,
+            id: Some(client.to_owned()),
+        };
+        let episode_place = |e: &str| RecordPlace {
+            section: Section::Episode,
+            id: Some(e.to_owned()),
+            ..client_place.clone()
+        };
+        let ep = record.episodes.iter().find(|e| e.reference == episode);
+        let has = |list: &[crate::model::ChildRecord]| {
+            let stored = stored_child(section, child);
+            list.iter().any(|c| c.reference == stored)
+        };
+        let place = match (section, ep) {
+            (Section::Client, _) | (_, None) => client_place,
+            (Section::Episode, Some(e)) => episode_place(&e.reference),
+            (_, Some(e)) => {
+                let intervention = match section {
+                    Section::Sir => e
+                        .interventions
+                        .iter()
+                        .find(|i| has(&i.reviews))
+                        .map(|i| i.reference.clone()),
+                    _ => None,
+                };
+                let found = match section {
+                    Section::Intervention => has(&e.interventions),
+                    Section::Sir => intervention.is_some(),
+                    Section::Top | Section::Ypor => has(&e.outcomes),
+                    _ => has(&e.reviews),
+                };
+                if found && !child.is_empty() {
+                    RecordPlace {
+                        section,
+                        episode: Some(e.reference.clone()),
+                        intervention,
+                        id: Some(child.to_owned()),
+                        ..client_place
+                    }
+                } else {
+                    episode_place(&e.reference)
+                }
+            }
+        };
+        let field = if place.section == section {
+            field.to_owned()
+        } else {
+            String::new()
+        };
+        Ok(Some(FindingPlace {
+            place,
+            field,
+            keyworker,
+        }))
+    }
+}

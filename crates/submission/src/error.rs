@@ -8,6 +8,8 @@ pub use ndtms_errors::ErrorCode;
 pub enum SubmissionError {
     #[error("{0}")]
     Store(#[from] ndtms_store::StoreError),
+    #[error("{0}")]
+    Period(#[from] ndtms_dataset::period::PeriodError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -47,6 +49,10 @@ pub enum SubmissionError {
     NotSavedHere(PathBuf),
     #[error("the upload of {0} was already confirmed; nothing was changed")]
     AlreadyConfirmed(PathBuf),
+    #[error("no extract is built yet: build and check one first")]
+    NotReady,
+    #[error("the file is being sent already: wait for the portal's answer")]
+    Busy,
     #[error("{path}, line {line}: {message}")]
     Unreadable {
         path: PathBuf,
@@ -59,6 +65,7 @@ impl SubmissionError {
     pub fn code(&self) -> ErrorCode {
         match self {
             SubmissionError::Store(e) => e.code(),
+            SubmissionError::Period(e) => e.code(),
             SubmissionError::Io { .. } => ErrorCode::SubmissionIo,
             SubmissionError::Exists(_) => ErrorCode::SubmissionFileExists,
             SubmissionError::VerifyFailed(_) => ErrorCode::SubmissionVerifyFailed,
@@ -73,6 +80,8 @@ impl SubmissionError {
             SubmissionError::NotSavedHere(_) => ErrorCode::SubmissionNotSavedHere,
             SubmissionError::AlreadyConfirmed(_) => ErrorCode::SubmissionAlreadyConfirmed,
             SubmissionError::Unreadable { .. } => ErrorCode::SubmissionUnreadable,
+            SubmissionError::NotReady => ErrorCode::SubmissionNotReady,
+            SubmissionError::Busy => ErrorCode::SubmissionBusy,
         }
     }
 }

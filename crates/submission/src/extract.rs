@@ -186,6 +186,34 @@ pub fn build(
     clients: &[SourceClient],
     period: &ReportingPeriod,
 ) -> Extract {
+    let mut go_on = |_| true;
+    match build_with(cat, agency, clients, period, &mut go_on) {
+        Some(e) => e,
+        // Never reached: nothing here asks to stop.
+        None => Extract {
+            agency: agency.code.clone(),
+            dataset: agency.dataset,
+            period: *period,
+            headers: Vec::new(),
+            rows: Rows::new(0),
+            clients: 0,
+        },
+    }
+}
+
+/// How many clients are laid out between two progress reports: often enough for a smooth bar,
+/// rarely enough to cost nothing.
+const CLIENTS_PER_STEP: usize = 1000;
+
+/// [`build`], telling `step` how far it has got every thousand clients; `step` answers false
+/// to stop, and then there is no extract.
+pub fn build_with(
+    cat: &Catalogue,
+    agency: &Agency,
+    clients: &[SourceClient],
+    period: &ReportingPeriod,
+    step: &mut dyn FnMut(crate::Step) -> bool,
+) -> Option<Extract> {
     let layout = Layout::new(cat, agency.dataset);
     let width = cat.fields.len();
     let consent = cat.consent_codes();
@@ -205,7 +233,17 @@ pub fn build(
     };
     let mut rows = Rows::new(width);
     let mut sent_clients = 0;
-    for client in clients {
+    let total = clients.len() as u64;
+    for (done, client) in clients.iter().enumerate() {
+        if done % CLIENTS_PER_STEP == 0
+            && !step(crate::Step::Building {
+                clients_done: done as u64,
+                clients: total,
+                rows: rows.len() as u64,
+            })
+        {
+            return None;
+        }
         let episodes: Vec<_> = client
             .episodes
             .iter()
@@ -299,14 +337,14 @@ pub fn build(
             }
         }
     }
-    Extract {
+    Some(Extract {
         agency: agency.code.clone(),
         dataset: agency.dataset,
         period: *period,
         headers: cat.fields.iter().map(|f| f.header.clone()).collect(),
         rows,
         clients: sent_clients,
-    }
+    })
 }
 
 impl Extract {

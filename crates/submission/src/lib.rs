@@ -5,6 +5,8 @@
 pub mod client_page;
 pub mod error;
 pub mod extract;
+pub mod job;
+pub mod month;
 pub mod offline;
 pub mod portal;
 pub mod report;
@@ -57,6 +59,84 @@ pub fn catalogue_for<'r>(reference: &'r InUse, period: &ReportingPeriod) -> Resu
         .catalogue)
 }
 
+/// What an extract is made from, read from the store in one go (under its lock, where the app
+/// holds one), so building and checking can run after the lock is let go.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub reference: InUse,
+    pub clients: Vec<ndtms_store::submissions::SourceClient>,
+    pub agency: ndtms_store::Agency,
+    /// Client id -> attributors last transferred, for the mismatch check.
+    pub previous: std::collections::HashMap<String, Vec<String>>,
+    pub period: ReportingPeriod,
+    pub file_name: String,
+}
+
+/// Reads what the extract for `period` is made from (data leads).
+pub fn read_source(
+    store: &mut Store,
+    period: &ReportingPeriod,
+    file_pattern: &str,
+    now: DateTime<Utc>,
+) -> Result<Source> {
+    let reference = store.reference_data()?;
+    catalogue_for(&reference, period)?;
+    let clients = store.extract_source()?;
+    let agency = store.agency()?;
+    let previous = store.previous_attributors()?;
+    let file_name = extract::file_name(file_pattern, &agency.code, agency.dataset, period, now)?;
+    Ok(Source {
+        reference,
+        clients,
+        agency,
+        previous,
+        period: *period,
+        file_name,
+    })
+}
+
+/// How far building and checking an extract has gone, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Laying out the rows, client by client.
+    Building {
+        #[ts(type = "number")]
+        clients_done: u64,
+        #[ts(type = "number")]
+        clients: u64,
+        #[ts(type = "number")]
+        rows: u64,
+    },
+    /// Checking the rows as the portal would.
+    Checking {
+        #[ts(type = "number")]
+        rows_done: u64,
+        #[ts(type = "number")]
+        rows: u64,
+    },
+}
+
+/// Lays out the extract's rows from `source` and writes its bytes; `step` hears of progress and
+/// answers false to stop (then None).
+pub fn build_from(source: &Source, step: &mut dyn FnMut(Step) -> bool) -> Result<Option<Built>> {
+    let cat = catalogue_for(&source.reference, &source.period)?;
+    let Some(extract) =
+        extract::build_with(cat, &source.agency, &source.clients, &source.period, step)
+    else {
+        return Ok(None);
+    };
+    let bytes = extract.to_csv();
+    let sha256 = extract::sha256_hex(&bytes);
+    Ok(Some(Built {
+        reference: source.reference.clone(),
+        extract,
+        file_name: source.file_name.clone(),
+        bytes,
+        sha256,
+    }))
+}
+
 /// Reads the store and builds the extract's bytes for `period` (data leads), laid out by the
 /// store's reference data in force at the period's end.
 pub fn build(
@@ -65,21 +145,57 @@ pub fn build(
     file_pattern: &str,
     now: DateTime<Utc>,
 ) -> Result<Built> {
-    let reference = store.reference_data()?;
-    let cat = catalogue_for(&reference, period)?;
-    let clients = store.extract_source()?;
-    let agency = store.agency()?;
-    let extract = extract::build(cat, &agency, &clients, period);
-    let file_name = extract::file_name(file_pattern, &agency.code, agency.dataset, period, now)?;
-    let bytes = extract.to_csv();
-    let sha256 = extract::sha256_hex(&bytes);
-    Ok(Built {
+    let source = read_source(store, period, file_pattern, now)?;
+    build_from(&source, &mut |_| true)?.ok_or_else(stopped)
+}
+
+fn stopped() -> SubmissionError {
+    SubmissionError::Store(ndtms_store::StoreError::Internal(
+        "the extract stopped with nobody asking it to".into(),
+    ))
+}
+
+/// Builds the extract from `source` and checks it as the portal would, reporting each step;
+/// `step` answers false to stop (then None).
+pub fn prepare_from(
+    source: &Source,
+    now: DateTime<Utc>,
+    step: &mut dyn FnMut(Step) -> bool,
+) -> Result<Option<Prepared>> {
+    let Some(Built {
         reference,
         extract,
         file_name,
         bytes,
         sha256,
-    })
+    }) = build_from(source, step)?
+    else {
+        return Ok(None);
+    };
+    let info = reference
+        .data
+        .info_on(source.period.end)
+        .map_err(ndtms_store::StoreError::from)?;
+    let today = now.date_naive();
+    let Some(checked) = report::check_with(
+        catalogue_for(&reference, &source.period)?,
+        &extract,
+        today,
+        &source.previous,
+        step,
+    ) else {
+        return Ok(None);
+    };
+    let report = PreTransferReport::new(&extract, &file_name, &sha256, &info, today, checked);
+    Ok(Some(Prepared {
+        reference,
+        info,
+        extract,
+        file_name,
+        bytes,
+        sha256,
+        report,
+    }))
 }
 
 /// Builds the extract for `period` from the store and checks it as the portal would (data leads).
@@ -89,35 +205,8 @@ pub fn prepare(
     file_pattern: &str,
     now: DateTime<Utc>,
 ) -> Result<Prepared> {
-    let Built {
-        reference,
-        extract,
-        file_name,
-        bytes,
-        sha256,
-    } = build(store, period, file_pattern, now)?;
-    let info = reference
-        .data
-        .info_on(period.end)
-        .map_err(ndtms_store::StoreError::from)?;
-    let previous = store.previous_attributors()?;
-    let today = now.date_naive();
-    let checked = report::check(
-        catalogue_for(&reference, period)?,
-        &extract,
-        today,
-        &previous,
-    );
-    let report = PreTransferReport::new(&extract, &file_name, &sha256, &info, today, checked);
-    Ok(Prepared {
-        reference,
-        info,
-        extract,
-        file_name,
-        bytes,
-        sha256,
-        report,
-    })
+    let source = read_source(store, period, file_pattern, now)?;
+    prepare_from(&source, now, &mut |_| true)?.ok_or_else(stopped)
 }
 
 impl Prepared {
@@ -253,11 +342,28 @@ pub fn transfer(
     accept_errors: bool,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Receipt> {
+    store.require(ndtms_store::Permission::Submit)?;
+    let receipt = send(p, portal, credentials, accept_errors, progress)?;
+    record_transfer(store, p, &receipt)?;
+    Ok(receipt)
+}
+
+/// Sends a prepared extract to the portal and answers with its receipt, recording nothing: the
+/// app sends without holding the store (an upload can take minutes), then records the transfer
+/// with [`record_transfer`]. The caller checks the user may submit. Errors in the file must be
+/// acknowledged.
+pub fn send(
+    p: &Prepared,
+    portal: &dyn Portal,
+    credentials: &Credentials,
+    accept_errors: bool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Receipt> {
     if p.report.report.errors > 0 && !accept_errors {
         return Err(SubmissionError::HasErrors(p.report.report.errors));
     }
     let (start, end) = (iso(p.extract.period.start), iso(p.extract.period.end));
-    let receipt = portal.transfer(
+    portal.transfer(
         credentials,
         &Upload {
             file_name: &p.file_name,
@@ -269,10 +375,15 @@ pub fn transfer(
             period_end: &end,
         },
         progress,
-    )?;
+    )
+}
+
+/// Records a transfer the portal accepted, with its receipt: this locks the period and keeps
+/// the attributors sent, for next month's mismatch check. Answers with its id in the history.
+pub fn record_transfer(store: &mut Store, p: &Prepared, receipt: &Receipt) -> Result<i64> {
     let totals = p.report.totals_json();
-    let sent = serde_json::to_string(&receipt).unwrap_or_default();
-    store.record_submission(
+    let sent = serde_json::to_string(receipt).unwrap_or_default();
+    Ok(store.record_submission(
         &p.submission(
             SubmissionKind::Transfer,
             &sent,
@@ -280,6 +391,5 @@ pub fn transfer(
                 .attributors(catalogue_for(&p.reference, &p.extract.period)?),
             &totals,
         ),
-    )?;
-    Ok(receipt)
+    )?)
 }

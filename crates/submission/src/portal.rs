@@ -59,9 +59,13 @@ pub struct Receipt {
     pub received_at: String,
     pub file_name: String,
     pub sha256: String,
+    #[ts(type = "number")]
     pub rows: u64,
+    #[ts(type = "number")]
     pub errors: u64,
+    #[ts(type = "number")]
     pub warnings: u64,
+    #[ts(type = "number")]
     pub mismatches: u64,
     pub load_percent: f64,
     pub data_quality_percent: f64,
@@ -74,7 +78,9 @@ pub struct Receipt {
 pub enum Progress {
     LoggingIn,
     Uploading {
+        #[ts(type = "number")]
         sent: u64,
+        #[ts(type = "number")]
         total: u64,
     },
     WaitingForReport,

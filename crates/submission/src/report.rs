@@ -47,6 +47,42 @@ pub fn check(
     c.finish()
 }
 
+/// How many rows are checked between two progress reports.
+const ROWS_PER_STEP: usize = 5000;
+
+/// [`check`], telling `step` how many rows are done every few thousand; `step` answers false
+/// to stop, and then there is no report.
+pub fn check_with(
+    cat: &Catalogue,
+    extract: &Extract,
+    today: NaiveDate,
+    previous: &HashMap<String, Vec<String>>,
+    step: &mut dyn FnMut(crate::Step) -> bool,
+) -> Option<FileReport> {
+    let v = Validator::new(cat, extract.dataset, today);
+    let mut c = v
+        .file(extract.headers.iter().map(String::as_str))
+        .with_previous_attributors(previous);
+    let rows = extract.rows.len();
+    let mut done = 0;
+    while done < rows {
+        if !step(crate::Step::Checking {
+            rows_done: done as u64,
+            rows: rows as u64,
+        }) {
+            return None;
+        }
+        let end = (done + ROWS_PER_STEP).min(rows);
+        c.rows_of((done..end).map(|i| extract.rows.row(i)));
+        done = end;
+    }
+    step(crate::Step::Checking {
+        rows_done: rows as u64,
+        rows: rows as u64,
+    });
+    Some(c.finish())
+}
+
 impl PreTransferReport {
     pub fn new(
         extract: &Extract,

@@ -6,14 +6,20 @@ import type { CaseloadPage } from "./CaseloadPage";
 import type { CaseloadQuery } from "./CaseloadQuery";
 import type { ClientFlags } from "./ClientFlags";
 import type { ClientPage } from "./ClientPage";
+import type { ConfirmedUpload } from "./ConfirmedUpload";
 import type { ConsentScope } from "./ConsentScope";
 import type { ConsentStatus } from "./ConsentStatus";
 import type { Deletion } from "./Deletion";
 import type { DraftItem } from "./DraftItem";
 import type { Entity } from "./Entity";
 import type { Finding } from "./Finding";
+import type { FindingPlace } from "./FindingPlace";
+import type { FindingsPage } from "./FindingsPage";
 import type { Form } from "./Form";
+import type { JobStatus } from "./JobStatus";
 import type { Keyworker } from "./Keyworker";
+import type { MonthPlan } from "./MonthPlan";
+import type { MonthSettings } from "./MonthSettings";
 import type { NewClient } from "./NewClient";
 import type { NewClientCheck } from "./NewClientCheck";
 import type { NewUserRequest } from "./NewUserRequest";
@@ -22,7 +28,10 @@ import type { RecordForm } from "./RecordForm";
 import type { RecordKey } from "./RecordKey";
 import type { RecordPlace } from "./RecordPlace";
 import type { ReferenceSetting } from "./ReferenceSetting";
+import type { ReportSummary } from "./ReportSummary";
+import type { ReportingPeriod } from "./ReportingPeriod";
 import type { Role } from "./Role";
+import type { SavedExtract } from "./SavedExtract";
 import type { Section } from "./Section";
 import type { Session } from "./Session";
 import type { SetUpRequest } from "./SetUpRequest";
@@ -97,6 +106,34 @@ export const commands = {
   recordHistory: (reference: string): Promise<Array<RecordChange>> => call("record_history", { reference }),
   /** Every extract saved, transfer and confirmed upload, newest first (data leads). */
   submissions: (): Promise<Array<Submission>> => call("submissions", {}),
+  /** The data month due next: its reporting period, deadline and last transfer (data leads). */
+  monthPlan: (): Promise<MonthPlan> => call("month_plan", {}),
+  /** The monthly submission's settings: portal address and deadline day (any logged-in user). */
+  monthSettings: (): Promise<MonthSettings> => call("month_settings", {}),
+  /** Saves the monthly submission's settings, each checked first (administrators). */
+  saveMonthSettings: (settings: MonthSettings): Promise<MonthSettings> => call("save_month_settings", { settings }),
+  /** The reporting period of a data month, its end moved when asked (data leads). */
+  checkPeriod: (year: number, month: number, end: string | null): Promise<ReportingPeriod> => call("check_period", { year, month, end }),
+  /** Starts building and checking the extract for a data month, in the background (data leads). */
+  startExtract: (year: number, month: number, end: string | null): Promise<null> => call("start_extract", { year, month, end }),
+  /** Where the extract's building, checking or sending has got to (data leads). */
+  extractStatus: (): Promise<JobStatus> => call("extract_status", {}),
+  /** Stops building the extract (data leads). */
+  stopExtract: (): Promise<null> => call("stop_extract", {}),
+  /** The pre-transfer report of the extract built: totals, formulas, findings by rule (data leads). */
+  extractReport: (): Promise<ReportSummary> => call("extract_report", {}),
+  /** A window of the report's findings, of one rule or all (data leads). */
+  extractFindings: (rule: string | null, offset: number, limit: number): Promise<FindingsPage> => call("extract_findings", { rule, offset, limit }),
+  /** The form a finding is fixed in, and the client's keyworker (any logged-in user). */
+  findingPlace: (client: string, episode: string, child: string, field: string): Promise<FindingPlace | null> => call("finding_place", { client, episode, child, field }),
+  /** The folder extracts are saved in unless another is chosen (data leads). */
+  extractFolder: (): Promise<string> => call("extract_folder", {}),
+  /** Saves the extract built into a folder, with its manifest when it is to be carried out (data leads). */
+  saveExtract: (folder: string, offline: boolean): Promise<SavedExtract> => call("save_extract", { folder, offline }),
+  /** Sends the extract built to the portal in the background; the log-in is used once and not kept (data leads). */
+  sendExtract: (username: string, password: string, otp: string, acceptErrors: boolean): Promise<null> => call("send_extract", { username, password, otp, acceptErrors }),
+  /** Records that a file saved here for upload was uploaded by hand; locks its period (data leads). */
+  confirmUpload: (file: string): Promise<ConfirmedUpload> => call("confirm_upload", { file }),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -109,4 +146,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
