@@ -541,4 +541,67 @@ pub mod keys {
     pub const TAB: &str = "\u{E004}";
     pub const ARROW_DOWN: &str = "\u{E015}";
     pub const ARROW_UP: &str = "\u{E013}";
+    pub const BACKSPACE: &str = "\u{E003}";
+}
+
+/// The portal stand-in (`crates/portal-standin`) running on 127.0.0.1, killed on drop.
+#[derive(Debug)]
+pub struct PortalStandin {
+    pub url: String,
+    _process: Guard,
+}
+
+impl PortalStandin {
+    /// Starts the stand-in with `args` (users and faults, as its `--help` gives them); built
+    /// first if this checkout has not built it yet.
+    pub fn start(args: &[&str]) -> Result<Self> {
+        use std::io::{BufRead, BufReader};
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| repo_root().join("target"), PathBuf::from);
+        let bin = target.join("debug/ndtms-portal-standin");
+        if !bin.exists() {
+            let built = Command::new(env!("CARGO"))
+                .args(["build", "-q", "-p", "ndtms-portal-standin"])
+                .current_dir(repo_root())
+                .status()
+                .map_err(|e| format!("build the stand-in: {e}"))?;
+            if !built.success() {
+                return Err("the portal stand-in did not build".into());
+            }
+        }
+        let mut child = Command::new(&bin)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(log_file("portal-standin")?)
+            .spawn()
+            .map_err(|e| format!("start {}: {e}", bin.display()))?;
+        let out = child.stdout.take().ok_or("no stdout")?;
+        let guard = Guard(child);
+        let mut line = String::new();
+        BufReader::new(out)
+            .read_line(&mut line)
+            .map_err(|e| format!("read the stand-in's address: {e}"))?;
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .ok_or_else(|| format!("the stand-in said {line:?}"))?
+            .to_owned();
+        Ok(Self {
+            url,
+            _process: guard,
+        })
+    }
+}
+
+/// A fresh YubiKey-style one-time code for the key `key_id` (12 modhex characters): the key id
+/// then 32 modhex characters, different on every call.
+pub fn one_time_code(key_id: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed) + u64::from(std::process::id()) * 1000;
+    let tail: String = format!("{n:032}")
+        .bytes()
+        .map(|d| b"cbdefghijklnrtuv"[usize::from(d - b'0')] as char)
+        .collect();
+    format!("{key_id}{tail}")
 }

@@ -33,6 +33,12 @@ import { NotYet } from "./screens/NotYet";
 import { Settings } from "./screens/Settings";
 import { Start } from "./screens/Start";
 import { Users } from "./screens/Users";
+import { Building } from "./screens/transfer/Building";
+import { Done } from "./screens/transfer/Done";
+import { MonthStep } from "./screens/transfer/MonthStep";
+import { Report } from "./screens/transfer/Report";
+import { Save } from "./screens/transfer/Save";
+import { Send } from "./screens/transfer/Send";
 
 function status(): Promise<StoreStatus> {
   return queryClient.fetchQuery({ queryKey: keys.status, queryFn: () => commands.storeStatus() });
@@ -151,6 +157,7 @@ const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/clients/new": NewClient,
   "/drafts": Drafts,
   "/history": History,
+  "/transfer": MonthStep,
   "/settings": Settings,
 };
 
@@ -229,11 +236,20 @@ const recordRoute = createRoute({
   beforeLoad: gate("edit_clients"),
   validateSearch: (
     search: Record<string, unknown>,
-  ): { section: Section; episode?: string | undefined; intervention?: string | undefined; id?: string | undefined } => ({
+  ): {
+    section: Section;
+    episode?: string | undefined;
+    intervention?: string | undefined;
+    id?: string | undefined;
+    field?: string | undefined;
+    finding?: string | undefined;
+  } => ({
     section: SECTIONS.find((s) => s === search["section"]) ?? "episode",
     episode: text(search["episode"]),
     intervention: text(search["intervention"]),
     id: text(search["id"]),
+    field: text(search["field"]),
+    finding: text(search["finding"]),
   }),
   component: function RecordScreen() {
     const { reference } = useParams({ strict: false });
@@ -248,6 +264,8 @@ const recordRoute = createRoute({
           intervention: search.intervention ?? null,
           id: search.id ?? null,
         }}
+        field={search.field}
+        finding={search.finding}
       />
     );
   },
@@ -290,6 +308,24 @@ const addUserRoute = createRoute({
   component: AddUser,
 });
 
+/** A page of the transfer wizard, for data leads (the core refuses anyone else too). */
+function transferPage<P extends string>(path: P, component: () => React.JSX.Element | null) {
+  return createRoute({ getParentRoute: () => appRoute, path, beforeLoad: gate("submit"), component });
+}
+
+const transferDoneRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/transfer/done",
+  beforeLoad: gate("submit"),
+  validateSearch: (search: Record<string, unknown>): { kind: "sent" | "saved" } => ({
+    kind: search["kind"] === "sent" ? "sent" : "saved",
+  }),
+  component: function DoneScreen() {
+    const search = useSearch({ from: "/app/transfer/done" });
+    return <Done kind={search.kind} />;
+  },
+});
+
 const routeTree = rootRoute.addChildren([
   startRoute,
   changePasswordRoute,
@@ -303,6 +339,11 @@ const routeTree = rootRoute.addChildren([
     addUserRoute,
     clientRoute,
     consentRoute,
+    transferPage("/transfer/build", Building),
+    transferPage("/transfer/report", Report),
+    transferPage("/transfer/send", Send),
+    transferPage("/transfer/save", Save),
+    transferDoneRoute,
   ]),
 ]);
 

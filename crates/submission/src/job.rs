@@ -74,6 +74,8 @@ pub struct RuleCount {
 /// The report's first page: the totals, the formulas, and the findings grouped by rule.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ReportSummary {
+    /// The data month and period the file was built for (to check again with the same).
+    pub data_period: ndtms_dataset::ReportingPeriod,
     pub agency: String,
     pub dataset: String,
     pub period: String,
@@ -137,6 +139,7 @@ pub fn summary(p: &Prepared) -> ReportSummary {
             .then(a.rule.cmp(&b.rule))
     });
     ReportSummary {
+        data_period: p.extract.period,
         agency: r.agency.clone(),
         dataset: r.dataset.clone(),
         period: r.period.clone(),

@@ -44,8 +44,14 @@ pub fn passphrase_database(data: &Path, passphrase: &str, dataset: Dataset) -> S
 /// Starts the app on the database in `data` and unlocks it with `passphrase`, as a person
 /// would; returns at the log-in screen.
 pub fn launch_and_unlock(data: &Path, passphrase: &str) -> App {
-    let app = App::launch(&[("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))])
-        .expect("launch the app");
+    launch_and_unlock_with(data, passphrase, &[])
+}
+
+/// [`launch_and_unlock`], with more of the app's environment (a shorter portal time-out).
+pub fn launch_and_unlock_with(data: &Path, passphrase: &str, env: &[(&str, &str)]) -> App {
+    let mut all = vec![("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))];
+    all.extend_from_slice(env);
+    let app = App::launch(&all).expect("launch the app");
     app.wait_for_text("#unlock-title", "Open the database", WAIT)
         .expect("unlock screen");
     app.type_text("#unlock-secret", passphrase)

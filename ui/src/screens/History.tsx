@@ -1,10 +1,12 @@
 // The submission history: every extract saved, transfer and confirmed upload, with its period,
 // counts, checksum, who made it and its receipt (data leads and administrators).
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import type { Submission } from "../bindings/Submission";
 import { commands } from "../bindings/commands";
-import { ErrorSummary, sentence } from "../components/ErrorSummary";
-import { asAppError } from "../data";
+import { ErrorSummary, refusal, sentence } from "../components/ErrorSummary";
+import { Field } from "../components/Field";
+import { asAppError, useCommand } from "../data";
 
 const KIND: Record<Submission["kind"], string> = {
   extract: "Saved for upload",
@@ -20,11 +22,31 @@ function day(iso: string): string {
 export function History() {
   const list = useQuery({ queryKey: ["submissions"], queryFn: () => commands.submissions(), staleTime: 0 });
   const error = asAppError(list.error);
+  const [confirming, setConfirming] = useState<Submission | null>(null);
+  const [confirmed, setConfirmed] = useState<string | null>(null);
+  // An extract saved for upload whose file has not been recorded as uploaded yet.
+  const sent = new Set((list.data ?? []).filter((s) => s.kind === "transfer").map((s) => s.sha256));
+  const awaiting = (s: Submission) => s.kind === "extract" && s.receipt !== "" && !sent.has(s.sha256);
   return (
     <section aria-labelledby="history-title" data-testid="history">
       <ErrorSummary problems={error ? [{ field: null, message: sentence(error.message) }] : []} />
       <h1 id="history-title">History</h1>
       <p className="hint">Every extract saved for upload and every transfer, newest first, with the proof of what was sent.</p>
+      {confirmed && (
+        <p className="panel-confirm" role="status" data-testid="upload-confirmed">
+          {confirmed}
+        </p>
+      )}
+      {confirming && (
+        <ConfirmUpload
+          s={confirming}
+          onDone={(words) => {
+            setConfirming(null);
+            setConfirmed(words);
+          }}
+          onCancel={() => setConfirming(null)}
+        />
+      )}
       {list.data && list.data.length === 0 && <p data-testid="history-empty">Nothing has been saved or sent yet.</p>}
       {list.data && list.data.length > 0 && (
         <table className="users" data-testid="history-list">
@@ -60,6 +82,14 @@ export function History() {
                   <span className="hint" title={s.sha256}>
                     SHA-256 {s.sha256.slice(0, 16)}…
                   </span>
+                  {awaiting(s) && (
+                    <>
+                      <br />
+                      <button type="button" className="link-button" onClick={() => setConfirming(s)} data-testid={`confirm-upload-${s.id}`}>
+                        I have uploaded this file
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
@@ -67,5 +97,46 @@ export function History() {
         </table>
       )}
     </section>
+  );
+}
+
+/** "I have uploaded this file": the carried file checked against its manifest and recorded. */
+function ConfirmUpload({ s, onDone, onCancel }: { s: Submission; onDone: (words: string) => void; onCancel: () => void }) {
+  const folder = useQuery({ queryKey: ["extract_folder"], queryFn: () => commands.extractFolder() });
+  const [file, setFile] = useState<string | null>(null);
+  const path = file ?? (folder.data ? `${folder.data}/${s.file_name}` : "");
+  const confirm = useCommand((_: null) => commands.confirmUpload(path), [["submissions"]]);
+  const problem = refusal(confirm.error, () => "upload-file");
+  return (
+    <form
+      className="form card"
+      data-testid="confirm-upload"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void confirm.run(null).then((c) => {
+          if (c) onDone(`Recorded the upload of ${c.file} (${c.period_start} to ${c.period_end}, ${c.rows.toLocaleString("en-GB")} rows): the period is locked.`);
+        });
+      }}
+    >
+      <ErrorSummary problems={problem.problems} />
+      <h2>Record the upload of {s.file_name}</h2>
+      <Field
+        id="upload-file"
+        label="The file you uploaded"
+        hint="Where it is now (its manifest beside it): it is checked against the manifest before the upload is recorded."
+        value={path}
+        onChange={setFile}
+        autoComplete="off"
+        error={problem.at("upload-file")}
+      />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={confirm.busy} data-testid="confirm-upload-submit">
+          Record the upload
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

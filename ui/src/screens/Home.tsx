@@ -1,3 +1,5 @@
+import { useQuery } from "@tanstack/react-query";
+import { commands } from "../bindings/commands";
 import { ReferencePanel } from "../components/ReferencePanel";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { asAppError, useAppInfo, useReferenceSetting, useSession } from "../data";
@@ -7,6 +9,8 @@ export function Home() {
   const session = useSession();
   const info = useAppInfo();
   const reference = useReferenceSetting(session !== null);
+  const submits = session?.session.permissions.includes("submit") ?? false;
+  const plan = useQuery({ queryKey: ["month_plan"], queryFn: () => commands.monthPlan(), staleTime: 0, enabled: submits });
   if (!session) return null;
   const label = info.data?.datasets.find((d) => d.code === session.agency.dataset)?.label ?? "";
   return (
@@ -16,6 +20,22 @@ export function Home() {
         Agency {session.agency.code}
         {session.agency.name ? ` — ${session.agency.name}` : ""} · {label} ({session.agency.dataset})
       </p>
+      {plan.data && (
+        <section className="card" aria-labelledby="next-title" data-testid="next-submission">
+          <h2 id="next-title">Next submission: {plan.data.label}</h2>
+          <p>
+            Reporting period {plan.data.period.start.split("-").reverse().join("/")} to {plan.data.period.end.split("-").reverse().join("/")}.{" "}
+            {plan.data.deadline
+              ? `Deadline ${plan.data.deadline}: ${plan.data.days_left === 0 ? "today" : (plan.data.days_left ?? 0) > 0 ? `${plan.data.days_left} days left` : "passed"}.`
+              : "The deadline day is not set (Settings)."}
+          </p>
+          <p>
+            <a className="button" href="#/transfer" data-testid="home-transfer">
+              Transfer data
+            </a>
+          </p>
+        </section>
+      )}
       {asAppError(reference.error) && <ErrorPanel error={asAppError(reference.error)!} />}
       {reference.data && <ReferencePanel info={reference.data.reference} />}
     </>

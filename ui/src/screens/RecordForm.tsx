@@ -40,7 +40,11 @@ function when(at: string): string {
   return new Date(at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
 
-export function RecordFormScreen({ place }: { place: RecordPlace }) {
+/**
+ * A record's form. `field`: the field to put the cursor in (a finding followed from the
+ * pre-transfer report); `finding`: that finding's words, shown above the form.
+ */
+export function RecordFormScreen({ place, field, finding }: { place: RecordPlace; field?: string | undefined; finding?: string | undefined }) {
   const loaded = useQuery({
     queryKey: ["record_form", place],
     queryFn: () => commands.recordForm(place),
@@ -53,10 +57,10 @@ export function RecordFormScreen({ place }: { place: RecordPlace }) {
   const error = asAppError(loaded.error);
   if (error) return <ErrorSummary problems={[{ field: null, message: sentence(error.message) }]} />;
   if (!loaded.data) return <p role="status">Opening the form…</p>;
-  return <Editor loaded={loaded.data} />;
+  return <Editor loaded={loaded.data} field={field} finding={finding} />;
 }
 
-function Editor({ loaded }: { loaded: Loaded }) {
+function Editor({ loaded, field, finding }: { loaded: Loaded; field?: string | undefined; finding?: string | undefined }) {
   const navigate = useNavigate();
   const place = loaded.place;
   const name = SECTION_NAME[place.section];
@@ -71,9 +75,10 @@ function Editor({ loaded }: { loaded: Loaded }) {
 
   // Back where the cursor was when the draft was kept, else at the first field.
   useEffect(() => {
-    const target = loaded.draft?.focus || (loaded.form.fields[0] ? inputId(loaded.form.fields[0].header) : "");
+    const first = field ?? loaded.form.fields[0]?.header;
+    const target = loaded.draft?.focus || (first ? inputId(first) : "");
     document.getElementById(target)?.focus();
-  }, [loaded]);
+  }, [loaded, field]);
 
   // What is typed is kept a moment after typing stops, with the field the cursor is in.
   useSettled(
@@ -178,6 +183,11 @@ function Editor({ loaded }: { loaded: Loaded }) {
           {place.intervention ? `, intervention ${place.intervention}` : ""}
         </span>
       </h1>
+      {finding && (
+        <p className="notice" data-testid="finding-to-fix">
+          From the file's report: {finding}
+        </p>
+      )}
       {restored && (
         <div className="notice" role="status" data-testid="draft-restored">
           <p>

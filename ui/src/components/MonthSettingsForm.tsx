@@ -1,0 +1,71 @@
+// Administrators' settings of the monthly submission: the portal's address and the region's
+// deadline day, each checked by the core before it is saved.
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { MonthSettings } from "../bindings/MonthSettings";
+import { commands } from "../bindings/commands";
+import { ErrorSummary, refusal } from "./ErrorSummary";
+import { Field } from "./Field";
+import { useCommand } from "../data";
+
+export function MonthSettingsForm() {
+  const saved = useQuery({ queryKey: ["month_settings"], queryFn: () => commands.monthSettings(), staleTime: 0 });
+  if (!saved.data) return null;
+  return <Editor saved={saved.data} />;
+}
+
+function Editor({ saved }: { saved: MonthSettings }) {
+  const [url, setUrl] = useState(saved.portal_url);
+  const [day, setDay] = useState(saved.deadline_day?.toString() ?? "");
+  const [done, setDone] = useState(false);
+  const dayNumber = day.trim() === "" ? null : Number(day.trim());
+  const save = useCommand(
+    (_: null) => commands.saveMonthSettings({ portal_url: url, deadline_day: dayNumber !== null && Number.isInteger(dayNumber) ? dayNumber : 99 }),
+    [["month_settings"], ["month_plan"]],
+  );
+  const problem = refusal(save.error, (e) => (e.message.includes("deadline") ? "deadline-day" : "portal-url"));
+  return (
+    <form
+      className="form card"
+      aria-labelledby="month-settings-title"
+      data-testid="month-settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setDone(false);
+        void save.run(null).then((r) => setDone(r !== undefined));
+      }}
+    >
+      <ErrorSummary problems={problem.problems} />
+      <h2 id="month-settings-title">The monthly submission</h2>
+      {done && (
+        <p className="panel-confirm" role="status" data-testid="month-settings-saved">
+          Saved.
+        </p>
+      )}
+      <Field
+        id="portal-url"
+        label="Portal address"
+        hint="Where “Send to the portal” sends the file (https://…). Leave blank where files are saved and uploaded by hand."
+        value={url}
+        onChange={setUrl}
+        autoComplete="off"
+        error={problem.at("portal-url")}
+      />
+      <Field
+        id="deadline-day"
+        label="Deadline day"
+        hint="The day of the month your region's deadline falls on (usually between the 7th and the 15th)."
+        value={day}
+        onChange={setDay}
+        inputMode="numeric"
+        autoComplete="off"
+        error={problem.at("deadline-day")}
+      />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={save.busy} data-testid="save-month-settings">
+          Save these settings
+        </button>
+      </div>
+    </form>
+  );
+}
