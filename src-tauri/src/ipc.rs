@@ -173,6 +173,8 @@ ipc! {
     send_extract(username: String, password: String, otp: String, accept_errors: bool) -> ();
     /// Records that a file saved here for upload was uploaded by hand; locks its period (data leads).
     confirm_upload(file: String) -> commands::ConfirmedUpload;
+    /// Unlocks the period a transfer locked, for a reason, then answers with the history (data leads).
+    unlock_period(submission: u32, because: String) -> Vec<Submission>;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

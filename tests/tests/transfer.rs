@@ -329,4 +329,25 @@ fn a_month_with_an_error_is_fixed_checked_again_and_sent_then_saved_for_upload()
     app.click("[data-testid=nav-history]").expect("history");
     app.wait_for_text("[data-testid=history-row]", "Transferred", WAIT)
         .expect("the transfer in the history");
+
+    // The file's report reopened from the history, and the period unlocked with a reason.
+    app.click("[data-testid=history-row] details summary")
+        .expect("its report");
+    app.wait_for_text("[data-testid=history-row] details", "Load 100%", WAIT)
+        .expect("the kept report");
+    app.click("[data-testid^=unlock-]").expect("unlock");
+    app.click("[data-testid=unlock-submit]").expect("no reason");
+    app.wait_for_text(
+        "[data-testid=error-summary]",
+        "why the period is being unlocked",
+        WAIT,
+    )
+    .expect("a reason is asked for");
+    app.retype("#unlock-because", "the region asked for it again")
+        .expect("reason");
+    app.click("[data-testid=unlock-submit]").expect("unlock");
+    app.wait_for_text("[data-testid=upload-confirmed]", "Unlocked", WAIT)
+        .expect("unlocked");
+    no_axe_violations(&app, "history");
+    app.screenshot("history-unlocked").expect("screenshot");
 }

@@ -166,6 +166,8 @@ codes! {
     SubmissionNotReady = "submission_not_ready" in Input,
     /// The file is being sent already.
     SubmissionBusy = "submission_busy" in Input,
+    /// The submission named does not lock a period (already unlocked, or an extract).
+    PeriodNotLocked = "period_not_locked" in Input,
     PortalBadAddress = "portal_bad_address" in Portal,
     PortalLoginRefused = "portal_login_refused" in Portal,
     PortalRefused = "portal_refused" in Portal,

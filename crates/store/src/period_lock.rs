@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use ndtms_dataset::values::parse_date;
 use ndtms_dataset::{Catalogue, Section};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::Store;
 use crate::audit::{self, Entry};
@@ -217,5 +217,62 @@ impl LockCheck {
                 new_value: &reason,
             },
         )
+    }
+}
+
+impl Store {
+    /// Unlocks the period a transfer locked, for a reason a data lead gives (the regional team
+    /// asked for a resubmission): records in it can then be changed without a reason each, until
+    /// the next transfer locks it again. The transfer stays in the history; the unlock and its
+    /// reason are audited.
+    pub fn unlock_period(&mut self, submission: i64, because: &str) -> Result<()> {
+        let s = self.authorize(Permission::EditLockedPeriod)?;
+        let because = because.trim();
+        if because.is_empty() {
+            return Err(StoreError::invalid(
+                ErrorCode::LockReasonMissing,
+                "say why the period is being unlocked",
+            ));
+        }
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let found: Option<(String, String, String, bool)> = tx
+            .query_row(
+                "SELECT file_name, period_start, period_end, locks_period FROM submission WHERE id = ?1",
+                [submission],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((file, start, end, locked)) = found else {
+            return Err(StoreError::NoSuchRecord {
+                entity: "submission".into(),
+                key: submission.to_string(),
+            });
+        };
+        if !locked {
+            return Err(StoreError::invalid(
+                ErrorCode::PeriodNotLocked,
+                format!("{file} ({start} to {end}) does not lock its period"),
+            ));
+        }
+        tx.execute(
+            "UPDATE submission SET locks_period = 0 WHERE id = ?1",
+            [submission],
+        )?;
+        audit::append(
+            &tx,
+            &now,
+            &Entry {
+                user_id: Some(s.user_id),
+                action: "unlock_period",
+                entity: "submission",
+                record_key: &file,
+                field: "locks_period",
+                old_value: &format!("{start} to {end}"),
+                new_value: because,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }

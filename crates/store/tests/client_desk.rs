@@ -494,6 +494,50 @@ fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_w
     // A new record outside the period needs no reason.
     s.save_record(&new_episode, "E2", &fields(&[("REFLD", "01/11/2026")]), "")
         .unwrap();
+
+    // Unlocking the period: data leads only, with a reason; then a keyworker may change it.
+    let transfer = s.submissions().unwrap()[0].id;
+    assert_eq!(
+        s.unlock_period(transfer, " ").unwrap_err().code().as_str(),
+        "lock_reason_missing"
+    );
+    s.logout().unwrap();
+    s.login("kim", KIM).unwrap();
+    assert_eq!(
+        s.unlock_period(transfer, "asked to")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "auth_forbidden"
+    );
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    s.unlock_period(transfer, "the region asked for October again")
+        .unwrap();
+    assert!(!s.submissions().unwrap()[0].locks_period);
+    assert_eq!(
+        s.unlock_period(transfer, "again")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "period_not_locked"
+    );
+    s.logout().unwrap();
+    s.login("kim", KIM).unwrap();
+    s.save_record(&saved, "E1", &fields(&[("REFLD", "17/06/2026")]), "")
+        .unwrap();
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    let audit = s
+        .audit_entries("submission", "N0852_AD_202610.csv")
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "unlock_period"
+                && e.new_value == "the region asked for October again"),
+        "the unlock and its reason audited"
+    );
 }
 
 #[test]

@@ -294,3 +294,14 @@ pub fn confirm_upload(state: &AppState, file: String) -> Answer<ConfirmedUpload>
         })
     })
 }
+
+pub fn unlock_period(
+    state: &AppState,
+    submission: u32,
+    because: String,
+) -> Answer<Vec<ndtms_store::submissions::Submission>> {
+    with_store(state, |store| {
+        store.unlock_period(submission.into(), &because)?;
+        Ok(store.submissions()?)
+    })
+}

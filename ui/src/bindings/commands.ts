@@ -134,6 +134,8 @@ export const commands = {
   sendExtract: (username: string, password: string, otp: string, acceptErrors: boolean): Promise<null> => call("send_extract", { username, password, otp, acceptErrors }),
   /** Records that a file saved here for upload was uploaded by hand; locks its period (data leads). */
   confirmUpload: (file: string): Promise<ConfirmedUpload> => call("confirm_upload", { file }),
+  /** Unlocks the period a transfer locked, for a reason, then answers with the history (data leads). */
+  unlockPeriod: (submission: number, because: string): Promise<Array<Submission>> => call("unlock_period", { submission, because }),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -146,4 +148,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";

@@ -6,7 +6,7 @@ import type { Submission } from "../bindings/Submission";
 import { commands } from "../bindings/commands";
 import { ErrorSummary, refusal, sentence } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
-import { asAppError, useCommand } from "../data";
+import { asAppError, useCommand, useSession } from "../data";
 
 const KIND: Record<Submission["kind"], string> = {
   extract: "Saved for upload",
@@ -22,7 +22,10 @@ function day(iso: string): string {
 export function History() {
   const list = useQuery({ queryKey: ["submissions"], queryFn: () => commands.submissions(), staleTime: 0 });
   const error = asAppError(list.error);
+  const session = useSession();
+  const mayUnlock = session?.session.permissions.includes("edit_locked_period") ?? false;
   const [confirming, setConfirming] = useState<Submission | null>(null);
+  const [unlocking, setUnlocking] = useState<Submission | null>(null);
   const [confirmed, setConfirmed] = useState<string | null>(null);
   // An extract saved for upload whose file has not been recorded as uploaded yet.
   const sent = new Set((list.data ?? []).filter((s) => s.kind === "transfer").map((s) => s.sha256));
@@ -36,6 +39,16 @@ export function History() {
         <p className="panel-confirm" role="status" data-testid="upload-confirmed">
           {confirmed}
         </p>
+      )}
+      {unlocking && (
+        <UnlockPeriod
+          s={unlocking}
+          onDone={(words) => {
+            setUnlocking(null);
+            setConfirmed(words);
+          }}
+          onCancel={() => setUnlocking(null)}
+        />
       )}
       {confirming && (
         <ConfirmUpload
@@ -69,6 +82,15 @@ export function History() {
                 <td>
                   {KIND[s.kind]}
                   {s.locks_period && <span className="hint"> (period locked)</span>}
+                  {s.locks_period && mayUnlock && (
+                    <>
+                      <br />
+                      <button type="button" className="link-button" onClick={() => setUnlocking(s)} data-testid={`unlock-${s.id}`}>
+                        Unlock this period
+                      </button>
+                    </>
+                  )}
+                  <Totals report={s.report} />
                 </td>
                 <td>
                   {day(s.period_start)} to {day(s.period_end)}
@@ -132,6 +154,61 @@ function ConfirmUpload({ s, onDone, onCancel }: { s: Submission; onDone: (words:
       <div className="actions">
         <button type="submit" className="primary" disabled={confirm.busy} data-testid="confirm-upload-submit">
           Record the upload
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The report kept with a file: its totals as they were when it was saved or sent. */
+function Totals({ report }: { report: string }) {
+  let t: Record<string, number> = {};
+  try {
+    t = JSON.parse(report) as Record<string, number>;
+  } catch {
+    return null;
+  }
+  if (typeof t["rows"] !== "number") return null;
+  const n = (k: string) => (t[k] ?? 0).toLocaleString("en-GB");
+  return (
+    <details className="history-report">
+      <summary>Its report</summary>
+      <p>
+        Load {n("load_percent")}%, data quality {n("data_quality_percent")}%: {n("errors")} errors, {n("warnings")} warnings,{" "}
+        {n("mismatches")} mismatches in {n("rows")} rows.
+      </p>
+    </details>
+  );
+}
+
+/** Unlocking a transferred period, on its own form, with the reason (audited). */
+function UnlockPeriod({ s, onDone, onCancel }: { s: Submission; onDone: (words: string) => void; onCancel: () => void }) {
+  const [because, setBecause] = useState("");
+  const unlock = useCommand((_: null) => commands.unlockPeriod(s.id, because), [["submissions"]]);
+  const problem = refusal(unlock.error, () => "unlock-because");
+  return (
+    <form
+      className="form card"
+      data-testid="unlock-period"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void unlock.run(null).then((r) => {
+          if (r) onDone(`Unlocked ${day(s.period_start)} to ${day(s.period_end)}: records in it can be changed until the next transfer locks it again.`);
+        });
+      }}
+    >
+      <ErrorSummary problems={problem.problems} />
+      <h2>
+        Unlock {day(s.period_start)} to {day(s.period_end)}
+      </h2>
+      <p>Records in the period can then be changed without a data lead. The transfer stays in the history; the unlock and its reason are recorded.</p>
+      <Field id="unlock-because" label="Why is it being unlocked?" value={because} onChange={setBecause} autoComplete="off" error={problem.at("unlock-because")} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={unlock.busy} data-testid="unlock-submit">
+          Unlock the period
         </button>
         <button type="button" onClick={onCancel}>
           Cancel

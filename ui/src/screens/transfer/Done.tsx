@@ -26,7 +26,7 @@ export function Done({ kind }: { kind: "sent" | "saved" }) {
           <dt>Receipt</dt>
           <dd data-testid="receipt-id">{receipt.receipt_id}</dd>
           <dt>Received</dt>
-          <dd>{receipt.received_at}</dd>
+          <dd>{new Date(receipt.received_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium" })}</dd>
           <dt>File</dt>
           <dd>{receipt.file_name}</dd>
           <dt>Reporting period</dt>
