@@ -75,6 +75,18 @@ fn seed_period_example() {
     assert_eq!(stdout(&out).trim(), "01/01/2021 to 14/07/2023");
     let out = ndtms(&["period", "--month", "2023-08"]);
     assert_eq!(stdout(&out).trim(), "01/01/2022 to 31/08/2023");
+    // A moved end before the data month begins, or after today, is refused with its reason.
+    let out = ndtms(&["period", "--month", "2023-06", "--end", "31/05/2023"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("before the data month begins (01/06/2023)"),
+        "{err}"
+    );
+    let out = ndtms(&["period", "--month", "2023-06", "--end", "01/01/2100"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is after today"), "{err}");
 }
 
 #[test]
