@@ -302,8 +302,17 @@ const BEFORE_LOG_IN: &[&str] = &[
 fn every_app_command_goes_through_the_store_or_is_named_as_before_log_in() {
     let root = repo_root();
     let ipc = std::fs::read_to_string(root.join("src-tauri/src/ipc.rs")).expect("ipc.rs");
-    let commands =
+    // The handlers: commands.rs and its submodules under commands/.
+    let mut commands =
         std::fs::read_to_string(root.join("src-tauri/src/commands.rs")).expect("commands.rs");
+    let mut more: Vec<_> = std::fs::read_dir(root.join("src-tauri/src/commands"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    more.sort();
+    for f in more {
+        commands.push('\n');
+        commands.push_str(&std::fs::read_to_string(&f).expect("a commands module"));
+    }
     // The declared commands: `name(args) -> Answer;` lines inside the `ipc!` invocation.
     let declared: Vec<&str> = ipc
         .split("ipc! {")

@@ -49,12 +49,12 @@ fn invalid(message: String) -> crate::SubmissionError {
 }
 
 /// Saves the month's settings (administrators), each checked first: a portal address the
-/// transfer could not use, or a deadline day outside 1–28 (every month has those days), is
-/// refused and nothing is saved.
+/// transfer could not use (`portal_bad_address`), or a deadline day outside 1–28 (every month
+/// has those days; `setting_invalid`), is refused and nothing is saved.
 pub fn save_settings(store: &mut Store, s: &MonthSettings) -> Result<MonthSettings> {
     let url = s.portal_url.trim().trim_end_matches('/');
     if !url.is_empty() {
-        HttpPortal::new(url, RetryPolicy::default()).map_err(|e| invalid(e.to_string()))?;
+        HttpPortal::new(url, RetryPolicy::default())?;
     }
     if let Some(d) = s.deadline_day
         && !(1..=28).contains(&d)

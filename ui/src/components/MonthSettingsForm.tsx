@@ -23,7 +23,7 @@ function Editor({ saved }: { saved: MonthSettings }) {
     (_: null) => commands.saveMonthSettings({ portal_url: url, deadline_day: dayNumber !== null && Number.isInteger(dayNumber) ? dayNumber : 99 }),
     [["month_settings"], ["month_plan"]],
   );
-  const problem = refusal(save.error, (e) => (e.message.includes("deadline") ? "deadline-day" : "portal-url"));
+  const problem = refusal(save.error, (e) => (e.code === "portal_bad_address" ? "portal-url" : "deadline-day"));
   return (
     <form
       className="form card"
