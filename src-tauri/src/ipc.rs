@@ -149,8 +149,8 @@ ipc! {
     month_plan() -> ndtms_submission::month::MonthPlan;
     /// The monthly submission's settings: portal address and deadline day (any logged-in user).
     month_settings() -> ndtms_submission::month::MonthSettings;
-    /// Saves the monthly submission's settings, each checked first (administrators).
-    save_month_settings(settings: ndtms_submission::month::MonthSettings) -> ndtms_submission::month::MonthSettings;
+    /// Saves the monthly submission's settings as typed, each checked first (administrators).
+    save_month_settings(portal_url: String, deadline_day: String) -> ndtms_submission::month::MonthSettings;
     /// The reporting period of a data month, its end moved when asked (data leads).
     check_period(year: i32, month: u32, end: Option<String>) -> ndtms_dataset::ReportingPeriod;
     /// Starts building and checking the extract for a data month, in the background (data leads).

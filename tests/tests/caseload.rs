@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, generate};
+use ndtms_dataset::{Dataset, ReportingPeriod};
 use ndtms_e2e::App;
 use serde_json::Value;
 use support::PASSWORD;
@@ -68,21 +68,9 @@ fn a_keyworker_finds_a_client_with_the_keyboard_among_thousands() {
     let tmp = tempfile::tempdir().expect("temp");
     let data = tmp.path().join("data");
     let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
-    let reference = ReferenceData::shipped().expect("reference data");
     let period = ReportingPeriod::for_data_month(2026, 10).expect("month");
-    let cat = &reference.version_on(period.end).expect("version").catalogue;
-    let g = generate(
-        cat,
-        &GenerateOptions {
-            dataset: Dataset::AD,
-            clients: clients(),
-            seed: 21,
-            error_rate: 0.0,
-            period,
-        },
-    );
-    store.login("ada", PASSWORD).expect("log in");
-    store.import_rows(&g.headers, &g.rows).expect("import");
+    let g = support::generated(Dataset::AD, clients(), 21, 0.0, period);
+    support::import(&mut store, &g);
     // The client to find, by its initials and date of birth as the generator wrote them.
     let col = |h: &str| g.headers.iter().position(|x| x == h).expect(h);
     let (cid, fi, si, dob) = (

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, generate};
+use ndtms_dataset::{Dataset, ReportingPeriod};
 use ndtms_e2e::{App, PortalStandin, keys, one_time_code};
 use serde_json::Value;
 use support::{PASSWORD, no_axe_violations};
@@ -41,7 +41,7 @@ fn set_portal(app: &App, url: &str) {
     let saved = app
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             window.__TAURI_INTERNALS__.invoke('save_month_settings', { settings: { portal_url: arguments[0], deadline_day: 10 } })
+             window.__TAURI_INTERNALS__.invoke('save_month_settings', { portalUrl: arguments[0], deadlineDay: '10' })
                .then((s) => done(s.portal_url), (e) => done(e.message));",
             &[Value::from(url)],
         )
@@ -85,19 +85,8 @@ fn a_month_with_an_error_is_fixed_checked_again_and_sent_then_saved_for_upload()
     // Thirty clients of last month, one with an impossible referral date.
     let (planted_client, planted_date) = {
         let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
-        let reference = ReferenceData::shipped().expect("reference data");
         let period = ReportingPeriod::last_complete_month(ndtms_dataset::model::today());
-        let cat = &reference.version_on(period.end).expect("version").catalogue;
-        let mut g = generate(
-            cat,
-            &GenerateOptions {
-                dataset: Dataset::AD,
-                clients: 30,
-                seed: 5,
-                error_rate: 0.0,
-                period,
-            },
-        );
+        let mut g = support::generated(Dataset::AD, 30, 5, 0.0, period);
         let col = |h: &str| g.headers.iter().position(|x| x == h).expect(h);
         let (cid, eid, refld, consent) = (
             col("CLIENTID"),
@@ -116,8 +105,7 @@ fn a_month_with_an_error_is_fixed_checked_again_and_sent_then_saved_for_upload()
                 row[refld] = "31/02/2026".into();
             }
         }
-        store.login("ada", PASSWORD).expect("log in");
-        store.import_rows(&g.headers, &g.rows).expect("import");
+        support::import(&mut store, &g);
         (target[cid].clone(), target[refld].clone())
     };
 

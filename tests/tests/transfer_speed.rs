@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use ndtms_dataset::{Dataset, GenerateOptions, ReferenceData, ReportingPeriod, generate};
+use ndtms_dataset::{Dataset, ReportingPeriod};
 use serde_json::Value;
 use support::PASSWORD;
 
@@ -28,21 +28,9 @@ fn the_file_is_built_with_progress_while_the_window_keeps_answering() {
     let data = tmp.path().join("data");
     {
         let mut store = support::passphrase_database(&data, PASSPHRASE, Dataset::AD);
-        let reference = ReferenceData::shipped().expect("reference data");
         let period = ReportingPeriod::last_complete_month(ndtms_dataset::model::today());
-        let cat = &reference.version_on(period.end).expect("version").catalogue;
-        let g = generate(
-            cat,
-            &GenerateOptions {
-                dataset: Dataset::AD,
-                clients: clients(),
-                seed: 9,
-                error_rate: 0.02,
-                period,
-            },
-        );
-        store.login("ada", PASSWORD).expect("log in");
-        store.import_rows(&g.headers, &g.rows).expect("import");
+        let g = support::generated(Dataset::AD, clients(), 9, 0.02, period);
+        support::import(&mut store, &g);
     }
     let app = support::launch_and_unlock(&data, PASSPHRASE);
     support::log_in(&app, "ada", PASSWORD);

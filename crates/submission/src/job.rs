@@ -302,7 +302,7 @@ impl MonthJob {
         let (generation, p) = {
             let mut g = self.lock();
             let Some(p) = g.prepared.clone() else {
-                return Err(not_ready());
+                return Err(SubmissionError::NotReady);
             };
             if matches!(g.status, Some(JobStatus::Sending { .. })) {
                 return Err(SubmissionError::Busy);
@@ -357,12 +357,8 @@ impl MonthJob {
 
     /// The file built and checked, or an error saying there is none yet.
     pub fn ready(&self) -> Result<Arc<Prepared>> {
-        self.prepared().ok_or_else(not_ready)
+        self.prepared().ok_or(SubmissionError::NotReady)
     }
-}
-
-fn not_ready() -> SubmissionError {
-    SubmissionError::NotReady
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@ use ndtms_dataset::ReportingPeriod;
 use ndtms_dataset::values::format_date;
 use ndtms_store::submissions::Submission;
 use ndtms_store::{ErrorCode, Store, StoreError, SubmissionKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
 use crate::portal::{HttpPortal, RetryPolicy};
 
 /// The settings of the monthly submission, as an administrator sets them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct MonthSettings {
     /// The portal's address (`https://…`; plain `http://` only to this machine); blank: none,
     /// and the file is saved for upload instead.
@@ -48,26 +48,27 @@ fn invalid(message: String) -> crate::SubmissionError {
     .into()
 }
 
-/// Saves the month's settings (administrators), each checked first: a portal address the
-/// transfer could not use (`portal_bad_address`), or a deadline day outside 1–28 (every month
-/// has those days; `setting_invalid`), is refused and nothing is saved.
-pub fn save_settings(store: &mut Store, s: &MonthSettings) -> Result<MonthSettings> {
-    let url = s.portal_url.trim().trim_end_matches('/');
+/// Saves the month's settings as typed (administrators), each checked first: a portal address
+/// the transfer could not use (`portal_bad_address`), or a deadline day that is not a whole
+/// number from 1 to 28 (every month has those days; `setting_invalid`), is refused and nothing
+/// is saved. A blank deadline day clears it.
+pub fn save_settings(
+    store: &mut Store,
+    portal_url: &str,
+    deadline_day: &str,
+) -> Result<MonthSettings> {
+    let url = portal_url.trim().trim_end_matches('/');
     if !url.is_empty() {
         HttpPortal::new(url, RetryPolicy::default())?;
     }
-    if let Some(d) = s.deadline_day
-        && !(1..=28).contains(&d)
-    {
+    let day = deadline_day.trim();
+    if !day.is_empty() && !day.parse::<u32>().is_ok_and(|d| (1..=28).contains(&d)) {
         return Err(invalid(format!(
-            "the deadline day {d} is not a day every month has: give a day from 1 to 28"
+            "the deadline day '{day}' is not a day every month has: give a whole number from 1 to 28"
         )));
     }
     store.set_setting(PORTAL_URL, url)?;
-    store.set_setting(
-        DEADLINE_DAY,
-        &s.deadline_day.map(|d| d.to_string()).unwrap_or_default(),
-    )?;
+    store.set_setting(DEADLINE_DAY, day)?;
     settings(store)
 }
 

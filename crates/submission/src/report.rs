@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::NaiveDate;
-use ndtms_dataset::{Catalogue, FileReport, Finding, ReferenceInfo, Severity, Validator};
+use ndtms_dataset::{
+    Catalogue, FileCheck, FileReport, Finding, ReferenceInfo, Severity, Validator,
+};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -40,11 +42,19 @@ pub fn check(
     previous: &HashMap<String, Vec<String>>,
 ) -> FileReport {
     let v = Validator::new(cat, extract.dataset, today);
-    let mut c = v
-        .file(extract.headers.iter().map(String::as_str))
-        .with_previous_attributors(previous);
+    let mut c = file_check(&v, extract, previous);
     c.rows_of(extract.rows.iter());
     c.finish()
+}
+
+/// The portal's check of `extract`'s file, with the attributors last transferred.
+fn file_check<'c>(
+    v: &'c Validator<'c>,
+    extract: &Extract,
+    previous: &'c HashMap<String, Vec<String>>,
+) -> FileCheck<'c> {
+    v.file(extract.headers.iter().map(String::as_str))
+        .with_previous_attributors(previous)
 }
 
 /// How many rows are checked between two progress reports.
@@ -60,9 +70,7 @@ pub fn check_with(
     step: &mut dyn FnMut(crate::Step) -> bool,
 ) -> Option<FileReport> {
     let v = Validator::new(cat, extract.dataset, today);
-    let mut c = v
-        .file(extract.headers.iter().map(String::as_str))
-        .with_previous_attributors(previous);
+    let mut c = file_check(&v, extract, previous);
     let rows = extract.rows.len();
     let mut done = 0;
     while done < rows {

@@ -97,9 +97,17 @@ pub fn month_settings(state: &AppState) -> Answer<MonthSettings> {
     with_store(state, |store| Ok(ndtms_submission::month::settings(store)?))
 }
 
-pub fn save_month_settings(state: &AppState, settings: MonthSettings) -> Answer<MonthSettings> {
+pub fn save_month_settings(
+    state: &AppState,
+    portal_url: String,
+    deadline_day: String,
+) -> Answer<MonthSettings> {
     with_store(state, |store| {
-        Ok(ndtms_submission::month::save_settings(store, &settings)?)
+        Ok(ndtms_submission::month::save_settings(
+            store,
+            &portal_url,
+            &deadline_day,
+        )?)
     })
 }
 

@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ndtms_dataset::Dataset;
+use ndtms_dataset::{
+    Dataset, GenerateOptions, Generated, ReferenceData, ReportingPeriod, generate,
+};
 use ndtms_e2e::App;
 use ndtms_store::{Agency, KeyRoute, NewUser, Role, Setup, Store, SystemKeychain};
 
@@ -61,6 +63,35 @@ pub fn launch_and_unlock_with(data: &Path, passphrase: &str, env: &[(&str, &str)
     app.wait_for_text("#login-title", "Log in", WAIT)
         .expect("log-in screen");
     app
+}
+
+/// `clients` generated clients of `dataset` whose episodes fall in `period`, laid out by the
+/// shipped reference data in force at its end (a share `error_rate` of records with an error).
+pub fn generated(
+    dataset: Dataset,
+    clients: usize,
+    seed: u64,
+    error_rate: f64,
+    period: ReportingPeriod,
+) -> Generated {
+    let reference = ReferenceData::shipped().expect("reference data");
+    let cat = &reference.version_on(period.end).expect("version").catalogue;
+    generate(
+        cat,
+        &GenerateOptions {
+            dataset,
+            clients,
+            seed,
+            error_rate,
+            period,
+        },
+    )
+}
+
+/// Imports generated records as the administrator `ada`.
+pub fn import(store: &mut Store, g: &Generated) {
+    store.login("ada", PASSWORD).expect("log in");
+    store.import_rows(&g.headers, &g.rows).expect("import");
 }
 
 /// Types a user name and password into the log-in form (the test presses the button).

@@ -110,8 +110,8 @@ export const commands = {
   monthPlan: (): Promise<MonthPlan> => call("month_plan", {}),
   /** The monthly submission's settings: portal address and deadline day (any logged-in user). */
   monthSettings: (): Promise<MonthSettings> => call("month_settings", {}),
-  /** Saves the monthly submission's settings, each checked first (administrators). */
-  saveMonthSettings: (settings: MonthSettings): Promise<MonthSettings> => call("save_month_settings", { settings }),
+  /** Saves the monthly submission's settings as typed, each checked first (administrators). */
+  saveMonthSettings: (portalUrl: string, deadlineDay: string): Promise<MonthSettings> => call("save_month_settings", { portalUrl, deadlineDay }),
   /** The reporting period of a data month, its end moved when asked (data leads). */
   checkPeriod: (year: number, month: number, end: string | null): Promise<ReportingPeriod> => call("check_period", { year, month, end }),
   /** Starts building and checking the extract for a data month, in the background (data leads). */

@@ -18,11 +18,7 @@ function Editor({ saved }: { saved: MonthSettings }) {
   const [url, setUrl] = useState(saved.portal_url);
   const [day, setDay] = useState(saved.deadline_day?.toString() ?? "");
   const [done, setDone] = useState(false);
-  const dayNumber = day.trim() === "" ? null : Number(day.trim());
-  const save = useCommand(
-    (_: null) => commands.saveMonthSettings({ portal_url: url, deadline_day: dayNumber !== null && Number.isInteger(dayNumber) ? dayNumber : 99 }),
-    [["month_settings"], ["month_plan"]],
-  );
+  const save = useCommand((_: null) => commands.saveMonthSettings(url, day), [["month_settings"], ["month_plan"]]);
   const problem = refusal(save.error, (e) => (e.code === "portal_bad_address" ? "portal-url" : "deadline-day"));
   return (
     <form

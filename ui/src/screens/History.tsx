@@ -7,17 +7,12 @@ import { commands } from "../bindings/commands";
 import { ErrorSummary, refusal, sentence } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { asAppError, useCommand, useSession } from "../data";
+import { day } from "../dates";
 
 const KIND: Record<Submission["kind"], string> = {
   extract: "Saved for upload",
   transfer: "Transferred",
 };
-
-/** An ISO date (yyyy-mm-dd) as the screens show dates. */
-function day(iso: string): string {
-  const [y, m, d] = iso.split("-");
-  return y && m && d ? `${d}/${m}/${y}` : iso;
-}
 
 export function History() {
   const list = useQuery({ queryKey: ["submissions"], queryFn: () => commands.submissions(), staleTime: 0 });
@@ -122,44 +117,82 @@ export function History() {
   );
 }
 
-/** "I have uploaded this file": the carried file checked against its manifest and recorded. */
-function ConfirmUpload({ s, onDone, onCancel }: { s: Submission; onDone: (words: string) => void; onCancel: () => void }) {
-  const folder = useQuery({ queryKey: ["extract_folder"], queryFn: () => commands.extractFolder() });
-  const [file, setFile] = useState<string | null>(null);
-  const path = file ?? (folder.data ? `${folder.data}/${s.file_name}` : "");
-  const confirm = useCommand((_: null) => commands.confirmUpload(path), [["submissions"]]);
-  const problem = refusal(confirm.error, () => "upload-file");
+/**
+ * A one-field form on the history page (the upload to record, the unlock's reason): its
+ * problem summarised and at the field, a button to do it and one to cancel.
+ */
+function OneQuestion({
+  testid,
+  title,
+  intro,
+  field,
+  submit,
+  command,
+  onDone,
+  onCancel,
+}: {
+  testid: string;
+  title: string;
+  intro?: string;
+  field: { id: string; label: string; hint?: string; value: string; onChange: (v: string) => void };
+  submit: string;
+  command: () => Promise<string | null>;
+  onDone: (words: string) => void;
+  onCancel: () => void;
+}) {
+  const run = useCommand((_: null) => command(), [["submissions"]]);
+  const problem = refusal(run.error, () => field.id);
   return (
     <form
       className="form card"
-      data-testid="confirm-upload"
+      data-testid={testid}
       onSubmit={(e) => {
         e.preventDefault();
-        void confirm.run(null).then((c) => {
-          if (c) onDone(`Recorded the upload of ${c.file} (${c.period_start} to ${c.period_end}, ${c.rows.toLocaleString("en-GB")} rows): the period is locked.`);
+        void run.run(null).then((words) => {
+          if (words) onDone(words);
         });
       }}
     >
       <ErrorSummary problems={problem.problems} />
-      <h2>Record the upload of {s.file_name}</h2>
-      <Field
-        id="upload-file"
-        label="The file you uploaded"
-        hint="Where it is now (its manifest beside it): it is checked against the manifest before the upload is recorded."
-        value={path}
-        onChange={setFile}
-        autoComplete="off"
-        error={problem.at("upload-file")}
-      />
+      <h2>{title}</h2>
+      {intro && <p>{intro}</p>}
+      <Field {...field} autoComplete="off" error={problem.at(field.id)} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={confirm.busy} data-testid="confirm-upload-submit">
-          Record the upload
+        <button type="submit" className="primary" disabled={run.busy} data-testid={`${testid}-submit`}>
+          {submit}
         </button>
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
       </div>
     </form>
+  );
+}
+
+/** "I have uploaded this file": the carried file checked against its manifest and recorded. */
+function ConfirmUpload({ s, onDone, onCancel }: { s: Submission; onDone: (words: string) => void; onCancel: () => void }) {
+  const folder = useQuery({ queryKey: ["extract_folder"], queryFn: () => commands.extractFolder() });
+  const [file, setFile] = useState<string | null>(null);
+  const path = file ?? (folder.data ? `${folder.data}/${s.file_name}` : "");
+  return (
+    <OneQuestion
+      testid="confirm-upload"
+      title={`Record the upload of ${s.file_name}`}
+      field={{
+        id: "upload-file",
+        label: "The file you uploaded",
+        hint: "Where it is now (its manifest beside it): it is checked against the manifest before the upload is recorded.",
+        value: path,
+        onChange: setFile,
+      }}
+      submit="Record the upload"
+      command={async () => {
+        const c = await commands.confirmUpload(path);
+        return `Recorded the upload of ${c.file} (${c.period_start} to ${c.period_end}, ${c.rows.toLocaleString("en-GB")} rows): the period is locked.`;
+      }}
+      onDone={onDone}
+      onCancel={onCancel}
+    />
   );
 }
 
@@ -187,33 +220,20 @@ function Totals({ report }: { report: string }) {
 /** Unlocking a transferred period, on its own form, with the reason (audited). */
 function UnlockPeriod({ s, onDone, onCancel }: { s: Submission; onDone: (words: string) => void; onCancel: () => void }) {
   const [because, setBecause] = useState("");
-  const unlock = useCommand((_: null) => commands.unlockPeriod(s.id, because), [["submissions"]]);
-  const problem = refusal(unlock.error, () => "unlock-because");
+  const period = `${day(s.period_start)} to ${day(s.period_end)}`;
   return (
-    <form
-      className="form card"
-      data-testid="unlock-period"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void unlock.run(null).then((r) => {
-          if (r) onDone(`Unlocked ${day(s.period_start)} to ${day(s.period_end)}: records in it can be changed until the next transfer locks it again.`);
-        });
+    <OneQuestion
+      testid="unlock"
+      title={`Unlock ${period}`}
+      intro="Records in the period can then be changed without a data lead. The transfer stays in the history; the unlock and its reason are recorded."
+      field={{ id: "unlock-because", label: "Why is it being unlocked?", value: because, onChange: setBecause }}
+      submit="Unlock the period"
+      command={async () => {
+        await commands.unlockPeriod(s.id, because);
+        return `Unlocked ${period}: records in it can be changed until the next transfer locks it again.`;
       }}
-    >
-      <ErrorSummary problems={problem.problems} />
-      <h2>
-        Unlock {day(s.period_start)} to {day(s.period_end)}
-      </h2>
-      <p>Records in the period can then be changed without a data lead. The transfer stays in the history; the unlock and its reason are recorded.</p>
-      <Field id="unlock-because" label="Why is it being unlocked?" value={because} onChange={setBecause} autoComplete="off" error={problem.at("unlock-because")} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={unlock.busy} data-testid="unlock-submit">
-          Unlock the period
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      onDone={onDone}
+      onCancel={onCancel}
+    />
   );
 }

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { commands } from "../bindings/commands";
+import { day } from "../dates";
 import { ReferencePanel } from "../components/ReferencePanel";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { asAppError, useAppInfo, useReferenceSetting, useSession } from "../data";
@@ -24,7 +25,7 @@ export function Home() {
         <section className="card" aria-labelledby="next-title" data-testid="next-submission">
           <h2 id="next-title">Next submission: {plan.data.label}</h2>
           <p>
-            Reporting period {plan.data.period.start.split("-").reverse().join("/")} to {plan.data.period.end.split("-").reverse().join("/")}.{" "}
+            Reporting period {day(plan.data.period.start)} to {day(plan.data.period.end)}.{" "}
             {plan.data.deadline
               ? `Deadline ${plan.data.deadline}: ${plan.data.days_left === 0 ? "today" : (plan.data.days_left ?? 0) > 0 ? `${plan.data.days_left} days left` : "passed"}.`
               : "The deadline day is not set (Settings)."}

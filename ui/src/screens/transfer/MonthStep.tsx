@@ -8,13 +8,12 @@ import { commands } from "../../bindings/commands";
 import { ErrorSummary, refusal } from "../../components/ErrorSummary";
 import { Field } from "../../components/Field";
 import { asAppError, useCommand } from "../../data";
+import { day } from "../../dates";
 import { useSettled } from "../../forms/checks";
 import { startBuild } from "./job";
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-/** An ISO date as the screens show dates. */
-export const day = (iso: string) => iso.split("-").reverse().join("/");
 
 export function MonthStep() {
   const plan = useQuery({ queryKey: ["month_plan"], queryFn: () => commands.monthPlan(), staleTime: 0 });
