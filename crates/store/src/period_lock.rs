@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use ndtms_dataset::values::parse_date;
 use ndtms_dataset::{Catalogue, Section};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Store;
 use crate::audit::{self, Entry};
@@ -222,9 +222,9 @@ impl LockCheck {
 
 impl Store {
     /// Unlocks the period a transfer locked, for a reason a data lead gives (the regional team
-    /// asked for a resubmission): records in it can then be changed without a reason each, until
-    /// the next transfer locks it again. The transfer stays in the history; the unlock and its
-    /// reason are audited.
+    /// asked for a resubmission): every lock inside that period goes, so records in it can be
+    /// changed without a reason each until the next transfer locks it again. The transfers stay
+    /// in the history; each unlock and its reason are audited.
     pub fn unlock_period(&mut self, submission: i64, because: &str) -> Result<()> {
         let s = self.authorize(Permission::EditLockedPeriod)?;
         let because = because.trim();
@@ -255,23 +255,34 @@ impl Store {
                 format!("{file} ({start} to {end}) does not lock its period"),
             ));
         }
-        tx.execute(
-            "UPDATE submission SET locks_period = 0 WHERE id = ?1",
-            [submission],
-        )?;
-        audit::append(
-            &tx,
-            &now,
-            &Entry {
-                user_id: Some(s.user_id),
-                action: "unlock_period",
-                entity: "submission",
-                record_key: &file,
-                field: "locks_period",
-                old_value: &format!("{start} to {end}"),
-                new_value: because,
-            },
-        )?;
+        // Every lock inside the period goes with it (an earlier month's transfer, or an upload
+        // confirmed by hand of the same file), so what the data lead is told holds.
+        let inside: Vec<(i64, String, String, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, file_name, period_start, period_end FROM submission
+                 WHERE locks_period = 1 AND period_start >= ?1 AND period_end <= ?2",
+            )?;
+            let rows = stmt.query_map(params![start, end], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        for (id, file, start, end) in &inside {
+            tx.execute("UPDATE submission SET locks_period = 0 WHERE id = ?1", [id])?;
+            audit::append(
+                &tx,
+                &now,
+                &Entry {
+                    user_id: Some(s.user_id),
+                    action: "unlock_period",
+                    entity: "submission",
+                    record_key: file,
+                    field: "locks_period",
+                    old_value: &format!("{start} to {end}"),
+                    new_value: because,
+                },
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -496,7 +496,27 @@ fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_w
         .unwrap();
 
     // Unlocking the period: data leads only, with a reason; then a keyworker may change it.
-    let transfer = s.submissions().unwrap()[0].id;
+    // An earlier month's transfer inside it is unlocked with it.
+    s.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
+        period_end: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+        file_name: "N0852_AD_202609.csv",
+        sha256: "1",
+        rows: 1,
+        clients: 1,
+        report: "{}",
+        receipt: "{}",
+        attributors: &[],
+    })
+    .unwrap();
+    let transfer = s
+        .submissions()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.file_name == "N0852_AD_202610.csv")
+        .unwrap()
+        .id;
     assert_eq!(
         s.unlock_period(transfer, " ").unwrap_err().code().as_str(),
         "lock_reason_missing"
@@ -514,7 +534,7 @@ fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_w
     s.login("dee", DEE).unwrap();
     s.unlock_period(transfer, "the region asked for October again")
         .unwrap();
-    assert!(!s.submissions().unwrap()[0].locks_period);
+    assert!(s.submissions().unwrap().iter().all(|x| !x.locks_period));
     assert_eq!(
         s.unlock_period(transfer, "again")
             .unwrap_err()
