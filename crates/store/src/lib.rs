@@ -242,6 +242,24 @@ impl Store {
         })
     }
 
+    /// A second handle on the same database, with the same user's session and permission `p`
+    /// checked first: for long reads done in the background (the month's extract), so the
+    /// handle the window uses is not held while they run. WAL lets it read beside the writer.
+    pub fn beside(&mut self, p: Permission) -> Result<Self> {
+        let session = self.authorize(p)?;
+        let conn = db::open(&Self::db_path(&self.dir), &self.key, false)?;
+        Ok(Store {
+            conn,
+            dir: self.dir.clone(),
+            key: self.key.clone(),
+            session: Some(session),
+            idle_minutes: self.idle_minutes,
+            clock: self.clock.clone(),
+            reference: self.reference.clone(),
+            caseload: None,
+        })
+    }
+
     /// Which route the database in `dir` uses, to choose the unlock screen.
     pub fn route(dir: &Path) -> Result<KeyRoute> {
         Ok(KeyFile::read(dir)?.route)

@@ -596,3 +596,31 @@ fn an_episode_says_what_is_due_by_the_reference_datas_schedules() {
     let due = &view.journeys[0].episodes[0].due;
     assert!(!due.iter().any(|d| d.schedule == "TOP-START"), "{due:?}");
 }
+
+#[test]
+fn a_second_handle_reads_beside_the_first_for_the_right_role_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    assert_eq!(
+        s.beside(ndtms_store::Permission::Submit)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "auth_forbidden"
+    );
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    let mut reader = s.beside(ndtms_store::Permission::Submit).unwrap();
+    // Written on the first handle, read on the second while the first stays usable.
+    s.create_client(&client("C2", "Y", ("C", "D"))).unwrap();
+    let read: Vec<String> = reader
+        .extract_source()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.reference)
+        .collect();
+    assert_eq!(read, ["C1", "C2"]);
+    s.logout().unwrap();
+    assert!(s.extract_source().is_err(), "the first handle logged out");
+}

@@ -122,20 +122,19 @@ pub fn check_period(
 }
 
 pub fn start_extract(state: &AppState, year: i32, month: u32, end: Option<String>) -> Answer<()> {
-    with_store(state, |store| Ok(store.require(Permission::Submit)?))?;
+    // The records are read on a handle of their own, so the window's searches and forms do
+    // not wait for the read.
+    let mut reader = with_store(state, |store| Ok(store.beside(Permission::Submit)?))?;
     let period = period(year, month, end)?;
-    let reader = state.clone();
     let now = chrono::Utc::now();
     state.month.start(
         move || {
-            on_store(&reader, |store| {
-                ndtms_submission::read_source(
-                    store,
-                    &period,
-                    ndtms_submission::DEFAULT_FILE_PATTERN,
-                    now,
-                )
-            })
+            ndtms_submission::read_source(
+                &mut reader,
+                &period,
+                ndtms_submission::DEFAULT_FILE_PATTERN,
+                now,
+            )
         },
         now,
     );
