@@ -175,6 +175,8 @@ ipc! {
     confirm_upload(file: String) -> commands::ConfirmedUpload;
     /// Unlocks the period a transfer locked, for a reason, then answers with the history (data leads).
     unlock_period(submission: u32, because: String) -> Vec<Submission>;
+    /// The data-quality dashboard: the past year's percentages, the month due checked now, the commonest findings (data leads).
+    dashboard() -> ndtms_submission::quality::Dashboard;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

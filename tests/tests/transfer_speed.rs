@@ -97,4 +97,35 @@ fn the_file_is_built_with_progress_while_the_window_keeps_answering() {
         at(1.0),
     );
     app.screenshot("transfer-report-many").expect("screenshot");
+
+    // The dashboard: this month's percentages, its commonest findings and fields, the clients,
+    // each chart drawn and with its table beside it.
+    app.click("[data-testid=nav-reports]").expect("reports");
+    app.wait_for_text("#chart-scores-title", "Load and data quality", WAIT)
+        .expect("the dashboard");
+    for chart in [
+        "chart-scores",
+        "chart-rules",
+        "chart-fields",
+        "chart-clients",
+    ] {
+        app.find(&format!("[data-testid={chart}] .chart-box svg"))
+            .unwrap_or_else(|e| panic!("{chart} drawn: {e}"));
+    }
+    app.click("[data-testid=chart-scores] details summary")
+        .expect("as a table");
+    app.wait_for_text("[data-testid=chart-scores] table", "checked now", WAIT)
+        .expect("the month due in the table");
+    let clients = app
+        .text("[data-testid=chart-clients] table")
+        .expect("clients");
+    assert!(clients.contains("Discharged"), "{clients}");
+    support::no_axe_violations(&app, "reports");
+    app.screenshot("reports").expect("screenshot");
+    app.execute(
+        "document.querySelector('[data-testid=chart-rules]').scrollIntoView();",
+        &[],
+    )
+    .expect("scroll");
+    app.screenshot("reports-findings").expect("screenshot");
 }

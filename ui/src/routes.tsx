@@ -33,6 +33,7 @@ import { NotYet } from "./screens/NotYet";
 import { Settings } from "./screens/Settings";
 import { Start } from "./screens/Start";
 import { Users } from "./screens/Users";
+import { Reports } from "./screens/Reports";
 import { Building } from "./screens/transfer/Building";
 import { Done } from "./screens/transfer/Done";
 import { MonthStep } from "./screens/transfer/MonthStep";
@@ -158,6 +159,7 @@ const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/drafts": Drafts,
   "/history": History,
   "/transfer": MonthStep,
+  "/reports": Reports,
   "/settings": Settings,
 };
 

@@ -138,6 +138,18 @@ fn main() {
         source.len(),
         read_time.as_secs_f64()
     );
+    let agency = store.agency().expect("agency");
+    let (layout_time, laid) = time(3, || {
+        ndtms_submission::extract::build(cat, &agency, &source, &period)
+    });
+    let (csv_time, bytes) = time(3, || laid.to_csv());
+    let (sha_time, _) = time(3, || ndtms_submission::extract::sha256_hex(&bytes));
+    println!(
+        "  laying out the rows: {:.2} s; writing the CSV: {:.2} s; its SHA-256: {:.2} s",
+        layout_time.as_secs_f64(),
+        csv_time.as_secs_f64(),
+        sha_time.as_secs_f64()
+    );
     let (check_time, report) = time(3, || {
         ndtms_submission::report::check(cat, &prepared.extract, today, &Default::default())
     });

@@ -9,6 +9,7 @@ pub mod job;
 pub mod month;
 pub mod offline;
 pub mod portal;
+pub mod quality;
 pub mod report;
 
 use std::path::{Path, PathBuf};

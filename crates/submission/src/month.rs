@@ -130,7 +130,7 @@ fn parse_iso(d: &str) -> Option<NaiveDate> {
 /// The data month a transferred period covered: the month of its end, unless the end is early
 /// in a month whose own submission would not be due yet (a June-part-July file ends in July but
 /// is June's).
-fn data_month_of(s: &Submission) -> Option<(i32, u32)> {
+pub(crate) fn data_month_of(s: &Submission) -> Option<(i32, u32)> {
     let end = parse_iso(&s.period_end)?;
     let full = ReportingPeriod::for_data_month(end.year(), end.month()).ok()?;
     if end == full.end {
@@ -225,6 +225,28 @@ pub fn plan(store: &mut Store, today: NaiveDate) -> Result<MonthPlan> {
     })
 }
 
+/// A history entry for tests: its kind, period end, when it was made and its kept report.
+#[cfg(test)]
+pub(crate) fn submission(kind: SubmissionKind, end: &str, at: &str, report: &str) -> Submission {
+    Submission {
+        id: 1,
+        kind,
+        period_start: "2025-01-01".into(),
+        period_end: end.into(),
+        created_at: at.into(),
+        user: String::new(),
+        agency: String::new(),
+        dataset: String::new(),
+        file_name: String::new(),
+        sha256: String::new(),
+        rows: 0,
+        clients: 0,
+        report: report.into(),
+        receipt: String::new(),
+        locks_period: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,21 +265,8 @@ mod tests {
     #[test]
     fn a_part_month_file_belongs_to_the_month_before_its_end() {
         let s = |start: &str, end: &str| Submission {
-            id: 1,
-            kind: SubmissionKind::Transfer,
             period_start: start.into(),
-            period_end: end.into(),
-            created_at: String::new(),
-            user: String::new(),
-            agency: String::new(),
-            dataset: String::new(),
-            file_name: String::new(),
-            sha256: String::new(),
-            rows: 0,
-            clients: 0,
-            report: String::new(),
-            receipt: String::new(),
-            locks_period: true,
+            ..submission(SubmissionKind::Transfer, end, "", "")
         };
         assert_eq!(
             data_month_of(&s("2025-01-01", "2026-10-31")),

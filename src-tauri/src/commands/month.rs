@@ -312,3 +312,12 @@ pub fn unlock_period(
         Ok(store.submissions()?)
     })
 }
+
+pub fn dashboard(state: &AppState) -> Answer<ndtms_submission::quality::Dashboard> {
+    // Checked on a handle of its own: the window stays usable while the month is built.
+    let mut reader = with_store(state, |store| Ok(store.beside(Permission::Submit)?))?;
+    Ok(ndtms_submission::quality::dashboard(
+        &mut reader,
+        chrono::Utc::now(),
+    )?)
+}

@@ -9,6 +9,7 @@ import type { ClientPage } from "./ClientPage";
 import type { ConfirmedUpload } from "./ConfirmedUpload";
 import type { ConsentScope } from "./ConsentScope";
 import type { ConsentStatus } from "./ConsentStatus";
+import type { Dashboard } from "./Dashboard";
 import type { Deletion } from "./Deletion";
 import type { DraftItem } from "./DraftItem";
 import type { Entity } from "./Entity";
@@ -136,6 +137,8 @@ export const commands = {
   confirmUpload: (file: string): Promise<ConfirmedUpload> => call("confirm_upload", { file }),
   /** Unlocks the period a transfer locked, for a reason, then answers with the history (data leads). */
   unlockPeriod: (submission: number, because: string): Promise<Array<Submission>> => call("unlock_period", { submission, because }),
+  /** The data-quality dashboard: the past year's percentages, the month due checked now, the commonest findings (data leads). */
+  dashboard: (): Promise<Dashboard> => call("dashboard", {}),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -148,4 +151,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "dashboard" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
