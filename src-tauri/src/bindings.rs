@@ -203,6 +203,7 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ndtms_store::submissions::Submission::export_all(cfg)?;
     ndtms_submission::month::MonthPlan::export_all(cfg)?;
     ndtms_submission::quality::Dashboard::export_all(cfg)?;
+    ndtms_submission::import::ImportPlan::export_all(cfg)?;
     ndtms_submission::month::MonthSettings::export_all(cfg)?;
     ndtms_submission::job::JobStatus::export_all(cfg)?;
     ndtms_submission::job::ReportSummary::export_all(cfg)?;

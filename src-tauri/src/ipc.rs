@@ -177,6 +177,10 @@ ipc! {
     unlock_period(submission: u32, because: String) -> Vec<Submission>;
     /// The data-quality dashboard: the past year's percentages, the month due checked now, the commonest findings (data leads).
     dashboard() -> ndtms_submission::quality::Dashboard;
+    /// The dry run of importing a CDS-R CSV: what would be created, changed or passed over, findings, possible duplicates (data leads).
+    import_plan(file: String) -> ndtms_submission::import::ImportPlan;
+    /// Imports the CSV the dry run checked (same SHA-256), all or nothing, audited; answers with the records it held (data leads).
+    import_apply(file: String, sha256: String) -> u32;
     /// Every user (administrators).
     users() -> Vec<UserSummary>;
     /// Adds a user with a first password they change at their first log-in (administrators).

@@ -34,6 +34,7 @@ import { Settings } from "./screens/Settings";
 import { Start } from "./screens/Start";
 import { Users } from "./screens/Users";
 import { Reports } from "./screens/Reports";
+import { Import } from "./screens/Import";
 import { Building } from "./screens/transfer/Building";
 import { Done } from "./screens/transfer/Done";
 import { MonthStep } from "./screens/transfer/MonthStep";
@@ -341,6 +342,7 @@ const routeTree = rootRoute.addChildren([
     addUserRoute,
     clientRoute,
     consentRoute,
+    transferPage("/import", Import),
     transferPage("/transfer/build", Building),
     transferPage("/transfer/report", Report),
     transferPage("/transfer/send", Send),

@@ -168,6 +168,8 @@ codes! {
     SubmissionBusy = "submission_busy" in Input,
     /// The submission named does not lock a period (already unlocked, or an extract).
     PeriodNotLocked = "period_not_locked" in Input,
+    /// A file offered for import is not a readable CDS-R file; nothing was changed.
+    ImportRefused = "import_refused" in Input,
     PortalBadAddress = "portal_bad_address" in Portal,
     PortalLoginRefused = "portal_login_refused" in Portal,
     PortalRefused = "portal_refused" in Portal,

@@ -13,7 +13,7 @@ pub mod db;
 pub mod deletion;
 mod drafts;
 pub mod error;
-mod import;
+pub mod import;
 pub mod key;
 pub mod model;
 pub mod new_client;

@@ -51,7 +51,10 @@ pub struct NewClientCheck {
 
 /// The attributors every record must carry (required in the agency's dataset, in the client
 /// section): those that say two records are the same person.
-fn identifying(cat: &ndtms_dataset::Catalogue, dataset: ndtms_dataset::Dataset) -> Vec<usize> {
+pub(crate) fn identifying(
+    cat: &ndtms_dataset::Catalogue,
+    dataset: ndtms_dataset::Dataset,
+) -> Vec<usize> {
     cat.attributor_columns()
         .into_iter()
         .filter(|&c| {

@@ -49,6 +49,8 @@ pub enum SubmissionError {
     NotSavedHere(PathBuf),
     #[error("the upload of {0} was already confirmed; nothing was changed")]
     AlreadyConfirmed(PathBuf),
+    #[error("{path} cannot be imported: {message}; nothing was changed")]
+    NotImportable { path: PathBuf, message: String },
     #[error("no extract is built yet: build and check one first")]
     NotReady,
     #[error("the file is being sent already: wait for the portal's answer")]
@@ -81,6 +83,7 @@ impl SubmissionError {
             SubmissionError::AlreadyConfirmed(_) => ErrorCode::SubmissionAlreadyConfirmed,
             SubmissionError::Unreadable { .. } => ErrorCode::SubmissionUnreadable,
             SubmissionError::NotReady => ErrorCode::SubmissionNotReady,
+            SubmissionError::NotImportable { .. } => ErrorCode::ImportRefused,
             SubmissionError::Busy => ErrorCode::SubmissionBusy,
         }
     }

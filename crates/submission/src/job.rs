@@ -118,26 +118,7 @@ pub const MOST_PER_PAGE: u64 = 500;
 /// The report's summary of a prepared extract.
 pub fn summary(p: &Prepared) -> ReportSummary {
     let r = &p.report;
-    let mut rules: BTreeMap<&str, RuleCount> = BTreeMap::new();
-    for f in &r.report.findings {
-        rules
-            .entry(f.rule.as_str())
-            .or_insert_with(|| RuleCount {
-                rule: f.rule.clone(),
-                severity: f.severity,
-                count: 0,
-                message: f.message.clone(),
-                fix: f.fix.clone(),
-            })
-            .count += 1;
-    }
-    let mut rules: Vec<RuleCount> = rules.into_values().collect();
-    rules.sort_by(|a, b| {
-        (a.severity != Severity::Error)
-            .cmp(&(b.severity != Severity::Error))
-            .then(b.count.cmp(&a.count))
-            .then(a.rule.cmp(&b.rule))
-    });
+    let rules = rule_counts(&r.report.findings);
     ReportSummary {
         data_period: p.extract.period,
         agency: r.agency.clone(),
@@ -158,6 +139,32 @@ pub fn summary(p: &Prepared) -> ReportSummary {
         formulas: FORMULAS.to_owned(),
         rules,
     }
+}
+
+/// Findings counted by rule, each with its first message as an example: errors first, then
+/// most findings first.
+pub fn rule_counts(findings: &[Finding]) -> Vec<RuleCount> {
+    let mut rules: BTreeMap<&str, RuleCount> = BTreeMap::new();
+    for f in findings {
+        rules
+            .entry(f.rule.as_str())
+            .or_insert_with(|| RuleCount {
+                rule: f.rule.clone(),
+                severity: f.severity,
+                count: 0,
+                message: f.message.clone(),
+                fix: f.fix.clone(),
+            })
+            .count += 1;
+    }
+    let mut rules: Vec<RuleCount> = rules.into_values().collect();
+    rules.sort_by(|a, b| {
+        (a.severity != Severity::Error)
+            .cmp(&(b.severity != Severity::Error))
+            .then(b.count.cmp(&a.count))
+            .then(a.rule.cmp(&b.rule))
+    });
+    rules
 }
 
 /// The findings of one rule (all, when `rule` is None), from `offset`, at most `limit`

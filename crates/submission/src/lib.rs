@@ -5,6 +5,7 @@
 pub mod client_page;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod job;
 pub mod month;
 pub mod offline;

@@ -321,3 +321,19 @@ pub fn dashboard(state: &AppState) -> Answer<ndtms_submission::quality::Dashboar
         chrono::Utc::now(),
     )?)
 }
+
+pub fn import_plan(state: &AppState, file: String) -> Answer<ndtms_submission::import::ImportPlan> {
+    // Read and checked on a handle of its own: the window stays usable meanwhile.
+    let mut reader = with_store(state, |store| Ok(store.beside(Permission::Submit)?))?;
+    Ok(ndtms_submission::import::plan(
+        &mut reader,
+        std::path::Path::new(file.trim()),
+    )?)
+}
+
+pub fn import_apply(state: &AppState, file: String, sha256: String) -> Answer<u32> {
+    with_store(state, |store| {
+        let n = ndtms_submission::import::apply(store, std::path::Path::new(file.trim()), &sha256)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    })
+}

@@ -17,6 +17,7 @@ import type { Finding } from "./Finding";
 import type { FindingPlace } from "./FindingPlace";
 import type { FindingsPage } from "./FindingsPage";
 import type { Form } from "./Form";
+import type { ImportPlan } from "./ImportPlan";
 import type { JobStatus } from "./JobStatus";
 import type { Keyworker } from "./Keyworker";
 import type { MonthPlan } from "./MonthPlan";
@@ -139,6 +140,10 @@ export const commands = {
   unlockPeriod: (submission: number, because: string): Promise<Array<Submission>> => call("unlock_period", { submission, because }),
   /** The data-quality dashboard: the past year's percentages, the month due checked now, the commonest findings (data leads). */
   dashboard: (): Promise<Dashboard> => call("dashboard", {}),
+  /** The dry run of importing a CDS-R CSV: what would be created, changed or passed over, findings, possible duplicates (data leads). */
+  importPlan: (file: string): Promise<ImportPlan> => call("import_plan", { file }),
+  /** Imports the CSV the dry run checked (same SHA-256), all or nothing, audited; answers with the records it held (data leads). */
+  importApply: (file: string, sha256: string): Promise<number> => call("import_apply", { file, sha256 }),
   /** Every user (administrators). */
   users: (): Promise<Array<UserSummary>> => call("users", {}),
   /** Adds a user with a first password they change at their first log-in (administrators). */
@@ -151,4 +156,4 @@ export const commands = {
   resetPassword: (username: string, password: string): Promise<Array<UserSummary>> => call("reset_password", { username, password }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "dashboard" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "dashboard" | "import_plan" | "import_apply" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password";

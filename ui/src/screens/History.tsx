@@ -30,6 +30,12 @@ export function History() {
       <ErrorSummary problems={error ? [{ field: null, message: sentence(error.message) }] : []} />
       <h1 id="history-title">History</h1>
       <p className="hint">Every extract saved for upload and every transfer, newest first, with the proof of what was sent.</p>
+      <p>
+        <a href="#/import" data-testid="go-import">
+          Import a CDS-R file
+        </a>{" "}
+        <span className="hint">(leaving the Data Entry Tool or another system)</span>
+      </p>
       {confirmed && (
         <p className="panel-confirm" role="status" data-testid="upload-confirmed">
           {confirmed}
