@@ -128,4 +128,11 @@ fn the_file_is_built_with_progress_while_the_window_keeps_answering() {
     )
     .expect("scroll");
     app.screenshot("reports-findings").expect("screenshot");
+
+    // The home page tells the data lead what stops 100% this month.
+    app.click("[data-testid=nav-home]").expect("home");
+    app.wait_for_text("[data-testid=home-blocking]", "What stops 100%", WAIT)
+        .expect("what blocks 100% on the home page");
+    support::no_axe_violations(&app, "home");
+    app.screenshot("home-data-lead").expect("screenshot");
 }

@@ -2,9 +2,10 @@
 //! consent, last change), searched and filtered in the core. Which fields are the attributors
 //! and which dates open and close an episode come from the catalogue in force, never from code.
 //!
-//! The list is built in one pass over the database and kept while nothing changes (the key is
-//! SQLite's `data_version`, which moves when another connection such as the CLI commits, and
-//! this connection's change count), so a search keystroke filters memory, not the database.
+//! The list is built in one pass over the database and kept while nothing it shows changes (the
+//! key is the `caseload_stamp` counter, moved by triggers on the tables it reads, whichever
+//! connection writes them: the CLI, or the month's reader), so a search keystroke filters
+//! memory, not the database, even after an audit entry or an extract's read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -84,7 +85,7 @@ pub struct CaseloadPage {
 /// The built list, with what a search compares.
 #[derive(Debug)]
 pub(crate) struct Caseload {
-    key: (i64, u64),
+    key: i64,
     columns: Vec<String>,
     rows: Vec<CaseloadRow>,
     /// Per row: the reference and the initials in lower case, the date of birth, and the user
@@ -117,14 +118,13 @@ fn age_on(dob: NaiveDate, today: NaiveDate) -> Option<u32> {
 }
 
 impl Store {
-    fn caseload_key(&self) -> Result<(i64, u64)> {
-        let version: i64 = self
+    fn caseload_key(&self) -> Result<i64> {
+        Ok(self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        Ok((version, self.conn.total_changes()))
+            .query_row("SELECT n FROM caseload_stamp", [], |r| r.get(0))?)
     }
 
-    fn build_caseload(&mut self, key: (i64, u64)) -> Result<Caseload> {
+    fn build_caseload(&mut self, key: i64) -> Result<Caseload> {
         let reference = self.reference_in_force()?;
         let today = ndtms_dataset::model::today();
         let cat = &reference.data.version_on(today)?.catalogue;

@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_draft_place",
         include_str!("../migrations/0006_draft_place.sql"),
     ),
+    (
+        "0007_caseload_stamp",
+        include_str!("../migrations/0007_caseload_stamp.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -621,6 +621,23 @@ fn a_second_handle_reads_beside_the_first_for_the_right_role_only() {
         .map(|c| c.reference)
         .collect();
     assert_eq!(read, ["C1", "C2"]);
+    // The caseload kept by the first handle sees a client the second one adds.
+    let all = |s: &mut Store| {
+        s.caseload(&CaseloadQuery {
+            text: String::new(),
+            filter: CaseloadFilter::All,
+            mine: false,
+            offset: 0,
+            limit: 100,
+        })
+        .unwrap()
+        .total
+    };
+    assert_eq!(all(&mut s), 2);
+    reader
+        .create_client(&client("C3", "Y", ("E", "F")))
+        .unwrap();
+    assert_eq!(all(&mut s), 3);
     s.logout().unwrap();
     assert!(s.extract_source().is_err(), "the first handle logged out");
 }

@@ -7,7 +7,7 @@ import { commands } from "../bindings/commands";
 import { ErrorSummary, refusal, sentence } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { asAppError, useCommand, useSession } from "../data";
-import { day } from "../dates";
+import { day } from "../format";
 
 const KIND: Record<Submission["kind"], string> = {
   extract: "Saved for upload",

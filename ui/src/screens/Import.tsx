@@ -7,9 +7,10 @@ import { commands } from "../bindings/commands";
 import { ErrorSummary, refusal } from "../components/ErrorSummary";
 import { Field } from "../components/Field";
 import { useCommand } from "../data";
+import { count } from "../format";
 import { SEVERITY } from "./ClientRecord";
 
-const n = (x: number) => x.toLocaleString("en-GB");
+const n = count;
 
 export function Import() {
   const [file, setFile] = useState("");

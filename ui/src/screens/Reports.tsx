@@ -8,6 +8,7 @@ import { commands } from "../bindings/commands";
 import { Chart, ChartTable } from "../components/Chart";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { asAppError } from "../data";
+import { count, percent } from "../format";
 import { SEVERITY } from "./ClientRecord";
 
 const ERROR = "#b3261e";
@@ -59,7 +60,7 @@ function Shown({ d }: { d: Dashboard }) {
             fx: "month",
             x: "measure",
             y: "percent",
-            text: (r: { percent: number }) => `${r.percent.toLocaleString("en-GB", { maximumFractionDigits: 1 })}%`,
+            text: (r: { percent: number }) => percent(r.percent),
             dy: -8,
           }),
           Plot.ruleY([0]),
@@ -112,8 +113,8 @@ function Shown({ d }: { d: Dashboard }) {
       }),
     [d.clients],
   );
-  const n = (x: number) => x.toLocaleString("en-GB");
-  const pct = (x: number) => `${x.toLocaleString("en-GB", { maximumFractionDigits: 1 })}%`;
+  const n = count;
+  const pct = percent;
   return (
     <>
       <p className="lede">

@@ -8,7 +8,7 @@ import { commands } from "../../bindings/commands";
 import { ErrorSummary, refusal } from "../../components/ErrorSummary";
 import { Field } from "../../components/Field";
 import { asAppError, useCommand } from "../../data";
-import { day } from "../../dates";
+import { day, daysLeft } from "../../format";
 import { useSettled } from "../../forms/checks";
 import { startBuild } from "./job";
 
@@ -103,13 +103,6 @@ function Choose({ plan }: { plan: MonthPlan }) {
 function monthEnd(y: number, m: number): string {
   const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return `${y}-${String(m).padStart(2, "0")}-${String(last).padStart(2, "0")}`;
-}
-
-function daysLeft(n: number): string {
-  if (n > 1) return `${n} days left`;
-  if (n === 1) return "1 day left";
-  if (n === 0) return "today";
-  return `${-n} day${n === -1 ? "" : "s"} ago`;
 }
 
 /** The month due and the twelve before it, newest first. */

@@ -11,7 +11,7 @@ import { ErrorSummary } from "../../components/ErrorSummary";
 import { asAppError, useCommand } from "../../data";
 import { SEVERITY } from "../ClientRecord";
 import { count, percent, reportKey, startBuild } from "./job";
-import { day } from "../../dates";
+import { day } from "../../format";
 
 const PAGE = 200;
 

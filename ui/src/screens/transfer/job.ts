@@ -4,6 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import type { JobStatus } from "../../bindings/JobStatus";
 import { commands } from "../../bindings/commands";
 import { queryClient } from "../../data";
+import { count } from "../../format";
+
+export { count, percent } from "../../format";
 
 export const jobKey = ["extract_status"] as const;
 export const reportKey = ["extract_report"] as const;
@@ -30,11 +33,6 @@ export async function startBuild(year: number, month: number, end: string | null
   return null;
 }
 
-/** "12,345". */
-export const count = (n: number) => n.toLocaleString("en-GB");
-
-/** "99.5%". */
-export const percent = (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })}%`;
 
 /** What the job is doing, in words, and how far it has got (0 to 1, or null when unknown). */
 export function progressOf(s: JobStatus): { words: string; share: number | null } {

@@ -1,0 +1,21 @@
+// Dates and numbers as the screens show them.
+
+/** An ISO date (yyyy-mm-dd) as dd/mm/yyyy; anything else as it is. */
+export function day(iso: string): string {
+  const [y, m, d] = iso.split("-");
+  return y && m && d ? `${d}/${m}/${y}` : iso;
+}
+
+/** Days to a deadline, in words: "3 days left", "today", "2 days ago". */
+export function daysLeft(n: number): string {
+  if (n > 1) return `${n} days left`;
+  if (n === 1) return "1 day left";
+  if (n === 0) return "today";
+  return `${-n} day${n === -1 ? "" : "s"} ago`;
+}
+
+/** "12,345". */
+export const count = (n: number) => n.toLocaleString("en-GB");
+
+/** "99.5%". */
+export const percent = (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })}%`;
