@@ -19,3 +19,6 @@ export const count = (n: number) => n.toLocaleString("en-GB");
 
 /** "99.5%". */
 export const percent = (n: number) => `${n.toLocaleString("en-GB", { maximumFractionDigits: 1 })}%`;
+
+/** Milliseconds as seconds to one decimal place ("2.4 s"). */
+export const seconds = (ms: number) => `${(ms / 1000).toLocaleString("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;

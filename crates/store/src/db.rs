@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_caseload_stamp",
         include_str!("../migrations/0007_caseload_stamp.sql"),
     ),
+    (
+        "0008_extract_stamp",
+        include_str!("../migrations/0008_extract_stamp.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

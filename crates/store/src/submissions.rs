@@ -283,6 +283,16 @@ impl Store {
         self.read_source(s.user_id, "read_for_extract")
     }
 
+    /// A number that moves whenever anything an extract is built or checked from changes (the
+    /// records, consent, the agency, settings, transfers): equal numbers mean an extract made
+    /// at the first would be made again the same (data leads).
+    pub fn extract_stamp(&mut self) -> Result<i64> {
+        self.authorize(Permission::Submit)?;
+        Ok(self
+            .conn
+            .query_row("SELECT n FROM extract_stamp", [], |r| r.get(0))?)
+    }
+
     /// Every client as [`Store::extract_source`] reads them, for the caseload's flags of what
     /// each client's records would get (any logged-in user; audited as such a read).
     pub fn check_source(&mut self) -> Result<Vec<SourceClient>> {

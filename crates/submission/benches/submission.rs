@@ -116,6 +116,34 @@ fn main() {
     );
 
     let now = Utc.with_ymd_and_hms(2026, 11, 5, 9, 0, 0).unwrap();
+    // The app's way, once, as a data lead first presses "Build": a fresh handle beside the
+    // window's (its page cache cold), the records read, then laid out and checked.
+    {
+        let t = Instant::now();
+        let mut fresh = store
+            .beside(ndtms_store::Permission::Submit)
+            .expect("a second handle");
+        let opened = t.elapsed();
+        let source = ndtms_submission::read_source(
+            &mut fresh,
+            &period,
+            ndtms_submission::DEFAULT_FILE_PATTERN,
+            now,
+        )
+        .expect("read");
+        let read = t.elapsed();
+        let prepared = ndtms_submission::prepare_from(&source, now, &mut |_| true)
+            .expect("prepare")
+            .expect("not stopped");
+        println!(
+            "as the app does it, on a fresh handle: {:.2} s (opening {:.2} s, reading {:.2} s, laying out, writing and checking {:.2} s; {} rows)",
+            t.elapsed().as_secs_f64(),
+            opened.as_secs_f64(),
+            (read - opened).as_secs_f64(),
+            (t.elapsed() - read).as_secs_f64(),
+            prepared.extract.rows.len()
+        );
+    }
     let (extract_time, prepared) = time(3, || {
         ndtms_submission::build(
             &mut store,

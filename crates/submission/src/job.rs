@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use ndtms_dataset::{Finding, Severity};
@@ -100,6 +101,20 @@ pub struct ReportSummary {
     pub formulas: String,
     /// Errors first, then by count, most first.
     pub rules: Vec<RuleCount>,
+    /// How long the app took over it, when it was built here and now.
+    pub took: Option<Took>,
+}
+
+/// How long building and checking a file took, step by step, in milliseconds: shown under the
+/// report, and the figure the speed target is measured by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, TS)]
+pub struct Took {
+    #[ts(type = "number")]
+    pub reading: u64,
+    #[ts(type = "number")]
+    pub building: u64,
+    #[ts(type = "number")]
+    pub checking: u64,
 }
 
 /// A window onto the findings, for a virtualised list.
@@ -138,6 +153,7 @@ pub fn summary(p: &Prepared) -> ReportSummary {
         data_quality_percent: r.report.data_quality_percent,
         formulas: FORMULAS.to_owned(),
         rules,
+        took: None,
     }
 }
 
@@ -195,6 +211,19 @@ struct Inner {
     /// Which job the status belongs to: news from an older one is dropped.
     generation: u64,
     stop: Arc<AtomicBool>,
+    took: Option<Took>,
+    /// What the current job's file was made from, when the caller said.
+    made_from: Option<MadeFrom>,
+}
+
+/// What a file was made from: the period, the store's extract stamp and the day it was checked
+/// on. A file made from the same is the same file, so it need not be made twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MadeFrom {
+    pub period: ndtms_dataset::ReportingPeriod,
+    /// [`ndtms_store::Store::extract_stamp`] when the read began.
+    pub stamp: i64,
+    pub day: chrono::NaiveDate,
 }
 
 /// The month's job, shared by the commands that start it, watch it and stop it.
@@ -230,6 +259,8 @@ impl MonthJob {
         g.generation += 1;
         g.stop = Arc::new(AtomicBool::new(false));
         g.prepared = None;
+        g.took = None;
+        g.made_from = None;
         g.status = Some(first);
         (g.generation, g.stop.clone())
     }
@@ -269,23 +300,115 @@ impl MonthJob {
         now: DateTime<Utc>,
     ) {
         let (generation, stop) = self.begin(JobStatus::Reading);
+        self.run(generation, stop, read, now);
+    }
+
+    /// As [`MonthJob::start`], unless the job is already making (or has made) a file from
+    /// `made_from`: then that one is kept and nothing is read again. True when it was kept.
+    pub fn start_from(
+        &self,
+        made_from: MadeFrom,
+        read: impl FnOnce() -> Result<Source> + Send + 'static,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let (generation, stop) = {
+            let g = self.lock();
+            if g.made_from == Some(made_from)
+                && matches!(
+                    g.status,
+                    Some(JobStatus::Reading | JobStatus::Working { .. } | JobStatus::Ready)
+                )
+            {
+                return true;
+            }
+            drop(g);
+            let begun = self.begin(JobStatus::Reading);
+            self.lock().made_from = Some(made_from);
+            begun
+        };
+        self.run(generation, stop, read, now);
+        false
+    }
+
+    /// The file made from `made_from`, checked, when the job can give it: its own when it has
+    /// made or is making that one (waited for), or one it makes now when it holds nothing the
+    /// data lead is looking at. None when the job holds another file (or a send), or stopped or
+    /// failed meanwhile: the caller then makes its own. For the dashboard, so a data lead who
+    /// opens it and then presses "Build" waits for one file, not two.
+    pub fn checked(
+        &self,
+        made_from: MadeFrom,
+        read: impl FnOnce() -> Result<Source> + Send + 'static,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<Prepared>> {
+        let share = {
+            let g = self.lock();
+            g.made_from == Some(made_from)
+                || matches!(
+                    g.status,
+                    None | Some(JobStatus::Idle | JobStatus::Stopped | JobStatus::Failed { .. })
+                )
+        };
+        if !share {
+            return None;
+        }
+        self.start_from(made_from, read, now);
+        let generation = self.lock().generation;
+        loop {
+            {
+                let g = self.lock();
+                if g.generation != generation {
+                    return None;
+                }
+                match &g.status {
+                    Some(JobStatus::Reading | JobStatus::Working { .. }) => {}
+                    Some(JobStatus::Ready) => return g.prepared.clone(),
+                    _ => return None,
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    fn run(
+        &self,
+        generation: u64,
+        stop: Arc<AtomicBool>,
+        read: impl FnOnce() -> Result<Source> + Send + 'static,
+        now: DateTime<Utc>,
+    ) {
         let job = self.clone();
         std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut read_at = started;
+            let mut checking_at = None;
             let result = read().and_then(|source| {
+                read_at = Instant::now();
                 if stop.load(Ordering::SeqCst) {
                     return Ok(None);
                 }
                 crate::prepare_from(&source, now, &mut |step| {
+                    if matches!(step, Step::Checking { .. }) && checking_at.is_none() {
+                        checking_at = Some(Instant::now());
+                    }
                     job.set(generation, JobStatus::Working { step });
                     !stop.load(Ordering::SeqCst)
                 })
             });
+            let done = Instant::now();
             let mut g = job.lock();
             if g.generation != generation {
                 return;
             }
             g.status = Some(match result {
                 Ok(Some(p)) => {
+                    let checking_at = checking_at.unwrap_or(done);
+                    let ms = |d: std::time::Duration| d.as_millis() as u64;
+                    g.took = Some(Took {
+                        reading: ms(read_at - started),
+                        building: ms(checking_at - read_at),
+                        checking: ms(done - checking_at),
+                    });
                     g.prepared = Some(Arc::new(p));
                     JobStatus::Ready
                 }
@@ -365,6 +488,18 @@ impl MonthJob {
     /// The file built and checked, or an error saying there is none yet.
     pub fn ready(&self) -> Result<Arc<Prepared>> {
         self.prepared().ok_or(SubmissionError::NotReady)
+    }
+
+    /// The ready file's report summary, with how long it took.
+    pub fn report(&self) -> Result<ReportSummary> {
+        let (p, took) = {
+            let g = self.lock();
+            (g.prepared.clone().ok_or(SubmissionError::NotReady)?, g.took)
+        };
+        Ok(ReportSummary {
+            took,
+            ..summary(&p)
+        })
     }
 }
 

@@ -122,7 +122,9 @@ pub fn dashboard(store: &mut Store, now: DateTime<Utc>) -> Result<Dashboard> {
     dashboard_of(store, &plan, &checked)
 }
 
-fn dashboard_of(store: &mut Store, plan: &MonthPlan, checked: &Prepared) -> Result<Dashboard> {
+/// The dashboard from the month due's file `checked` elsewhere (the app's month job), the
+/// history and the clients read from `store`.
+pub fn dashboard_of(store: &mut Store, plan: &MonthPlan, checked: &Prepared) -> Result<Dashboard> {
     let history = store.submissions()?;
     let mut months = months_of(&history, (plan.year, plan.month));
     let r = &checked.report.report;

@@ -2,107 +2,16 @@
 //! the pre-transfer report and its exports, offline export, safe writing, history and the lock.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use ndtms_dataset::model::KeyRole;
-use ndtms_dataset::{
-    Catalogue, Dataset, GenerateOptions, ReferenceData, ReferenceInfo, ReportingPeriod, generate,
-};
-use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, Fields, RecordKey};
-use ndtms_store::{
-    Agency, KeyRoute, NewSubmission, NewUser, Role, Setup, Store, SubmissionKind, SystemKeychain,
-};
+use ndtms_dataset::{Catalogue, Dataset, ReportingPeriod};
+use ndtms_store::records::{ConsentScope, ConsentStatus, Entity, RecordKey};
+use ndtms_store::{NewSubmission, Role, Store, SubmissionKind};
 use ndtms_submission::{DEFAULT_FILE_PATTERN, extract, offline, prepare, report};
 
-const PASSPHRASE: &str = "correct horse battery staple";
-const ADMIN: &str = "admin password 1";
-
-fn period() -> ReportingPeriod {
-    ReportingPeriod::for_data_month(2026, 10).unwrap()
-}
-
-fn reference() -> (ReferenceData, ReferenceInfo) {
-    let data = ReferenceData::shipped().unwrap();
-    let info = data.info_on(period().end).unwrap();
-    (data, info)
-}
-
-fn store(dir: &Path) -> Store {
-    let (mut s, _) = Store::create(
-        dir,
-        &Setup {
-            route: KeyRoute::Passphrase,
-            passphrase: Some(PASSPHRASE),
-            agency: Agency {
-                code: "N0852".into(),
-                dataset: Dataset::AD,
-                name: "Test service".into(),
-            },
-            admin: NewUser {
-                username: "admin",
-                display_name: "Ada Admin",
-                role: Role::Administrator,
-                password: ADMIN,
-            },
-        },
-        &SystemKeychain,
-    )
-    .unwrap();
-    s.login("admin", ADMIN).unwrap();
-    s
-}
-
-/// A store holding a generated caseload, and the generated rows.
-fn filled(dir: &Path, clients: usize) -> (Store, ndtms_dataset::Generated) {
-    let (data, _) = reference();
-    let cat = &data.version_on(period().end).unwrap().catalogue;
-    let g = generate(
-        cat,
-        &GenerateOptions {
-            dataset: Dataset::AD,
-            clients,
-            seed: 11,
-            error_rate: 0.0,
-            period: period(),
-        },
-    );
-    let mut s = store(dir);
-    s.import_rows(&g.headers, &g.rows).unwrap();
-    (s, g)
-}
-
-/// Adds a user as the administrator does, then has them choose `password` at their first
-/// log-in; the administrator is logged in again.
-fn add_user_ready(s: &mut Store, username: &str, role: Role, password: &str) {
-    const FIRST: &str = "a first password 1";
-    s.add_user(&NewUser {
-        username,
-        display_name: username,
-        role,
-        password: FIRST,
-    })
-    .unwrap();
-    s.login(username, FIRST).unwrap();
-    s.change_password(FIRST, password, password).unwrap();
-    s.login("admin", ADMIN).unwrap();
-}
-
-/// Adds the keyworker "kim" (password "keyworker pass 1").
-fn add_keyworker(s: &mut Store) {
-    add_user_ready(s, "kim", Role::Keyworker, "keyworker pass 1");
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 5, 9, 30, 0).unwrap()
-}
-
-fn f(pairs: &[(&str, &str)]) -> Fields {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
+mod common;
+use common::*;
 
 /// Child record id -> its section's values, from rows (how a file says what it holds).
 fn children(

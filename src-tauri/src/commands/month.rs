@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use ndtms_dataset::ReportingPeriod;
 use ndtms_store::Permission;
 use ndtms_store::record_form::FindingPlace;
-use ndtms_submission::job::{FindingsPage, JobStatus, ReportSummary};
+use ndtms_submission::job::{FindingsPage, JobStatus, MadeFrom, ReportSummary};
 use ndtms_submission::month::{MonthPlan, MonthSettings};
 use serde::Serialize;
 use ts_rs::TS;
@@ -122,23 +122,52 @@ pub fn check_period(
 }
 
 pub fn start_extract(state: &AppState, year: i32, month: u32, end: Option<String>) -> Answer<()> {
-    // The records are read on a handle of their own, so the window's searches and forms do
-    // not wait for the read.
-    let mut reader = with_store(state, |store| Ok(store.beside(Permission::Submit)?))?;
     let period = period(year, month, end)?;
     let now = chrono::Utc::now();
-    state.month.start(
-        move || {
-            ndtms_submission::read_source(
-                &mut reader,
-                &period,
-                ndtms_submission::DEFAULT_FILE_PATTERN,
-                now,
-            )
-        },
-        now,
-    );
+    let (reader, made_from) = reader_for(state, period, now)?;
+    // A file already made (or being made) from the same records, period and day is that file:
+    // the dashboard may have begun it a moment ago.
+    state
+        .month
+        .start_from(made_from, read(reader, period, now), now);
     Ok(())
+}
+
+/// A handle of its own to read the records on, so the window's searches and forms do not wait
+/// for the read, and what a file made now would be made from (the stamp read first, so a
+/// change made meanwhile only makes the next file be made again).
+fn reader_for(
+    state: &AppState,
+    period: ReportingPeriod,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Answer<(ndtms_store::Store, MadeFrom)> {
+    with_store(state, |store| {
+        let stamp = store.extract_stamp()?;
+        let reader = store.beside(Permission::Submit)?;
+        Ok((
+            reader,
+            MadeFrom {
+                period,
+                stamp,
+                day: now.date_naive(),
+            },
+        ))
+    })
+}
+
+fn read(
+    mut reader: ndtms_store::Store,
+    period: ReportingPeriod,
+    now: chrono::DateTime<chrono::Utc>,
+) -> impl FnOnce() -> ndtms_submission::Result<ndtms_submission::Source> + Send + 'static {
+    move || {
+        ndtms_submission::read_source(
+            &mut reader,
+            &period,
+            ndtms_submission::DEFAULT_FILE_PATTERN,
+            now,
+        )
+    }
 }
 
 pub fn extract_status(state: &AppState) -> Answer<JobStatus> {
@@ -154,7 +183,7 @@ pub fn stop_extract(state: &AppState) -> Answer<()> {
 
 pub fn extract_report(state: &AppState) -> Answer<ReportSummary> {
     with_store(state, |store| Ok(store.require(Permission::Submit)?))?;
-    Ok(ndtms_submission::job::summary(&*state.month.ready()?))
+    Ok(state.month.report()?)
 }
 
 pub fn extract_findings(
@@ -314,11 +343,29 @@ pub fn unlock_period(
 }
 
 pub fn dashboard(state: &AppState) -> Answer<ndtms_submission::quality::Dashboard> {
-    // Checked on a handle of its own: the window stays usable while the month is built.
+    // Read and checked on handles of their own: the window stays usable meanwhile. The month
+    // due is checked by the month's job where it can be, so a data lead who then presses
+    // "Build" waits for one file, not two.
+    let now = chrono::Utc::now();
     let mut reader = with_store(state, |store| Ok(store.beside(Permission::Submit)?))?;
-    Ok(ndtms_submission::quality::dashboard(
+    let plan = ndtms_submission::month::plan(&mut reader, now.date_naive())?;
+    let (job_reader, made_from) = reader_for(state, plan.period, now)?;
+    let checked = match state
+        .month
+        .checked(made_from, read(job_reader, plan.period, now), now)
+    {
+        Some(p) => p,
+        None => std::sync::Arc::new(ndtms_submission::prepare(
+            &mut reader,
+            &plan.period,
+            ndtms_submission::DEFAULT_FILE_PATTERN,
+            now,
+        )?),
+    };
+    Ok(ndtms_submission::quality::dashboard_of(
         &mut reader,
-        chrono::Utc::now(),
+        &plan,
+        &checked,
     )?)
 }
 

@@ -11,7 +11,7 @@ import { ErrorSummary } from "../../components/ErrorSummary";
 import { asAppError, useCommand } from "../../data";
 import { SEVERITY } from "../ClientRecord";
 import { count, percent, reportKey, startBuild } from "./job";
-import { day } from "../../format";
+import { day, seconds } from "../../format";
 
 const PAGE = 200;
 
@@ -42,6 +42,13 @@ function Shown({ r }: { r: ReportSummary }) {
       <p className="lede">
         {r.file_name} · {r.period} · checked {r.checked_on} against {r.reference_version}
       </p>
+      {r.took && (
+        <p className="hint" data-testid="report-took">
+          Built and checked in {seconds(r.took.reading + r.took.building + r.took.checking)}: reading
+          the records {seconds(r.took.reading)}, laying out the rows {seconds(r.took.building)},
+          checking them {seconds(r.took.checking)}.
+        </p>
+      )}
       <div className="scores" data-testid="scores">
         <div className={`score ${r.load_percent === 100 ? "full" : ""}`}>
           <span className="score-value" data-testid="load-percent">
