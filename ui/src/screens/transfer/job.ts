@@ -38,7 +38,7 @@ export async function startBuild(year: number, month: number, end: string | null
 export function progressOf(s: JobStatus): { words: string; share: number | null } {
   switch (s.state) {
     case "reading":
-      return { words: "Reading the records…", share: null };
+      return { words: "Reading the records…", share: 0 };
     case "working":
       return s.step.step === "building"
         ? {
