@@ -155,7 +155,10 @@ function Editor({ loaded, field, finding }: { loaded: Loaded; field?: string | u
     const at = save.error.code === "record_id_taken" ? "record-id" : save.error.code === "lock_reason_missing" ? "lock-reason" : null;
     problems.push({ field: at, message: sentence(save.error.message) });
   }
-  for (const f of saved ?? []) {
+  // A finding of the saved record stands only while its field still holds the value it was
+  // found in: once changed, the field's own live check speaks for it until the next save.
+  const standing = (saved ?? []).filter((f) => !f.field || (values[f.field] ?? "").trim() === f.value.trim());
+  for (const f of standing) {
     if (f.severity === "error") problems.push({ field: hidden.has(f.field) ? null : inputId(f.field), message: `${f.message} ${f.fix}`.trim() });
   }
   // A question whose condition stopped holding is hidden; an answer it had is said to go.
@@ -211,7 +214,7 @@ function Editor({ loaded, field, finding }: { loaded: Loaded; field?: string | u
           </p>
         </div>
       )}
-      {saved && (
+      {standing.some((f) => f.severity === "error") && (
         <div className="notice" role="status" data-testid="record-saved-with-problems">
           Saved. The problems listed above stop this record loading at NDTMS until they are fixed.
         </div>
@@ -272,7 +275,7 @@ function Editor({ loaded, field, finding }: { loaded: Loaded; field?: string | u
               field={f}
               value={values[f.header] ?? ""}
               onChange={change}
-              findings={findingsAt(f.header, live, saved ?? [])}
+              findings={findingsAt(f.header, live, standing)}
             />
           ))}
         </fieldset>
