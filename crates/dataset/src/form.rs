@@ -164,6 +164,15 @@ mod tests {
                 .iter()
                 .all(|x| cat.field(&x.header).expect("field").key.is_none())
         );
+        // The software and its version are the program's to fill, not a keyworker's.
+        let software = cat
+            .key_column(crate::model::KeyRole::Software)
+            .expect("software");
+        assert!(
+            f.fields
+                .iter()
+                .all(|x| x.header != cat.fields[software].header)
+        );
         assert!(
             f.fields
                 .iter()

@@ -568,13 +568,15 @@ fn load_fields(
             "client" => Some(KeyRole::Client),
             "episode" => Some(KeyRole::Episode),
             "child" => Some(KeyRole::Child),
+            "software" => Some(KeyRole::Software),
+            "software_version" => Some(KeyRole::SoftwareVersion),
             other => {
                 p.add(
                     file,
                     line,
                     "key",
                     other,
-                    "key is agency, client, episode, child or blank",
+                    "key is agency, client, episode, child, software, software_version or blank",
                 );
                 None
             }

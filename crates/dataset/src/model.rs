@@ -176,6 +176,27 @@ pub enum KeyRole {
     Client,
     Episode,
     Child,
+    /// The name of the program that made the file: filled by the program, never asked of staff.
+    Software,
+    /// That program's version: filled by the program, never asked of staff.
+    SoftwareVersion,
+}
+
+/// The name this program gives in the field keyed [`KeyRole::Software`].
+pub const SOFTWARE: &str = "NDTMS Desk";
+/// The version this program gives in the field keyed [`KeyRole::SoftwareVersion`].
+pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+impl KeyRole {
+    /// What the program itself writes in a field with this role (the software and its
+    /// version), or None where the value is the agency's or a record's.
+    pub fn filled_by_program(self) -> Option<&'static str> {
+        match self {
+            Self::Software => Some(SOFTWARE),
+            Self::SoftwareVersion => Some(SOFTWARE_VERSION),
+            _ => None,
+        }
+    }
 }
 
 /// Where an item comes from and so how far to trust it (see `reference-data/README.md`).

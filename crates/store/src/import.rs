@@ -121,9 +121,15 @@ impl Store {
                 "the rows have no client or episode ID column",
             ));
         };
+        // The software that made the file is the old system's, not the client's: not kept
+        // (this program writes its own name there when it sends the client).
         let section_of: Vec<Option<Section>> = headers
             .iter()
-            .map(|h| cat.field(h).map(|f| f.section))
+            .map(|h| {
+                cat.field(h)
+                    .filter(|f| f.key.and_then(|k| k.filled_by_program()).is_none())
+                    .map(|f| f.section)
+            })
             .collect();
         let child_key = |s: Section| {
             cat.fields

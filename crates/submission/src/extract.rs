@@ -230,6 +230,8 @@ struct Plan<'c> {
     span: Option<(usize, usize)>,
     agency_col: Option<usize>,
     client_col: Option<usize>,
+    /// The columns the program fills with its own name and version, and what it puts there.
+    program: Vec<(usize, &'static str)>,
 }
 
 /// [`build`], telling `step` how far it has got every thousand clients; `step` answers false
@@ -252,6 +254,10 @@ pub fn build_with(
         span: cat.episode_span(),
         agency_col: cat.key_column(KeyRole::Agency),
         client_col: cat.key_column(KeyRole::Client),
+        program: [KeyRole::Software, KeyRole::SoftwareVersion]
+            .into_iter()
+            .filter_map(|r| Some((cat.key_column(r)?, r.filled_by_program()?)))
+            .collect(),
     };
     let total = clients.len() as u64;
     let (first, second) = clients.split_at(clients.len().div_ceil(2));
@@ -317,6 +323,7 @@ impl Plan<'_> {
             span,
             agency_col,
             client_col,
+            program,
         } = self;
         let width = *width;
         let active = |fields: &[Pair<'_>]| match span {
@@ -363,6 +370,9 @@ impl Plan<'_> {
                 .is_some_and(|cc| consent_code == cc.refused);
             if !refused {
                 layout.put(&mut base, Section::Client, &client_fields);
+                for &(c, v) in program {
+                    base[c] = v;
+                }
             }
             if let Some(c) = *agency_col {
                 base[c] = agency.code.as_str();

@@ -172,6 +172,22 @@ fn selection_by_period_and_consent_as_three_fields() {
     assert_eq!(withdrawn[cat.column("AGENCY").unwrap()], "N0852");
     assert_eq!(rows[2][cat.column("CONSENT").unwrap()], "Y");
     assert_eq!(rows[2][cat.column("EPISODID").unwrap()], "E1");
+    // The program names itself and its version on a consented client's rows; no keyworker
+    // typed them (the client was saved without them).
+    let software = cat.key_column(KeyRole::Software).unwrap();
+    let version = cat.key_column(KeyRole::SoftwareVersion).unwrap();
+    assert_eq!(cat.fields[software].header, "SWSYSTEM");
+    assert_eq!(rows[2][software], "NDTMS Desk");
+    assert_eq!(rows[2][version], env!("CARGO_PKG_VERSION"));
+    assert!(
+        p.report
+            .report
+            .findings
+            .iter()
+            .all(|f| f.field != "SWSYSTEM" && f.field != "SWVERSION"),
+        "{:?}",
+        p.report.report.findings
+    );
 }
 
 #[test]
