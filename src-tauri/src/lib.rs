@@ -3,6 +3,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod ipc;
+mod rendering;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,9 @@ pub fn run() {
                 store: Arc::default(),
                 month: Default::default(),
             });
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::apply(&window)?;
+            }
             Ok(())
         })
         .invoke_handler(ipc::handler())

@@ -135,7 +135,8 @@ fn an_episode_is_entered_by_keyboard_and_what_is_typed_survives_a_killed_app() {
                const seen = new MutationObserver(() => {
                  if (shown() === want) {
                    seen.disconnect();
-                   requestAnimationFrame(() => { times.push(performance.now() - t0); resolve(); });
+                   // The frame after the one that draws the change: by then it is on the screen.
+                   requestAnimationFrame(() => requestAnimationFrame(() => { times.push(performance.now() - t0); resolve(); }));
                  }
                });
                seen.observe(document.querySelector('[data-testid=record-form-fields]'), { childList: true, subtree: true });
