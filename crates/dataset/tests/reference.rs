@@ -265,3 +265,31 @@ fn a_field_being_typed_is_checked_on_its_own() {
     assert_eq!(f.field, "ALCDDAYS");
     assert!(f.message.contains("between 0 and 28"), "{}", f.message);
 }
+
+/// The header strings the seed (the CDS-R requirements specification) itself names: the only
+/// ones a field may be tagged `seed` for. An item the seed describes but whose header comes
+/// from elsewhere is tagged by where the header comes from (`vendor-K`, `assumed`).
+const SEED_HEADERS: [&str; 3] = ["AGENCY", "CONSENT", "CLIENTID"];
+
+#[test]
+fn a_field_is_tagged_seed_only_where_the_seed_names_its_header() {
+    let data = ReferenceData::shipped().expect("shipped");
+    for v in &data.versions {
+        let over: Vec<&str> = v
+            .catalogue
+            .fields
+            .iter()
+            .filter(|f| f.provenance.0 == "seed" && !SEED_HEADERS.contains(&f.header.as_str()))
+            .map(|f| f.header.as_str())
+            .collect();
+        assert!(
+            over.is_empty(),
+            "tagged seed, but the seed does not name these headers: {over:?}"
+        );
+        // The attributor rules define what the seed only says exists.
+        for id in ["ATT-001", "ATT-002"] {
+            let rule = v.catalogue.rules.iter().find(|r| r.id == id).expect(id);
+            assert_eq!(rule.provenance.0, "assumed", "{id}");
+        }
+    }
+}

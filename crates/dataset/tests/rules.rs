@@ -111,13 +111,21 @@ fn base(cat: &Catalogue, ds: Dataset) -> Fixture<'_> {
                     f.rows[0][k] = donor[k].clone();
                 }
             }
-            // Keep the donor's child dates inside this episode.
+            // Keep the donor's child dates inside this episode and its intervention: on or
+            // after the intervention start, on or before its end and the discharge.
+            let on = |h: &str| parse_date(&f.get(0, h));
+            let (start, end) = (
+                on("MODST"),
+                [on("MODEND"), on("DISD")].into_iter().flatten().min(),
+            );
             for (k, other) in cat.fields.iter().enumerate() {
                 if other.section == field.section
                     && other.kind == FieldType::Date
-                    && !f.rows[0][k].is_empty()
+                    && let Some(d) = parse_date(&f.rows[0][k])
                 {
-                    f.rows[0][k] = f.get(0, "MODST").max(f.rows[0][k].clone());
+                    let d = start.map_or(d, |s| d.max(s));
+                    let d = end.map_or(d, |e| d.min(e));
+                    f.rows[0][k] = format_date(d);
                 }
             }
         }
