@@ -151,6 +151,8 @@ codes! {
     ImportNoKeyColumns = "import_no_key_columns" in Input,
     NotFound = "not_found" in Input,
     PeriodLocked = "period_locked" in Locked,
+    /// A transfer's locked period cannot be read: nothing is changed until it is mended.
+    PeriodLockUnreadable = "period_lock_unreadable" in Locked,
     /// A data lead changing a record in a transferred period gave no reason.
     LockReasonMissing = "lock_reason_missing" in Input,
     // The monthly submission.

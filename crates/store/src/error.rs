@@ -55,6 +55,10 @@ pub enum StoreError {
     NoSuchRecord { entity: String, key: String },
     #[error("{0}")]
     PeriodLocked(String),
+    #[error(
+        "the period locked by transfer {0} cannot be read, so no change is saved until it is mended (restore a backup, or ask for help)"
+    )]
+    LockUnreadable(i64),
     #[error("the backup {path} is not usable: {reason}")]
     BadBackup { path: PathBuf, reason: String },
     #[error("{0}")]
@@ -85,6 +89,7 @@ impl StoreError {
             StoreError::NoSuchRecord { .. } => ErrorCode::NotFound,
             StoreError::BadBackup { .. } => ErrorCode::BackupUnusable,
             StoreError::PeriodLocked(_) => ErrorCode::PeriodLocked,
+            StoreError::LockUnreadable(_) => ErrorCode::PeriodLockUnreadable,
             StoreError::Reference(e) => e.code(),
         }
     }

@@ -73,14 +73,23 @@ pub(crate) struct Locks {
 
 impl Locks {
     pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        // Fails closed: a lock that cannot be read is an error, never a period left open.
         let mut stmt = conn.prepare_cached(
-            "SELECT period_start, period_end FROM submission WHERE locks_period = 1",
+            "SELECT id, period_start, period_end FROM submission WHERE locks_period = 1",
         )?;
-        let ranges = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .filter_map(|r| r.ok())
-            .filter_map(|(a, b)| Some((parse_iso(&a)?, parse_iso(&b)?)))
-            .collect();
+        let mut rows = stmt.query([])?;
+        let mut ranges = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let dates = (r.get::<_, String>(1), r.get::<_, String>(2));
+            let (Ok(a), Ok(b)) = dates else {
+                return Err(StoreError::LockUnreadable(id));
+            };
+            match (parse_iso(&a), parse_iso(&b)) {
+                (Some(a), Some(b)) if a <= b => ranges.push((a, b)),
+                _ => return Err(StoreError::LockUnreadable(id)),
+            }
+        }
         Ok(Self { ranges })
     }
 

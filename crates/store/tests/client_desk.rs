@@ -641,3 +641,64 @@ fn a_second_handle_reads_beside_the_first_for_the_right_role_only() {
     s.logout().unwrap();
     assert!(s.extract_source().is_err(), "the first handle logged out");
 }
+
+#[test]
+fn a_period_lock_that_cannot_be_read_stops_every_change_rather_than_opening_the_period() {
+    use chrono::NaiveDate;
+    use ndtms_dataset::Section;
+    use ndtms_store::{NewSubmission, SubmissionKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = desk(dir.path());
+    s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
+    let new_episode = place(Section::Episode, None, None);
+    s.logout().unwrap();
+    s.login("dee", DEE).unwrap();
+    s.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
+        period_end: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+        file_name: "N0852_AD_202610.csv",
+        sha256: "0",
+        rows: 1,
+        clients: 1,
+        report: "{}",
+        receipt: "{}",
+        attributors: &[],
+    })
+    .unwrap();
+    s.logout().unwrap();
+    s.login("kim", KIM).unwrap();
+    // Before: an episode inside the period is refused, one after it is saved.
+    let inside = fields(&[("REFLD", "15/06/2026")]);
+    assert_eq!(
+        s.save_record(&new_episode, "E1", &inside, "")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "period_locked"
+    );
+    s.save_record(&new_episode, "E2", &fields(&[("REFLD", "01/11/2026")]), "")
+        .unwrap();
+    // The lock's dates damaged (by hand, or a fault): nothing is saved, inside the period or
+    // not, and the message says what to do.
+    for bad in ["not a date", "2026-13-40"] {
+        s.connection_for_tests()
+            .execute("UPDATE submission SET period_end = ?1", [bad])
+            .unwrap();
+        for (id, f) in [("E3", &inside), ("E4", &fields(&[("REFLD", "02/11/2026")]))] {
+            let e = s.save_record(&new_episode, id, f, "").unwrap_err();
+            assert_eq!(e.code().as_str(), "period_lock_unreadable", "{bad}: {e}");
+            assert!(e.to_string().contains("no change is saved"), "{e}");
+        }
+    }
+    s.connection_for_tests()
+        .execute("UPDATE submission SET period_end = x'00ff'", [])
+        .unwrap();
+    assert_eq!(
+        s.save_record(&new_episode, "E3", &inside, "")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "period_lock_unreadable"
+    );
+}
