@@ -442,19 +442,7 @@ fn a_record_in_a_transferred_period_is_locked_in_its_form_and_a_data_lead_says_w
         .unwrap();
     s.logout().unwrap();
     s.login("dee", DEE).unwrap();
-    s.record_submission(&NewSubmission {
-        kind: SubmissionKind::Transfer,
-        period_start: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
-        period_end: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
-        file_name: "N0852_AD_202610.csv",
-        sha256: "0",
-        rows: 1,
-        clients: 1,
-        report: "{}",
-        receipt: "{}",
-        attributors: &[],
-    })
-    .unwrap();
+    transfer_to_october(&mut s);
     s.logout().unwrap();
     s.login("kim", KIM).unwrap();
     let saved = place(Section::Episode, None, Some("E1"));
@@ -644,28 +632,14 @@ fn a_second_handle_reads_beside_the_first_for_the_right_role_only() {
 
 #[test]
 fn a_period_lock_that_cannot_be_read_stops_every_change_rather_than_opening_the_period() {
-    use chrono::NaiveDate;
     use ndtms_dataset::Section;
-    use ndtms_store::{NewSubmission, SubmissionKind};
     let dir = tempfile::tempdir().unwrap();
     let mut s = desk(dir.path());
     s.create_client(&client("C1", "Y", ("A", "B"))).unwrap();
     let new_episode = place(Section::Episode, None, None);
     s.logout().unwrap();
     s.login("dee", DEE).unwrap();
-    s.record_submission(&NewSubmission {
-        kind: SubmissionKind::Transfer,
-        period_start: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
-        period_end: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
-        file_name: "N0852_AD_202610.csv",
-        sha256: "0",
-        rows: 1,
-        clients: 1,
-        report: "{}",
-        receipt: "{}",
-        attributors: &[],
-    })
-    .unwrap();
+    transfer_to_october(&mut s);
     s.logout().unwrap();
     s.login("kim", KIM).unwrap();
     // Before: an episode inside the period is refused, one after it is saved.
@@ -701,4 +675,22 @@ fn a_period_lock_that_cannot_be_read_stops_every_change_rather_than_opening_the_
             .as_str(),
         "period_lock_unreadable"
     );
+}
+
+/// Records a transfer of April 2025 to October 2026 (as the data lead logged in).
+fn transfer_to_october(s: &mut Store) {
+    use ndtms_store::{NewSubmission, SubmissionKind};
+    s.record_submission(&NewSubmission {
+        kind: SubmissionKind::Transfer,
+        period_start: chrono::NaiveDate::from_ymd_opt(2025, 4, 1).unwrap(),
+        period_end: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+        file_name: "N0852_AD_202610.csv",
+        sha256: "0",
+        rows: 1,
+        clients: 1,
+        report: "{}",
+        receipt: "{}",
+        attributors: &[],
+    })
+    .unwrap();
 }
