@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ndtms_dataset::model::KeyRole;
+use ndtms_dataset::model::{Condition, KeyRole, RuleKind};
 use ndtms_dataset::rows::Row;
 use ndtms_dataset::values::{format_date, parse_date};
 use ndtms_dataset::{Catalogue, Dataset, ReportingPeriod, Section};
@@ -232,6 +232,9 @@ struct Plan<'c> {
     client_col: Option<usize>,
     /// The columns the program fills with its own name and version, and what it puts there.
     program: Vec<(usize, &'static str)>,
+    /// Columns never sent unless a condition on another column holds (`only_when` rules
+    /// marked `extract=blank`: the NI number without IPS consent).
+    withheld: Vec<(usize, usize, Condition)>,
 }
 
 /// [`build`], telling `step` how far it has got every thousand clients; `step` answers false
@@ -257,6 +260,19 @@ pub fn build_with(
         program: [KeyRole::Software, KeyRole::SoftwareVersion]
             .into_iter()
             .filter_map(|r| Some((cat.key_column(r)?, r.filled_by_program()?)))
+            .collect(),
+        withheld: cat
+            .rules
+            .iter()
+            .filter(|r| r.kind == RuleKind::OnlyWhen && r.param("extract") == Some("blank"))
+            .filter_map(|r| {
+                let when = Condition::parse(r.param("when")?)?;
+                Some((
+                    cat.column(r.fields.first()?)?,
+                    cat.column(&when.field)?,
+                    when,
+                ))
+            })
             .collect(),
     };
     let total = clients.len() as u64;
@@ -324,6 +340,7 @@ impl Plan<'_> {
             agency_col,
             client_col,
             program,
+            withheld,
         } = self;
         let width = *width;
         let active = |fields: &[Pair<'_>]| match span {
@@ -435,6 +452,7 @@ impl Plan<'_> {
                         layout.put(&mut row, *section, fields);
                         layout.put_child_key(&mut row, *section, child);
                     }
+                    withhold(withheld, &mut row);
                     rows.push(&row);
                 }
             }
@@ -467,6 +485,15 @@ impl Extract {
                 .iter()
                 .map(|r| move |c: usize| r.get(c).unwrap_or("")),
         )
+    }
+}
+
+/// Blanks each withheld column whose condition does not hold on the row.
+fn withhold(withheld: &[(usize, usize, Condition)], row: &mut [&str]) {
+    for (c, cc, when) in withheld {
+        if !when.holds(row[*cc]) {
+            row[*c] = "";
+        }
     }
 }
 
