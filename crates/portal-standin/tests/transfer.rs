@@ -286,3 +286,40 @@ fn plain_http_is_only_for_this_machine() {
     assert!(HttpPortal::new("https://portal.example.org/", RetryPolicy::default()).is_ok());
     assert!(HttpPortal::new("http://127.0.0.1:9", RetryPolicy::default()).is_ok());
 }
+
+/// Something on 127.0.0.1 that answers every request with a redirect to `target`.
+fn redirecting_to(target: String) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("a server");
+    let addr = format!(
+        "http://{}",
+        server.server_addr().to_ip().expect("an IP address")
+    );
+    std::thread::spawn(move || {
+        for rq in server.incoming_requests() {
+            let to = format!("{target}{}", rq.url());
+            let header = tiny_http::Header::from_bytes("Location", to).expect("header");
+            let _ = rq.respond(tiny_http::Response::empty(307).with_header(header));
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_redirect_is_not_followed_so_credentials_go_only_to_the_address_set() {
+    let s = standin(&[]);
+    let (bytes, sha) = file();
+    let portal = HttpPortal::new(&redirecting_to(s.url.clone()), quick(2)).unwrap();
+    let e = portal
+        .transfer(
+            &Credentials::new("lead", "s3cret-pass", &otp()),
+            &upload(&bytes, &sha),
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert_eq!(e.code().as_str(), "portal_bad_answer", "{e}");
+    assert!(e.to_string().contains("redirect"), "{e}");
+    assert!(
+        e.to_string().contains(&s.url),
+        "where it pointed is named: {e}"
+    );
+}

@@ -184,6 +184,9 @@ impl HttpPortal {
         }
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // The password and one-time code go to the address the data lead set and nowhere
+            // else: a redirect is reported, never followed.
+            .max_redirects(0)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(policy.timeout))
             .build()
@@ -193,6 +196,19 @@ impl HttpPortal {
             agent,
             policy,
         })
+    }
+
+    /// A redirect, named with where it pointed: not followed, so nothing was sent there.
+    fn redirected(r: &ureq::http::Response<ureq::Body>) -> SubmissionError {
+        let to = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("an address it did not give");
+        SubmissionError::BadAnswer(format!(
+            "the portal answered with a redirect (HTTP {}) to {to}; NDTMS Desk does not follow redirects, so nothing was sent there. Check the portal address in Settings",
+            r.status().as_u16()
+        ))
     }
 
     fn problem(mut r: ureq::http::Response<ureq::Body>) -> String {
@@ -255,6 +271,7 @@ impl HttpPortal {
                 Ok(s.token)
             }
             401 | 403 => Err(SubmissionError::LoginRefused(Self::problem(r))),
+            300..=399 => Err(Self::redirected(&r)),
             s => Err(SubmissionError::BadAnswer(format!(
                 "log-in answered HTTP {s}: {}",
                 Self::problem(r)
@@ -311,6 +328,7 @@ impl HttpPortal {
                 Ok(Attempt::Done(receipt))
             }
             401 | 403 => Err(SubmissionError::LoginRefused(Self::problem(r))),
+            300..=399 => Err(Self::redirected(&r)),
             s if (400..500).contains(&s) && s != 408 && s != 429 => {
                 Err(SubmissionError::Refused(Self::problem(r)))
             }
