@@ -113,6 +113,43 @@ fn the_app_shell_does_depend_on_tauri() {
     assert!(reachable(&meta, id).contains("tauri"));
 }
 
+/// The store's raw-connection hatch (feature `test-hatch`) is switched on only by
+/// dev-dependencies, so no app or CLI build can reach the database around the store.
+#[test]
+fn the_raw_connection_hatch_is_enabled_only_for_tests() {
+    let meta = metadata();
+    let mut enabling = Vec::new();
+    for p in meta["packages"].as_array().expect("packages") {
+        for d in p["dependencies"].as_array().into_iter().flatten() {
+            let hatch = d["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f == "test-hatch");
+            if d["name"] == "ndtms-store" && hatch {
+                enabling.push((p["name"].clone(), d["kind"].clone()));
+            }
+        }
+        let defaults = &p["features"]["default"];
+        assert!(
+            !defaults
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f.as_str().is_some_and(|f| f.contains("test-hatch"))),
+            "{} turns the hatch on by default",
+            p["name"]
+        );
+    }
+    assert!(!enabling.is_empty(), "the store's own tests use the hatch");
+    for (package, kind) in &enabling {
+        assert_eq!(
+            kind, "dev",
+            "{package} enables test-hatch outside its dev-dependencies"
+        );
+    }
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
         let path = entry.path();

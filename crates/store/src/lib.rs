@@ -522,7 +522,9 @@ impl Store {
         })
     }
 
-    /// Direct access for tests and benchmarks in this crate's `tests/` (not for the app).
+    /// Direct access for tests that damage data on purpose; only with the `test-hatch`
+    /// feature, which only dev-dependencies enable, so no app or CLI build has it.
+    #[cfg(feature = "test-hatch")]
     #[doc(hidden)]
     pub fn connection_for_tests(&self) -> &Connection {
         &self.conn
