@@ -84,6 +84,9 @@ pub struct Store {
     reference: Option<reference::InUse>,
     /// The caseload as last built, kept while the database does not change (see `caseload.rs`).
     caseload: Option<Arc<caseload::Caseload>>,
+    /// Failed log-ins under user names nobody has, by name: throttled as a known user's are,
+    /// so guessing names is no faster than guessing passwords.
+    unknown_logins: std::collections::HashMap<String, (u32, DateTime<Utc>)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -154,6 +157,7 @@ impl Store {
                 clock: system_clock(),
                 reference: None,
                 caseload: None,
+                unknown_logins: Default::default(),
             };
             let now = store.now();
             let tx = store.conn.transaction()?;
@@ -239,6 +243,7 @@ impl Store {
             clock: system_clock(),
             reference: None,
             caseload: None,
+            unknown_logins: Default::default(),
         })
     }
 
@@ -257,6 +262,7 @@ impl Store {
             clock: self.clock.clone(),
             reference: self.reference.clone(),
             caseload: None,
+            unknown_logins: Default::default(),
         })
     }
 
@@ -335,11 +341,36 @@ impl Store {
             .optional()?;
         let Some((id, display_name, role, hash, active, failures, last_failed, must_change)) = row
         else {
+            let name = username.trim().to_lowercase();
+            if let Some(&(failures, last)) = self.unknown_logins.get(&name) {
+                let ready =
+                    last + chrono::Duration::seconds(auth::throttle_seconds(failures) as i64);
+                if now < ready {
+                    return Err(StoreError::LoginThrottled(
+                        (ready - now).num_seconds().max(1) as u64,
+                    ));
+                }
+            }
             // Spend the same time as a real check, so user names cannot be discovered by timing.
             let _ = auth::verify_password(
                 password,
                 "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$YXNkZmFzZGZhc2RmYXNkZmFzZGZhc2RmYXNkZmFzZGY",
             );
+            let seen = self.unknown_logins.entry(name).or_insert((0, now));
+            *seen = (seen.0 + 1, now);
+            // Audited without the name typed: it may be a password typed in the wrong box.
+            audit::append(
+                &self.conn,
+                &self.now(),
+                &audit::Entry {
+                    user_id: None,
+                    action: "login_failed",
+                    entity: "user",
+                    record_key: "",
+                    new_value: "a user name nobody has",
+                    ..Default::default()
+                },
+            )?;
             return Err(StoreError::BadLogin);
         };
         let wait = auth::throttle_seconds(failures);
@@ -519,6 +550,7 @@ impl Store {
             clock: system_clock(),
             reference: None,
             caseload: None,
+            unknown_logins: Default::default(),
         })
     }
 

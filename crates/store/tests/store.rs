@@ -285,7 +285,27 @@ fn failed_logins_slow_down_and_idle_sessions_lock() {
     store
         .login("admin", ADMIN_PASSWORD)
         .expect("allowed after the wait");
-    // An unknown user gets the same answer as a wrong password.
+    // An unknown user gets the same answer as a wrong password, and is slowed down the same
+    // way: guessing names is no faster than guessing passwords.
+    for _ in 0..3 {
+        assert_eq!(
+            store
+                .login("nobody", "whatever it is")
+                .expect_err("bad")
+                .code()
+                .as_str(),
+            "auth_bad_login"
+        );
+    }
+    assert_eq!(
+        store
+            .login("Nobody", "whatever it is")
+            .expect_err("throttled")
+            .code()
+            .as_str(),
+        "auth_throttled"
+    );
+    clock.advance(3);
     assert_eq!(
         store
             .login("nobody", "whatever it is")
