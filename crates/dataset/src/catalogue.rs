@@ -61,6 +61,15 @@ impl Catalogue {
         self.fields.iter().position(|f| f.key == Some(role))
     }
 
+    /// The columns the program fills itself (its name and version), with what goes there.
+    pub fn filled_by_program(&self) -> Vec<(usize, &'static str)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter_map(|(c, f)| Some((c, f.key?.filled_by_program()?)))
+            .collect()
+    }
+
     /// A value as the screens show it: a code by its label, anything else as it is.
     pub fn shown(&self, column: usize, value: &str) -> String {
         self.fields[column]

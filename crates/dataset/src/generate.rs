@@ -337,10 +337,8 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
         if let (Some((cc, _)), Some(yes)) = (&plan.consent, &consent_yes) {
             client[*cc] = yes.clone();
         }
-        for role in [KeyRole::Software, KeyRole::SoftwareVersion] {
-            if let (Some(c), Some(v)) = (key(role), role.filled_by_program()) {
-                client[c] = v.to_owned();
-            }
+        for (c, v) in cat.filled_by_program() {
+            client[c] = v.to_owned();
         }
         g.fill(&mut client, &[Section::Client], 0..2);
         let mut base = opts.period.start + Duration::days(g.rng.random_range(0..span - 90));

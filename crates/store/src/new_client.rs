@@ -109,10 +109,8 @@ pub fn client_section_findings(
             row[c] = value.to_owned();
         }
     }
-    for role in [KeyRole::Software, KeyRole::SoftwareVersion] {
-        if let (Some(c), Some(v)) = (cat.key_column(role), role.filled_by_program()) {
-            row[c] = v.to_owned();
-        }
+    for (c, v) in cat.filled_by_program() {
+        row[c] = v.to_owned();
     }
     let mut findings = Vec::new();
     validator.check_record(&row, None, &mut findings);

@@ -70,11 +70,6 @@ impl Rows {
         self.starts.len()
     }
 
-    /// The length of every value put together.
-    fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
     /// `more`'s rows after these.
     fn append(&mut self, more: Rows) {
         let offset = self.text.len();
@@ -257,10 +252,7 @@ pub fn build_with(
         span: cat.episode_span(),
         agency_col: cat.key_column(KeyRole::Agency),
         client_col: cat.key_column(KeyRole::Client),
-        program: [KeyRole::Software, KeyRole::SoftwareVersion]
-            .into_iter()
-            .filter_map(|r| Some((cat.key_column(r)?, r.filled_by_program()?)))
-            .collect(),
+        program: cat.filled_by_program(),
         withheld: cat
             .rules
             .iter()
@@ -469,7 +461,7 @@ impl Extract {
         // straight into the buffer, as the csv crate would with `QuoteStyle::Always` (a test
         // holds the two byte-equal), at several times its speed.
         let mut out = Vec::with_capacity(
-            self.rows.text_len() + self.rows.len() * self.headers.len() * 3 + 4096,
+            self.rows.text.len() + self.rows.len() * self.headers.len() * 3 + 4096,
         );
         write_line(&mut out, self.headers.iter().map(String::as_str));
         for r in self.rows.iter() {
