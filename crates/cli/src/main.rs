@@ -121,6 +121,32 @@ enum Command {
     },
 }
 
+/// Writes a report the user asked for (it names clients and their values): readable by the
+/// user alone, linked into place whole, and never over a file already there.
+pub(crate) fn private_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        CliError::new(
+            ErrorCode::UsageInvalid,
+            format!("{} is not a file name", path.display()),
+        )
+    })?;
+    ndtms_files::write_new(dir, name, bytes).map_err(|e| match e {
+        ndtms_files::FileError::Exists(p) => CliError::new(
+            ErrorCode::FileExists,
+            format!(
+                "{} already exists; give a new name (nothing was overwritten)",
+                p.display()
+            ),
+        ),
+        other => CliError::io(path, "write", other),
+    })?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

@@ -89,17 +89,15 @@ fn write_reports(
     csv: Option<&Path>,
     html: Option<&Path>,
 ) -> Result<()> {
+    // Reports name clients and their values: written as privately as the extract.
     if let Some(path) = csv {
-        let f = std::fs::File::create(path).map_err(|e| CliError::io(path, "create", e))?;
-        ndtms_submission::report::write_findings_csv(
-            std::io::BufWriter::new(f),
-            &r.report.findings,
-        )
-        .map_err(|e| CliError::io(path, "write", e))?;
+        let mut bytes = Vec::new();
+        ndtms_submission::report::write_findings_csv(&mut bytes, &r.report.findings)
+            .map_err(|e| CliError::io(path, "write", e))?;
+        crate::private_file(path, &bytes)?;
     }
     if let Some(path) = html {
-        std::fs::write(path, ndtms_submission::report::to_html(r))
-            .map_err(|e| CliError::io(path, "write", e))?;
+        crate::private_file(path, ndtms_submission::report::to_html(r).as_bytes())?;
     }
     Ok(())
 }

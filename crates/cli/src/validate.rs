@@ -45,8 +45,9 @@ pub fn run(a: Args, data: &ReferenceData) -> Result<ExitCode> {
     let validator = Validator::new(&version.catalogue, a.dataset, as_of);
     let reader = std::fs::File::open(file).map_err(|e| CliError::io(file, "open", e))?;
     let mut csv_out = match &a.report_csv {
+        // Findings quote values from the file: private (0600) and never over another file.
         Some(path) => Some(csv::Writer::from_writer(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| CliError::io(path, "create", e))?,
+            ndtms_files::create_new(path).map_err(|e| CliError::io(path, "create", e))?,
         ))),
         None => None,
     };
@@ -102,7 +103,7 @@ pub fn run(a: Args, data: &ReferenceData) -> Result<ExitCode> {
             checked_on: ndtms_dataset::values::format_date(as_of),
             report: report.clone(),
         });
-        std::fs::write(path, page).map_err(|e| CliError::io(path, "write", e))?;
+        crate::private_file(path, page.as_bytes())?;
     }
     if a.json {
         println!("{}", to_json(&report)?);

@@ -105,6 +105,8 @@ codes! {
     /// The app has no database open yet (unlock first).
     StoreClosed = "store_closed" in Store,
     BackupUnusable = "backup_unusable" in Store,
+    /// A file the program would write is already there; nothing was overwritten.
+    FileExists = "file_exists" in Input,
     // Set-up, users and passwords.
     AgencyCodeInvalid = "agency_code_invalid" in Input,
     DatasetUnknown = "dataset_unknown" in Input,

@@ -84,6 +84,7 @@ impl Store {
         )?;
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &Entry {
                 user_id: Some(s.user_id),

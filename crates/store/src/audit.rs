@@ -1,12 +1,48 @@
-//! The audit trail: every change, view, extract and transfer, hash-chained so tampering is found.
+//! The audit trail: every change, view, extract and transfer, in a chain sealed with a key kept
+//! outside the database and anchored there, so an entry changed, removed or rolled back is found.
+//!
+//! Each entry's hash covers the one before it. From `keyed_from` on the hash is an HMAC under
+//! the audit key (random per database, wrapped under the database key in the key file), so
+//! rewriting an entry by SQL needs more than the SQL. The chain's head is anchored in the key
+//! file, each backup's key file and each extract's manifest: a trail cut short, or a database
+//! file put back from an older copy, no longer reaches the anchor, and the verifier says so.
 
+use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
+use zeroize::Zeroize;
 
 use crate::error::Result;
-use crate::key::hex;
+use crate::key::{AuditHead, hex};
+
+/// What seals the chain: the audit key and the first entry sealed with it.
+#[derive(Clone, Default)]
+pub(crate) struct Seal {
+    key: Option<[u8; 32]>,
+    keyed_from: i64,
+}
+
+impl std::fmt::Debug for Seal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seal")
+            .field("keyed_from", &self.keyed_from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Seal {
+    fn drop(&mut self) {
+        self.key.zeroize();
+    }
+}
+
+impl Seal {
+    pub(crate) fn new(key: Option<[u8; 32]>, keyed_from: i64) -> Self {
+        Self { key, keyed_from }
+    }
+}
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -24,6 +60,7 @@ pub struct Entry<'a> {
 
 #[allow(clippy::too_many_arguments)]
 fn digest(
+    seal: &Seal,
     seq: i64,
     at: &str,
     user_id: Option<i64>,
@@ -39,11 +76,58 @@ fn digest(
     let canonical =
         serde_json::json!([seq, at, user_id, action, entity, key, field, old, new, prev])
             .to_string();
-    hex(&Sha256::digest(canonical.as_bytes()))
+    match &seal.key {
+        Some(k) if seq >= seal.keyed_from => {
+            let mut mac =
+                <Hmac<Sha256> as Mac>::new_from_slice(k).expect("HMAC takes a key of any length");
+            mac.update(canonical.as_bytes());
+            hex(&mac.finalize().into_bytes())
+        }
+        _ => hex(&Sha256::digest(canonical.as_bytes())),
+    }
+}
+
+/// The trail's last entry, to anchor outside the database. `stamp` is the records' change
+/// counter then, which tells a trail cut short (records at or past it) from an older copy put
+/// back (records behind it).
+pub(crate) fn head(conn: &Connection, at: &str) -> Result<Option<AuditHead>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash, (SELECT n FROM extract_stamp) FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(AuditHead {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                    at: at.to_owned(),
+                    stamp: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Whether the trail still holds the anchored entry as it was.
+pub(crate) fn holds(conn: &Connection, a: &AuditHead) -> Result<bool> {
+    let hash: Option<String> = conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [a.seq], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(hash.as_deref() == Some(a.hash.as_str()))
+}
+
+/// The next entry's number.
+pub(crate) fn next_seq(conn: &Connection) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM audit_log", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// Appends an entry inside the caller's transaction.
-pub fn append(conn: &Connection, at: &str, e: &Entry<'_>) -> Result<()> {
+pub(crate) fn append(conn: &Connection, seal: &Seal, at: &str, e: &Entry<'_>) -> Result<()> {
     let last: Option<(i64, String)> = conn
         .query_row(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
@@ -56,6 +140,7 @@ pub fn append(conn: &Connection, at: &str, e: &Entry<'_>) -> Result<()> {
         None => (1, GENESIS.to_owned()),
     };
     let hash = digest(
+        seal,
         seq,
         at,
         e.user_id,
@@ -96,8 +181,14 @@ pub struct AuditEntry {
     pub new_value: String,
 }
 
-/// Walks the whole chain and names every altered, inserted or deleted entry.
-pub fn verify(conn: &Connection) -> Result<(u64, Vec<AuditProblem>)> {
+/// Walks the whole chain and names every altered, inserted or deleted entry; then compares its
+/// end with the anchor kept outside the database, and each user's role with the one the trail
+/// last gave them.
+pub(crate) fn verify(
+    conn: &Connection,
+    seal: &Seal,
+    anchor: Option<&AuditHead>,
+) -> Result<(u64, Vec<AuditProblem>)> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, user_id, action, entity, record_key, field, old_value, new_value, prev_hash, hash
          FROM audit_log ORDER BY seq",
@@ -113,6 +204,7 @@ pub fn verify(conn: &Connection) -> Result<(u64, Vec<AuditProblem>)> {
         let stored_prev: String = r.get(9)?;
         let stored_hash: String = r.get(10)?;
         let computed = digest(
+            seal,
             seq,
             &r.get::<_, String>(1)?,
             r.get(2)?,
@@ -149,7 +241,83 @@ pub fn verify(conn: &Connection) -> Result<(u64, Vec<AuditProblem>)> {
         prev_hash = stored_hash;
         expected_seq = seq + 1;
     }
+    drop(rows);
+    drop(stmt);
+    if let Some(a) = anchor {
+        problems.extend(against_anchor(conn, a, expected_seq - 1)?);
+    }
+    problems.extend(roles_outside_the_trail(conn)?);
     Ok((count, problems))
+}
+
+/// The trail's end against its anchor: entries gone from the end, or the database put back.
+fn against_anchor(conn: &Connection, a: &AuditHead, last: i64) -> Result<Option<AuditProblem>> {
+    if last < a.seq {
+        let stamp: i64 = conn.query_row("SELECT n FROM extract_stamp", [], |r| r.get(0))?;
+        let missing = if a.seq - last == 1 {
+            format!("entry {}", a.seq)
+        } else {
+            format!("entries {} to {}", last + 1, a.seq)
+        };
+        let problem = if stamp < a.stamp {
+            format!(
+                "the trail was rolled back: it ends at entry {last}, but reached entry {} on {}, and the records are older than they were then, so an older copy of the database was put back outside NDTMS Desk ({missing} lost)",
+                a.seq, a.at
+            )
+        } else {
+            format!(
+                "{missing} deleted from the end of the trail: it reached entry {} on {}, and now ends at entry {last}",
+                a.seq, a.at
+            )
+        };
+        return Ok(Some(AuditProblem {
+            seq: last + 1,
+            problem,
+        }));
+    }
+    Ok((!holds(conn, a)?).then(|| AuditProblem {
+        seq: a.seq,
+        problem: format!(
+            "entry {} is not the one anchored on {}: the trail was replaced from there on",
+            a.seq, a.at
+        ),
+    }))
+}
+
+/// Users whose role is not the one the trail last gave them: changed by SQL, not by NDTMS Desk.
+fn roles_outside_the_trail(conn: &Connection) -> Result<Vec<AuditProblem>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.username, u.role,
+                (SELECT a.new_value FROM audit_log a WHERE a.entity = 'user' AND a.record_key = u.username AND a.field = 'role' ORDER BY a.seq DESC LIMIT 1),
+                (SELECT max(a.seq) FROM audit_log a WHERE a.entity = 'user' AND a.record_key = u.username AND a.field = 'role')
+         FROM user u ORDER BY u.username",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (user, role, audited, seq) = row?;
+        if audited.as_deref() != Some(role.as_str()) {
+            out.push(AuditProblem {
+                seq: seq.unwrap_or(0),
+                problem: match audited {
+                    Some(a) => format!(
+                        "user {user} has the role {role}, but the trail last gave them {a}: the role was changed outside NDTMS Desk"
+                    ),
+                    None => format!(
+                        "user {user} (role {role}) is not in the trail: added outside NDTMS Desk"
+                    ),
+                },
+            });
+        }
+    }
+    Ok(out)
 }
 
 pub fn entries_for(conn: &Connection, entity: &str, record_key: &str) -> Result<Vec<AuditEntry>> {

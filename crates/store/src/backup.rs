@@ -1,33 +1,74 @@
-//! Encrypted backups through SQLite's online backup API, on demand or kept to the last N; checked restores.
+//! Encrypted backups through SQLite's online backup API, each with the key file that opens it
+//! with the recovery key; on demand or kept to the last N; checked restores, in place or onto a
+//! new machine.
+//!
+//! A backup is two private files: `ndtms-desk-backup-STAMP.db` (the database, still encrypted
+//! with its key) and `ndtms-desk-backup-STAMP.keys.json` (the key file as it was, wrapped copies
+//! only, with the audit trail's head anchored at the backup). So a backup restores after the
+//! database and its key file are lost, and one made before a re-key still restores: the live key
+//! file keeps earlier keys under the present one.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::backup::Backup;
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::auth::Permission;
 use crate::error::{Result, StoreError};
-use crate::key::DatabaseKey;
-use crate::{Store, db};
+use crate::key::{DatabaseKey, KeyFile, Keychain, RecoveryKey};
+use crate::{Store, Unlock, audit, db};
 
 const PREFIX: &str = "ndtms-desk-backup-";
 
+/// One backup in a folder, as the backups screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupFile {
+    pub path: String,
+    pub file_name: String,
+    /// When it was made (from its name), "2026-12-03 21:30:05".
+    pub made: String,
+    pub bytes: u64,
+    /// Whether its key file is beside it (without it, it restores only on this installation).
+    pub has_key_file: bool,
+}
+
+/// The key file that travels with a backup.
+pub fn key_file_of(backup: &Path) -> PathBuf {
+    backup.with_extension("keys.json")
+}
+
 impl Store {
-    /// Copies the live database, still encrypted with its key, into `folder`.
+    /// Copies the live database, still encrypted with its key, into `folder`, with its key file.
     pub fn backup_to(&mut self, folder: &Path) -> Result<PathBuf> {
         let s = self.authorize(Permission::Backup)?;
-        std::fs::create_dir_all(folder).map_err(|e| StoreError::io(folder, e))?;
+        ndtms_files::private_dir(folder)?;
         let stamp = (self.clock)().format("%Y%m%d-%H%M%S%.3f").to_string();
-        let path = folder.join(format!("{PREFIX}{stamp}.db"));
-        let tmp = path.with_extension("db.partial");
+        let name = format!("{PREFIX}{stamp}.db");
+        let path = folder.join(&name);
+        let tmp = folder.join(format!(".{name}.partial"));
         let _ = std::fs::remove_file(&tmp);
-        {
-            let mut dest = db::open(&tmp, &self.key, true)?;
+        let made = (|| {
+            drop(ndtms_files::create_new(&tmp)?);
+            let mut dest = db::open(&tmp, &self.key, false)?;
             copy(&self.conn, &mut dest)?;
             // One self-contained file: no -wal or -shm beside it.
             dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
+            let mut kf = KeyFile::read(&self.dir)?;
+            kf.audit_head = audit::head(&dest, &self.now())?;
+            drop(dest);
+            ndtms_files::write_new(
+                folder,
+                &format!("{PREFIX}{stamp}.keys.json"),
+                &kf.to_bytes()?,
+            )?;
+            place(&tmp, &path)
+        })();
+        if let Err(e) = made {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
         }
-        std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))?;
         self.record(
             s.user_id,
             "backup",
@@ -35,6 +76,7 @@ impl Store {
             &path.display().to_string(),
             "",
         )?;
+        self.anchor_audit()?;
         Ok(path)
     }
 
@@ -46,25 +88,166 @@ impl Store {
         let excess = all.len().saturating_sub(keep.max(1));
         for old in all.into_iter().take(excess) {
             std::fs::remove_file(&old).map_err(|e| StoreError::io(&old, e))?;
+            let _ = std::fs::remove_file(key_file_of(&old));
         }
         Ok(path)
     }
 
-    /// Replaces the live data with a backup, after checking that the backup opens with this
-    /// database's key and passes `PRAGMA integrity_check`. Nothing is replaced if either fails.
+    /// The backups in `folder`, newest first (data leads and administrators).
+    pub fn backups_in(&mut self, folder: &Path) -> Result<Vec<BackupFile>> {
+        self.authorize(Permission::Backup)?;
+        if !folder.exists() {
+            return Ok(Vec::new());
+        }
+        let mut out: Vec<BackupFile> = list_backups(folder)?
+            .into_iter()
+            .map(|p| describe(&p))
+            .collect();
+        out.sort_by(|a, b| b.file_name.cmp(&a.file_name));
+        Ok(out)
+    }
+
+    /// Replaces the live data with a backup, after checking that it opens with this database's
+    /// key or one it had before a re-key and passes `PRAGMA integrity_check`. Nothing is replaced
+    /// if either fails. The trail it replaced is recorded in the restore's audit entry.
     pub fn restore_from(&mut self, backup: &Path) -> Result<()> {
         let s = self.authorize(Permission::Restore)?;
-        let source = check_backup(backup, &self.key)?;
+        let mut keys = vec![self.key.clone()];
+        keys.extend(KeyFile::read(&self.dir)?.earlier_keys(&self.key));
+        let source = check_with_any(backup, &keys)?;
+        let replaced = audit::head(&self.conn, &self.now())?;
         copy(&source, &mut self.conn)?;
         drop(source);
         db::migrate(&mut self.conn)?;
-        self.record(
-            s.user_id,
-            "restore",
-            "database",
-            &backup.display().to_string(),
-            "",
-        )
+        self.caseload = None;
+        let note = match replaced {
+            Some(h) => format!(
+                "replaced a trail that ended at entry {} ({}) with records at change {}",
+                h.seq,
+                &h.hash[..12.min(h.hash.len())],
+                h.stamp
+            ),
+            None => String::new(),
+        };
+        audit::append(
+            &self.conn,
+            &self.seal,
+            &self.now(),
+            &audit::Entry {
+                user_id: Some(s.user_id),
+                action: "restore",
+                entity: "database",
+                record_key: &backup.display().to_string(),
+                old_value: &note,
+                ..Default::default()
+            },
+        )?;
+        self.anchor(true)
+    }
+
+    /// Restores a backup into `dir`, a folder with no database or key file, with the recovery
+    /// key current when the backup was made: onto a new machine, or after the database and its
+    /// key file were lost. The key goes back where the backup's key file says (the keychain, or
+    /// the passphrase it had). Returns the store opened, not logged in.
+    pub fn restore_new(
+        backup: &Path,
+        dir: &Path,
+        recovery: &RecoveryKey,
+        keychain: &dyn Keychain,
+    ) -> Result<Self> {
+        if Self::db_path(dir).exists() || KeyFile::path(dir).exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        let sidecar = key_file_of(backup);
+        let bytes = ndtms_files::read_plain(&sidecar).map_err(|_| StoreError::BadBackup {
+            path: backup.to_path_buf(),
+            reason: format!(
+                "its key file {} is not beside it (it is made with every backup); without it the backup restores only over the database it came from",
+                sidecar.display()
+            ),
+        })?;
+        let kf = KeyFile::from_bytes(&sidecar, &bytes)?;
+        let mut keys = vec![kf.unwrap_with_recovery(recovery)?];
+        keys.extend(kf.earlier_keys_with_recovery(recovery));
+        let source = check_with_any(backup, &keys)?;
+        ndtms_files::private_dir(dir)?;
+        let path = Self::db_path(dir);
+        let made = (|| {
+            drop(ndtms_files::create_new(&path)?);
+            let mut dest = db::open(&path, &keys[0], false)?;
+            copy(&source, &mut dest)?;
+            kf.write(dir)
+        })();
+        drop(source);
+        if let Err(e) = made {
+            for f in [
+                path.clone(),
+                path.with_extension("db-wal"),
+                path.with_extension("db-shm"),
+            ] {
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e);
+        }
+        let store = Store::open(dir, &Unlock::Recovery(recovery), keychain)?;
+        audit::append(
+            &store.conn,
+            &store.seal,
+            &store.now(),
+            &audit::Entry {
+                user_id: None,
+                action: "restore",
+                entity: "database",
+                record_key: &backup.display().to_string(),
+                new_value: "into a new folder with the recovery key",
+                ..Default::default()
+            },
+        )?;
+        store.anchor(true)?;
+        Ok(store)
+    }
+}
+
+/// Links a finished temporary file into place without replacing anything, then syncs the folder.
+fn place(tmp: &Path, path: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(ndtms_files::FileError::Exists(path.to_path_buf()).into());
+    }
+    match std::fs::hard_link(tmp, path) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(tmp);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(ndtms_files::FileError::Exists(path.to_path_buf()).into());
+        }
+        // A drive without links (FAT): the name was checked free just above.
+        Err(_) => std::fs::rename(tmp, path).map_err(|e| StoreError::io(path, e))?,
+    }
+    if let Some(dir) = path.parent() {
+        ndtms_files::sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+fn describe(p: &Path) -> BackupFile {
+    let file_name = p
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let stamp = file_name
+        .trim_start_matches(PREFIX)
+        .trim_end_matches(".db")
+        .to_owned();
+    let made = chrono::NaiveDateTime::parse_from_str(&stamp, "%Y%m%d-%H%M%S%.3f")
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or(stamp);
+    BackupFile {
+        path: p.display().to_string(),
+        bytes: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        has_key_file: key_file_of(p).is_file(),
+        file_name,
+        made,
     }
 }
 
@@ -72,6 +255,21 @@ impl Store {
 fn copy(from: &rusqlite::Connection, to: &mut rusqlite::Connection) -> Result<()> {
     Backup::new(from, to)?.run_to_completion(256, Duration::from_millis(0), None)?;
     Ok(())
+}
+
+/// Checks a backup with each key in turn until one opens it.
+fn check_with_any(backup: &Path, keys: &[DatabaseKey]) -> Result<rusqlite::Connection> {
+    let mut last = None;
+    for k in keys {
+        match check_backup(backup, k) {
+            Ok(c) => return Ok(c),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| StoreError::BadBackup {
+        path: backup.to_path_buf(),
+        reason: "no key to try".into(),
+    }))
 }
 
 /// Opens a backup read-only and checks key, integrity and schema version.

@@ -21,7 +21,9 @@ impl Store {
         check_decision_date(date)?;
         let now = self.now();
         let tx = self.conn.transaction()?;
-        insert_decision(&tx, &now, s.user_id, client, scope, status, date)?;
+        insert_decision(
+            &tx, &self.seal, &now, s.user_id, client, scope, status, date,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -83,8 +85,10 @@ pub(crate) fn check_decision_date(date: &str) -> Result<()> {
 }
 
 /// Adds a decision to a client's consent history and to the audit trail.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_decision(
     tx: &Transaction<'_>,
+    seal: &audit::Seal,
     now: &str,
     user: i64,
     client: &str,
@@ -99,6 +103,7 @@ pub(crate) fn insert_decision(
     )?;
     audit::append(
         tx,
+        seal,
         now,
         &Entry {
             user_id: Some(user),

@@ -167,7 +167,13 @@ fn locked(lock: &LockCheck, doomed: &[Doomed]) -> Option<String> {
     })
 }
 
-fn audit_deleted(tx: &Transaction<'_>, now: &str, user: i64, doomed: &[Doomed]) -> Result<()> {
+fn audit_deleted(
+    tx: &Transaction<'_>,
+    seal: &audit::Seal,
+    now: &str,
+    user: i64,
+    doomed: &[Doomed],
+) -> Result<()> {
     for d in doomed {
         // One entry a value; a record with no values still gets one, with no field.
         let values: Vec<(&str, &str)> = if d.fields.is_empty() {
@@ -181,6 +187,7 @@ fn audit_deleted(tx: &Transaction<'_>, now: &str, user: i64, doomed: &[Doomed]) 
         for (field, old_value) in values {
             audit::append(
                 tx,
+                seal,
                 now,
                 &Entry {
                     user_id: Some(user),
@@ -221,7 +228,7 @@ impl Store {
         if let Some(reason) = locked(&lock, &doomed) {
             return Err(StoreError::PeriodLocked(reason));
         }
-        audit_deleted(&tx, &now, s.user_id, &doomed)?;
+        audit_deleted(&tx, &self.seal, &now, s.user_id, &doomed)?;
         // The schema's cascades remove the children (and a client's consent decisions).
         match entity {
             Entity::Client => {
@@ -234,6 +241,6 @@ impl Store {
             )?,
         };
         tx.commit()?;
-        Ok(())
+        self.anchor_audit()
     }
 }

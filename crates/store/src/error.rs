@@ -63,6 +63,8 @@ pub enum StoreError {
     BadBackup { path: PathBuf, reason: String },
     #[error("{0}")]
     Reference(#[from] ndtms_dataset::ReferenceError),
+    #[error("{0}")]
+    File(#[from] ndtms_files::FileError),
 }
 
 impl StoreError {
@@ -91,6 +93,8 @@ impl StoreError {
             StoreError::PeriodLocked(_) => ErrorCode::PeriodLocked,
             StoreError::LockUnreadable(_) => ErrorCode::PeriodLockUnreadable,
             StoreError::Reference(e) => e.code(),
+            StoreError::File(ndtms_files::FileError::Exists(_)) => ErrorCode::FileExists,
+            StoreError::File(_) => ErrorCode::StoreIo,
         }
     }
 

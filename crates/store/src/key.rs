@@ -172,6 +172,8 @@ struct PassphraseWrap {
     wrapped: Wrapped,
 }
 
+pub const KEY_FILE: &str = "ndtms-desk.keys.json";
+
 /// How the key of a database is kept; stored beside it in `ndtms-desk.keys.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -192,13 +194,67 @@ pub struct KeyFile {
     pub fingerprint: String,
     passphrase: Option<PassphraseWrap>,
     recovery: Wrapped,
+    /// Present only while a re-key is under way (see `rekey.rs`): whichever key the database
+    /// turns out to have, it can be reached from either secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rekeying: Option<Box<Rekeying>>,
+    /// Keys this database had before a re-key, so backups made then still restore: each wrapped
+    /// under the present key and under the present recovery key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    earlier: Vec<EarlierKey>,
+    /// The key that seals the audit trail, wrapped under the database key (see `audit.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit: Option<AuditSeal>,
+    /// The audit trail's head when it was last anchored here, outside the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// The two keys of a re-key that has begun and not yet been settled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Rekeying {
+    /// The key file as it was before: its secrets open the database if the re-key never ran.
+    previous: KeyFile,
+    /// The new key wrapped under the old, and the old under the new.
+    next_under_previous: Wrapped,
+    previous_under_next: Wrapped,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct EarlierKey {
+    fingerprint: String,
+    under_key: Wrapped,
+    under_recovery: Wrapped,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct AuditSeal {
+    /// Entries from this number on are sealed with the key; earlier ones (made before sealing
+    /// existed) keep their plain SHA-256 chain.
+    keyed_from: i64,
+    wrapped: Wrapped,
+}
+
+/// Where the audit trail ended when it was anchored: kept in the key file, each backup's key
+/// file and each extract's manifest, so a trail cut short or put back is found.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ts_rs::TS)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    /// The records' change counter when anchored.
+    pub stamp: i64,
 }
 
 fn wrap(kek: &[u8; 32], key: &DatabaseKey) -> Result<Wrapped> {
+    wrap_bytes(kek, &key.0)
+}
+
+fn wrap_bytes(kek: &[u8; 32], secret: &[u8]) -> Result<Wrapped> {
     let nonce: [u8; 24] = random()?;
     let cipher = XChaCha20Poly1305::new(kek.into());
     let ct = cipher
-        .encrypt(XNonce::from_slice(&nonce), key.0.as_slice())
+        .encrypt(XNonce::from_slice(&nonce), secret)
         .map_err(|_| StoreError::Internal("key wrapping failed".into()))?;
     Ok(Wrapped {
         nonce: hex(&nonce),
@@ -206,23 +262,34 @@ fn wrap(kek: &[u8; 32], key: &DatabaseKey) -> Result<Wrapped> {
     })
 }
 
-fn unwrap(kek: &[u8; 32], w: &Wrapped) -> Option<DatabaseKey> {
+fn unwrap_bytes(kek: &[u8; 32], w: &Wrapped) -> Option<Vec<u8>> {
     let nonce = unhex(&w.nonce)?;
     let ct = unhex(&w.ciphertext)?;
     if nonce.len() != 24 {
         return None;
     }
     let cipher = XChaCha20Poly1305::new(kek.into());
-    let mut pt = cipher
+    cipher
         .decrypt(XNonce::from_slice(&nonce), ct.as_slice())
-        .ok()?;
-    let key = DatabaseKey(pt.as_slice().try_into().ok()?);
+        .ok()
+}
+
+fn unwrap(kek: &[u8; 32], w: &Wrapped) -> Option<DatabaseKey> {
+    let mut pt = unwrap_bytes(kek, w)?;
+    let key = pt.as_slice().try_into().ok().map(DatabaseKey);
     pt.zeroize();
-    Some(key)
+    key
 }
 
 /// Argon2id cost: 64 MiB, 3 passes (OWASP's recommended floor is 19 MiB, 2 passes).
 pub const PASSPHRASE_COST: (u32, u32, u32) = (64 * 1024, 3, 1);
+
+/// Whether a key file's passphrase cost is one NDTMS Desk could have made. A file that asks for
+/// less would let a guesser go faster; one that asks for more could hang the machine; either
+/// means it was altered, so the passphrase is not tried with it.
+pub fn passphrase_cost_allowed((m, t, p): (u32, u32, u32)) -> bool {
+    (19 * 1024..=1024 * 1024).contains(&m) && (2..=16).contains(&t) && (1..=8).contains(&p)
+}
 
 fn passphrase_kek(passphrase: &str, salt: &[u8], cost: (u32, u32, u32)) -> Result<[u8; 32]> {
     let params = Params::new(cost.0, cost.1, cost.2, Some(32))
@@ -232,6 +299,14 @@ fn passphrase_kek(passphrase: &str, salt: &[u8], cost: (u32, u32, u32)) -> Resul
         .hash_password_into(passphrase.as_bytes(), salt, &mut out)
         .map_err(|e| StoreError::Internal(e.to_string()))?;
     Ok(out)
+}
+
+/// A key-encryption key made from the database key, for what is wrapped under it.
+fn key_kek(key: &DatabaseKey) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"ndtms-desk wrapped under the database key v1");
+    h.update(key.0);
+    h.finalize().into()
 }
 
 fn recovery_kek(recovery: &RecoveryKey) -> [u8; 32] {
@@ -276,48 +351,171 @@ impl KeyFile {
             (KeyRoute::Keychain, _) => None,
         };
         Ok(Self {
-            version: 1,
+            version: 2,
             route,
             keychain_account: account.to_owned(),
             fingerprint: key.fingerprint(),
             passphrase,
             recovery: wrap(&recovery_kek(recovery), key)?,
+            rekeying: None,
+            earlier: Vec::new(),
+            audit: None,
+            audit_head: None,
         })
     }
 
+    /// The key file for a re-key from `old_key` (this file) to `new_key`, not yet settled: its
+    /// own secrets give the new key, the previous file's the old, and each key reaches the
+    /// other. Earlier keys, the audit seal and the anchor carry over under the new secrets.
+    pub(crate) fn rekeyed(
+        &self,
+        old_key: &DatabaseKey,
+        new: KeyFile,
+        new_key: &DatabaseKey,
+        recovery: &RecoveryKey,
+    ) -> Result<Self> {
+        let mut earlier_keys = self.earlier_keys(old_key);
+        earlier_keys.push(old_key.clone());
+        let mut next = new;
+        next.earlier = earlier_keys
+            .iter()
+            .map(|k| {
+                Ok(EarlierKey {
+                    fingerprint: k.fingerprint(),
+                    under_key: wrap(&key_kek(new_key), k)?,
+                    under_recovery: wrap(&recovery_kek(recovery), k)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        if let (Some(seal), Some(audit_key)) = (&self.audit, self.audit_key(old_key)) {
+            next.audit = Some(AuditSeal {
+                keyed_from: seal.keyed_from,
+                wrapped: wrap_bytes(&key_kek(new_key), &audit_key)?,
+            });
+        }
+        next.audit_head = self.audit_head.clone();
+        let mut previous = self.clone();
+        previous.rekeying = None;
+        next.rekeying = Some(Box::new(Rekeying {
+            previous,
+            next_under_previous: wrap(&key_kek(old_key), new_key)?,
+            previous_under_next: wrap(&key_kek(new_key), old_key)?,
+        }));
+        Ok(next)
+    }
+
+    /// Whether a re-key was begun and not settled.
+    #[cfg(test)]
+    pub(crate) fn is_rekeying(&self) -> bool {
+        self.rekeying.is_some()
+    }
+
+    /// The settled file once the database is known to have `key`: the new file if the re-key
+    /// ran, the previous one if it did not.
+    pub(crate) fn settled_for(&self, key: &DatabaseKey) -> Option<KeyFile> {
+        let r = self.rekeying.as_ref()?;
+        if key.fingerprint() == self.fingerprint {
+            let mut next = self.clone();
+            next.rekeying = None;
+            Some(next)
+        } else if key.fingerprint() == r.previous.fingerprint {
+            Some(r.previous.clone())
+        } else {
+            None
+        }
+    }
+
+    /// Every key `unlocked` may be: itself and, mid re-key, the other one it reaches.
+    pub(crate) fn candidates(&self, unlocked: DatabaseKey) -> Vec<DatabaseKey> {
+        let mut out = vec![unlocked.clone()];
+        if let Some(r) = &self.rekeying {
+            let other = if unlocked.fingerprint() == self.fingerprint {
+                unwrap(&key_kek(&unlocked), &r.previous_under_next)
+            } else {
+                unwrap(&key_kek(&unlocked), &r.next_under_previous)
+            };
+            out.extend(other);
+        }
+        out
+    }
+
+    /// The previous file mid re-key, whose secrets give the old key.
+    pub(crate) fn previous(&self) -> Option<&KeyFile> {
+        self.rekeying.as_ref().map(|r| &r.previous)
+    }
+
+    /// The keys this database had before its last re-keys, given its present key.
+    pub(crate) fn earlier_keys(&self, key: &DatabaseKey) -> Vec<DatabaseKey> {
+        self.earlier
+            .iter()
+            .filter_map(|e| unwrap(&key_kek(key), &e.under_key))
+            .collect()
+    }
+
+    /// The keys this database had before, given its recovery key.
+    pub(crate) fn earlier_keys_with_recovery(&self, recovery: &RecoveryKey) -> Vec<DatabaseKey> {
+        self.earlier
+            .iter()
+            .filter_map(|e| unwrap(&recovery_kek(recovery), &e.under_recovery))
+            .collect()
+    }
+
+    /// The audit seal's key, given the database key.
+    pub(crate) fn audit_key(&self, key: &DatabaseKey) -> Option<[u8; 32]> {
+        let seal = self.audit.as_ref()?;
+        let mut v = unwrap_bytes(&key_kek(key), &seal.wrapped)?;
+        let k: Option<[u8; 32]> = v.as_slice().try_into().ok();
+        v.zeroize();
+        k
+    }
+
+    /// The first audit entry sealed with the key.
+    pub(crate) fn audit_keyed_from(&self) -> Option<i64> {
+        self.audit.as_ref().map(|s| s.keyed_from)
+    }
+
+    /// Gives this database an audit seal key (a new database, or one made before sealing).
+    pub(crate) fn seal_audit(&mut self, key: &DatabaseKey, keyed_from: i64) -> Result<[u8; 32]> {
+        let audit_key: [u8; 32] = random()?;
+        self.audit = Some(AuditSeal {
+            keyed_from,
+            wrapped: wrap_bytes(&key_kek(key), &audit_key)?,
+        });
+        Ok(audit_key)
+    }
+
     pub fn path(dir: &Path) -> PathBuf {
-        dir.join("ndtms-desk.keys.json")
+        dir.join(KEY_FILE)
     }
 
     pub fn read(dir: &Path) -> Result<Self> {
         let path = Self::path(dir);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let bytes = std::fs::read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 StoreError::NotFound(dir.to_path_buf())
             } else {
                 StoreError::io(&path, e)
             }
         })?;
-        serde_json::from_str(&text).map_err(|e| StoreError::KeyFile {
-            path,
-            message: e.to_string(),
-        })
+        Self::from_bytes(&path, &bytes)
     }
 
-    /// Writes atomically: a crash leaves the old file or the new one, never half of either.
+    /// Writes atomically and privately (0600), the folder synced after the rename: a crash
+    /// leaves the old file or the new one, never half of either.
     pub fn write(&self, dir: &Path) -> Result<()> {
-        let path = Self::path(dir);
-        let tmp = path.with_extension("json.tmp");
-        let text =
-            serde_json::to_string_pretty(self).map_err(|e| StoreError::Internal(e.to_string()))?;
-        {
-            use std::io::Write as _;
-            let mut f = std::fs::File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
-            f.write_all(text.as_bytes())
-                .map_err(|e| StoreError::io(&tmp, e))?;
-            f.sync_all().map_err(|e| StoreError::io(&tmp, e))?;
-        }
-        std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
+        ndtms_files::replace(dir, KEY_FILE, &self.to_bytes()?)?;
+        Ok(())
+    }
+
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(self).map_err(|e| StoreError::Internal(e.to_string()))
+    }
+
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| StoreError::KeyFile {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 
     pub fn unwrap_with_passphrase(&self, dir: &Path, passphrase: &str) -> Result<DatabaseKey> {
@@ -331,7 +529,17 @@ impl KeyFile {
             path: Self::path(dir),
             message: "bad salt".into(),
         })?;
-        let mut kek = passphrase_kek(passphrase, &salt, (p.m_cost_kib, p.t_cost, p.p_cost))?;
+        let cost = (p.m_cost_kib, p.t_cost, p.p_cost);
+        if !passphrase_cost_allowed(cost) {
+            return Err(StoreError::KeyFile {
+                path: Self::path(dir),
+                message: format!(
+                    "its passphrase cost ({} KiB, {} passes, {} lanes) is outside what NDTMS Desk makes, so it was not tried: the file may have been altered",
+                    cost.0, cost.1, cost.2
+                ),
+            });
+        }
+        let mut kek = passphrase_kek(passphrase, &salt, cost)?;
         let key = unwrap(&kek, &p.wrapped);
         kek.zeroize();
         key.ok_or_else(|| StoreError::WrongPassphrase(dir.to_path_buf()))

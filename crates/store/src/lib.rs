@@ -21,6 +21,7 @@ pub mod period_lock;
 pub mod record_form;
 pub mod records;
 pub mod reference;
+mod rekey;
 pub mod settings;
 pub mod submissions;
 pub mod users;
@@ -87,6 +88,8 @@ pub struct Store {
     /// Failed log-ins under user names nobody has, by name: throttled as a known user's are,
     /// so guessing names is no faster than guessing passwords.
     unknown_logins: std::collections::HashMap<String, (u32, DateTime<Utc>)>,
+    /// Seals the audit trail (its key comes from the key file; see `audit.rs`).
+    pub(crate) seal: audit::Seal,
 }
 
 impl std::fmt::Debug for Store {
@@ -128,10 +131,12 @@ impl Store {
         keychain: &dyn Keychain,
     ) -> Result<(Self, RecoveryKey)> {
         let path = Self::db_path(dir);
-        if path.exists() {
+        // Never over a database or a key file already there: either may be the only way into
+        // someone's records.
+        if path.exists() || KeyFile::path(dir).exists() {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        ndtms_files::private_dir(dir)?;
         check_agency(&setup.agency)?;
         auth::check_username(setup.admin.username)?;
         auth::check_password(setup.admin.password)?;
@@ -144,9 +149,13 @@ impl Store {
         if setup.route == KeyRoute::Keychain {
             key::keychain_store(keychain, &account, &key)?;
         }
-        KeyFile::new(setup.route, &account, &key, setup.passphrase, &recovery)?.write(dir)?;
+        let mut kf = KeyFile::new(setup.route, &account, &key, setup.passphrase, &recovery)?;
+        let audit_key = kf.seal_audit(&key, 1)?;
+        kf.write(dir)?;
         let result = (|| {
-            let mut conn = db::open(&path, &key, true)?;
+            // Made private before SQLite opens it; its -wal and -shm take the same mode.
+            drop(ndtms_files::create_new(&path)?);
+            let mut conn = db::open(&path, &key, false)?;
             db::migrate(&mut conn)?;
             let mut store = Store {
                 conn,
@@ -158,6 +167,7 @@ impl Store {
                 reference: None,
                 caseload: None,
                 unknown_logins: Default::default(),
+                seal: audit::Seal::new(Some(audit_key), 1),
             };
             let now = store.now();
             let tx = store.conn.transaction()?;
@@ -173,6 +183,7 @@ impl Store {
             let uid = tx.last_insert_rowid();
             audit::append(
                 &tx,
+                &store.seal,
                 &now,
                 &audit::Entry {
                     user_id: Some(uid),
@@ -184,6 +195,7 @@ impl Store {
             )?;
             audit::append(
                 &tx,
+                &store.seal,
                 &now,
                 &audit::Entry {
                     user_id: Some(uid),
@@ -196,6 +208,7 @@ impl Store {
                 },
             )?;
             tx.commit()?;
+            store.anchor_audit()?;
             Ok(store)
         })();
         match result {
@@ -217,23 +230,32 @@ impl Store {
     }
 
     /// Opens an existing store. With the recovery key, the key is also put back where the key
-    /// file says it lives (the keychain), so the next open works as usual.
+    /// file says it lives (the keychain), so the next open works as usual. A re-key that was
+    /// interrupted is settled here, whichever key the database turned out to have.
     pub fn open(dir: &Path, unlock: &Unlock<'_>, keychain: &dyn Keychain) -> Result<Self> {
         let path = Self::db_path(dir);
         if !path.exists() {
             return Err(StoreError::NotFound(dir.to_path_buf()));
         }
-        let kf = KeyFile::read(dir)?;
-        let key = match unlock {
-            Unlock::Keychain => key::keychain_load(keychain, &kf.keychain_account)?,
-            Unlock::Passphrase(p) => kf.unwrap_with_passphrase(dir, p)?,
-            Unlock::Recovery(r) => kf.unwrap_with_recovery(r)?,
-        };
-        let mut conn = db::open(&path, &key, false)?;
+        ndtms_files::narrow_dir(dir)?;
+        let (key, mut conn) =
+            rekey::open_either(dir, &path, &KeyFile::read(dir)?, unlock, keychain)?;
+        let mut kf = KeyFile::read(dir)?;
         db::migrate(&mut conn)?;
         if matches!(unlock, Unlock::Recovery(_)) && kf.route == KeyRoute::Keychain {
             key::keychain_store(keychain, &kf.keychain_account, &key)?;
         }
+        let seal = match (kf.audit_key(&key), kf.audit_keyed_from()) {
+            (Some(k), Some(from)) => audit::Seal::new(Some(k), from),
+            // A database from before the trail was sealed: seal from the next entry on, so
+            // what was written before keeps its plain chain and everything after is keyed.
+            _ => {
+                let from = audit::next_seq(&conn)?;
+                let k = kf.seal_audit(&key, from)?;
+                kf.write(dir)?;
+                audit::Seal::new(Some(k), from)
+            }
+        };
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
@@ -244,6 +266,7 @@ impl Store {
             reference: None,
             caseload: None,
             unknown_logins: Default::default(),
+            seal,
         })
     }
 
@@ -263,6 +286,7 @@ impl Store {
             reference: self.reference.clone(),
             caseload: None,
             unknown_logins: Default::default(),
+            seal: self.seal.clone(),
         })
     }
 
@@ -296,6 +320,7 @@ impl Store {
         let now = self.now();
         audit::append(
             &self.conn,
+            &self.seal,
             &now,
             &audit::Entry {
                 user_id: Some(user_id),
@@ -361,6 +386,7 @@ impl Store {
             // Audited without the name typed: it may be a password typed in the wrong box.
             audit::append(
                 &self.conn,
+                &self.seal,
                 &self.now(),
                 &audit::Entry {
                     user_id: None,
@@ -398,6 +424,7 @@ impl Store {
         )?;
         audit::append(
             &tx,
+            &self.seal,
             &at,
             &audit::Entry {
                 user_id: Some(id),
@@ -408,6 +435,7 @@ impl Store {
             },
         )?;
         tx.commit()?;
+        self.anchor_audit()?;
         let session = Session {
             user_id: id,
             username: username.to_owned(),
@@ -425,6 +453,7 @@ impl Store {
     pub fn logout(&mut self) -> Result<()> {
         if let Some(s) = self.session.take() {
             self.record(s.user_id, "logout", "user", &s.username, "")?;
+            self.anchor_audit()?;
         }
         Ok(())
     }
@@ -471,36 +500,50 @@ impl Store {
         Ok(s.clone())
     }
 
-    /// Re-keys the database: a new random key, kept the same way, and a new recovery key to show.
-    pub fn rekey(
-        &mut self,
-        passphrase: Option<&str>,
-        keychain: &dyn Keychain,
-    ) -> Result<RecoveryKey> {
-        let s = self.authorize(Permission::ManageKeys)?;
-        let old = KeyFile::read(&self.dir)?;
-        let key = DatabaseKey::generate()?;
-        let recovery = RecoveryKey::generate()?;
-        let account = format!("database {}", key.fingerprint());
-        if old.route == KeyRoute::Keychain {
-            key::keychain_store(keychain, &account, &key)?;
-        }
-        let kf = KeyFile::new(old.route, &account, &key, passphrase, &recovery)?;
-        self.conn
-            .execute_batch(&format!("PRAGMA rekey = {};", key.pragma_literal()))?;
-        kf.write(&self.dir)?;
-        if old.route == KeyRoute::Keychain && old.keychain_account != account {
-            let _ = keychain.delete(&old.keychain_account);
-        }
-        self.key = key;
-        self.record(s.user_id, "rekey", "database", &kf.fingerprint, "")?;
-        Ok(recovery)
-    }
-
     /// Walks the audit chain (data leads and administrators).
     pub fn verify_audit(&mut self) -> Result<(u64, Vec<audit::AuditProblem>)> {
-        self.authorize(Permission::VerifyAudit)?;
-        audit::verify(&self.conn)
+        let s = self.authorize(Permission::VerifyAudit)?;
+        let anchor = KeyFile::read(&self.dir)?.audit_head;
+        let found = audit::verify(&self.conn, &self.seal, anchor.as_ref())?;
+        self.record(
+            s.user_id,
+            "verify_audit",
+            "database",
+            "",
+            &format!("{} entries, {} problems", found.0, found.1.len()),
+        )?;
+        Ok(found)
+    }
+
+    /// Anchors the audit trail's head in the key file, outside the database: after log-in and
+    /// log-out, backups, restores, re-keys, deletions and submissions, so a trail cut short or
+    /// a database put back from an older copy is found by `verify_audit`. The anchor only moves
+    /// forward along the same trail: a trail that no longer holds the anchored entry leaves the
+    /// anchor where it was, so the break stays found (a restore through NDTMS Desk re-anchors).
+    pub(crate) fn anchor_audit(&self) -> Result<()> {
+        self.anchor(false)
+    }
+
+    pub(crate) fn anchor(&self, restored: bool) -> Result<()> {
+        let Some(head) = audit::head(&self.conn, &self.now())? else {
+            return Ok(());
+        };
+        let mut kf = KeyFile::read(&self.dir)?;
+        if let Some(a) = &kf.audit_head
+            && !restored
+            && !audit::holds(&self.conn, a)?
+        {
+            return Ok(());
+        }
+        kf.audit_head = Some(head);
+        kf.write(&self.dir)
+    }
+
+    /// The audit trail's head as now anchored (for an extract's manifest).
+    pub fn audit_head(&mut self) -> Result<Option<key::AuditHead>> {
+        self.authorize(Permission::Submit)?;
+        self.anchor_audit()?;
+        Ok(KeyFile::read(&self.dir)?.audit_head)
     }
 
     pub fn integrity(&self) -> Result<Vec<String>> {
@@ -510,7 +553,8 @@ impl Store {
     /// Records an extract or transfer in the audit trail.
     pub fn audit_submission(&mut self, action: &str, file_name: &str, sha256: &str) -> Result<()> {
         let s = self.authorize(Permission::Submit)?;
-        self.record(s.user_id, action, "submission", file_name, sha256)
+        self.record(s.user_id, action, "submission", file_name, sha256)?;
+        self.anchor_audit()
     }
 
     pub fn audit_entries(
@@ -551,6 +595,7 @@ impl Store {
             reference: None,
             caseload: None,
             unknown_logins: Default::default(),
+            seal: audit::Seal::default(),
         })
     }
 

@@ -325,6 +325,7 @@ impl Store {
         )?;
         crate::consent::insert_decision(
             &tx,
+            &self.seal,
             &now,
             s.user_id,
             reference,

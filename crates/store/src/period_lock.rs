@@ -169,6 +169,7 @@ impl Store {
             dated,
             may_edit_locked: s.role.allows(Permission::EditLockedPeriod),
             because: None,
+            seal: self.seal.clone(),
         })
     }
 }
@@ -183,6 +184,8 @@ pub(crate) struct LockCheck {
     /// The reason a data lead gave for changing a transferred record, where the caller asks
     /// for one (the app's forms): then a change to such a record without one is refused.
     pub because: Option<String>,
+    /// Seals the `edit_locked_period` entry this check may write.
+    pub seal: audit::Seal,
 }
 
 impl LockCheck {
@@ -215,6 +218,7 @@ impl LockCheck {
         };
         audit::append(
             tx,
+            &self.seal,
             now,
             &Entry {
                 user_id: Some(user),
@@ -280,6 +284,7 @@ impl Store {
             tx.execute("UPDATE submission SET locks_period = 0 WHERE id = ?1", [id])?;
             audit::append(
                 &tx,
+                &self.seal,
                 &now,
                 &Entry {
                     user_id: Some(s.user_id),

@@ -15,8 +15,10 @@ use crate::model::{client_id, from_json, id_of, to_json};
 use crate::period_lock::LockCheck;
 
 /// Audits the difference between two field sets, one entry per changed field.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn audit_diff(
     tx: &Transaction<'_>,
+    seal: &audit::Seal,
     at: &str,
     user: i64,
     entity: &str,
@@ -29,6 +31,7 @@ pub(crate) fn audit_diff(
         // an entry per field for every record an import creates.
         return audit::append(
             tx,
+            seal,
             at,
             &Entry {
                 user_id: Some(user),
@@ -50,6 +53,7 @@ pub(crate) fn audit_diff(
         if o != n {
             audit::append(
                 tx,
+                seal,
                 at,
                 &Entry {
                     user_id: Some(user),
@@ -112,6 +116,7 @@ impl Store {
         let record = read_client(&tx, reference)?;
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &Entry {
                 user_id: Some(s.user_id),
@@ -245,7 +250,7 @@ pub(crate) fn save_in(
             entity.table()
         ))?
         .execute(params![json, now, id])?;
-        return audit_diff(tx, now, user, entity.table(), &k, &old, fields);
+        return audit_diff(tx, &lock.seal, now, user, entity.table(), &k, &old, fields);
     }
     let missing = |what: &str| {
         StoreError::invalid(
@@ -304,7 +309,16 @@ pub(crate) fn save_in(
             }
         }
     }
-    audit_diff(tx, now, user, entity.table(), &k, &Fields::new(), fields)
+    audit_diff(
+        tx,
+        &lock.seal,
+        now,
+        user,
+        entity.table(),
+        &k,
+        &Fields::new(),
+        fields,
+    )
 }
 
 /// One client with everything under it and their consent history (not audited: callers are).

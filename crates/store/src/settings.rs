@@ -56,6 +56,7 @@ impl Store {
         }
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &audit::Entry {
                 user_id: Some(s.user_id),

@@ -437,6 +437,7 @@ impl Store {
         out.sort_by(|a, b| a.reference.cmp(&b.reference));
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &Entry {
                 user_id: Some(user),
@@ -495,6 +496,7 @@ impl Store {
         }
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &Entry {
                 user_id: Some(s.user_id),

@@ -97,6 +97,7 @@ impl Store {
         let id = tx.last_insert_rowid();
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &Entry {
                 user_id: Some(s.user_id),
@@ -162,6 +163,7 @@ impl Store {
         keep_an_administrator(&tx)?;
         audit::append(
             &tx,
+            &self.seal,
             &now,
             &Entry {
                 user_id: Some(s.user_id),

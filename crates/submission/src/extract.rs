@@ -5,7 +5,6 @@
 //! most one of each child record; more children mean more rows for the same client and episode,
 //! kept together, clients in client-id order. The catalogue decides every header and section.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -545,36 +544,16 @@ pub fn file_name(
     Ok(name)
 }
 
-/// Writes `bytes` to `dir/name` through a temporary file in the same folder: write, flush, sync,
-/// read back and compare, then rename. A crash leaves at most a `.partial` file, never a half
-/// file under the final name; an existing file of that name is not overwritten.
+/// Writes `bytes` to `dir/name`, readable by the user alone (0600; a new folder 0700), through a
+/// temporary file in the same folder: written, synced, read back and compared, then linked into
+/// place. A crash leaves at most a `.partial` file, never a half file under the final name; an
+/// existing file (or a link planted there) is never overwritten or followed.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SubmissionError::Io { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let target = dir.join(name);
-    if target.exists() {
-        return Err(SubmissionError::Exists(target));
-    }
-    let temp = dir.join(format!(".{name}.partial"));
-    {
-        let mut f = std::fs::File::create(&temp).map_err(io(&temp))?;
-        f.write_all(bytes).map_err(io(&temp))?;
-        f.flush().map_err(io(&temp))?;
-        f.sync_all().map_err(io(&temp))?;
-    }
-    let back = std::fs::read(&temp).map_err(io(&temp))?;
-    if back != bytes {
-        let _ = std::fs::remove_file(&temp);
-        return Err(SubmissionError::VerifyFailed(target));
-    }
-    std::fs::rename(&temp, &target).map_err(io(&target))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(target)
+    ndtms_files::write_new(dir, name, bytes).map_err(|e| match e {
+        ndtms_files::FileError::Exists(p) => SubmissionError::Exists(p),
+        ndtms_files::FileError::Differs(p) => SubmissionError::VerifyFailed(p),
+        ndtms_files::FileError::Io { path, source } => SubmissionError::Io { path, source },
+    })
 }
 
 /// The period as people read it: "01/01/2025 to 31/10/2026".

@@ -248,6 +248,7 @@ pub fn save(
     now: DateTime<Utc>,
 ) -> Result<(PathBuf, Option<Manifest>)> {
     let (path, manifest) = if offline {
+        let head = store.audit_head()?;
         let (file, _, m) = offline::save(
             dir,
             &p.file_name,
@@ -255,6 +256,7 @@ pub fn save(
             &p.extract,
             &p.info,
             &now.to_rfc3339(),
+            head,
         )?;
         (file, Some(m))
     } else {

@@ -26,6 +26,10 @@ pub struct Manifest {
     pub software: String,
     pub software_version: String,
     pub created_at: String,
+    /// The audit trail's head when the file was made: one more anchor outside the database, so
+    /// a trail later cut short or rolled back is found against what the file's carrier holds.
+    #[serde(default)]
+    pub audit_head: Option<ndtms_store::key::AuditHead>,
 }
 
 /// The manifest's file name beside the extract.
@@ -42,6 +46,7 @@ pub fn save(
     extract: &Extract,
     reference: &ndtms_dataset::ReferenceInfo,
     created_at: &str,
+    audit_head: Option<ndtms_store::key::AuditHead>,
 ) -> Result<(PathBuf, PathBuf, Manifest)> {
     let manifest = Manifest {
         file_name: file_name.to_owned(),
@@ -58,6 +63,7 @@ pub fn save(
         software: "NDTMS Desk".to_owned(),
         software_version: env!("CARGO_PKG_VERSION").to_owned(),
         created_at: created_at.to_owned(),
+        audit_head,
     };
     let json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     let mname = manifest_name(file_name);

@@ -315,8 +315,16 @@ fn an_upload_by_hand_is_confirmed_from_the_carried_file_and_locks_the_period() {
     let elsewhere = dir.path().join("elsewhere");
     let mut other = p.bytes.clone();
     other.extend_from_slice(b"N0852,Y,ZZ9\n");
-    let (other_path, _, _) =
-        offline::save(&elsewhere, &p.file_name, &other, &p.extract, &info, "now").unwrap();
+    let (other_path, _, _) = offline::save(
+        &elsewhere,
+        &p.file_name,
+        &other,
+        &p.extract,
+        &info,
+        "now",
+        None,
+    )
+    .unwrap();
     let e = ndtms_submission::confirm_upload(&mut s, &other_path).unwrap_err();
     assert_eq!(e.code().as_str(), "submission_not_saved_here", "{e}");
 
