@@ -102,32 +102,26 @@ fn init_backup_verify_tamper_and_restore() {
     // which then opens with its passphrase as before.
     std::fs::remove_dir_all(&dir).expect("lose the data folder");
     let new_dir = tmp.path().join("new-machine");
-    let out = Command::new(env!("CARGO_BIN_EXE_ndtms"))
-        .args([
-            "restore",
-            &backup_file,
-            "--into",
-            new_dir.to_str().expect("utf8"),
-        ])
-        .env("NDTMS_RECOVERY_KEY", &recovery)
-        .output()
-        .expect("run");
+    let restore_into = || {
+        Command::new(env!("CARGO_BIN_EXE_ndtms"))
+            .args([
+                "restore",
+                &backup_file,
+                "--into",
+                new_dir.to_str().expect("utf8"),
+            ])
+            .env("NDTMS_RECOVERY_KEY", &recovery)
+            .output()
+            .expect("run")
+    };
+    let out = restore_into();
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("Restored"), "{}", text(&out));
     let out = ndtms(&new_dir, &["--user", "admin", "audit", "verify"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("the chain is intact"), "{}", text(&out));
     // Never over a database already there.
-    let out = Command::new(env!("CARGO_BIN_EXE_ndtms"))
-        .args([
-            "restore",
-            &backup_file,
-            "--into",
-            new_dir.to_str().expect("utf8"),
-        ])
-        .env("NDTMS_RECOVERY_KEY", &recovery)
-        .output()
-        .expect("run");
+    let out = restore_into();
     assert!(!out.status.success());
     assert!(text(&out).contains("already exists"), "{}", text(&out));
 }
