@@ -20,7 +20,7 @@ use crate::error::{Result, StoreError};
 use crate::key::{DatabaseKey, KeyFile, Keychain, RecoveryKey};
 use crate::{Store, Unlock, audit, db};
 
-const PREFIX: &str = "ndtms-desk-backup-";
+pub(crate) const PREFIX: &str = "ndtms-desk-backup-";
 
 /// One backup in a folder, as the backups screen lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -40,9 +40,20 @@ pub fn key_file_of(backup: &Path) -> PathBuf {
 }
 
 impl Store {
-    /// Copies the live database, still encrypted with its key, into `folder`, with its key file.
+    /// Copies the live database, still encrypted with its key, into `folder`, with its key file
+    /// (data leads and administrators).
     pub fn backup_to(&mut self, folder: &Path) -> Result<PathBuf> {
         let s = self.authorize(Permission::Backup)?;
+        self.make_backup(s.user_id, folder, "backup")
+    }
+
+    /// The backup itself, for whoever the caller has allowed; audited as `action`.
+    pub(crate) fn make_backup(
+        &mut self,
+        user: i64,
+        folder: &Path,
+        action: &str,
+    ) -> Result<PathBuf> {
         ndtms_files::private_dir(folder)?;
         let stamp = (self.clock)().format("%Y%m%d-%H%M%S%.3f").to_string();
         let name = format!("{PREFIX}{stamp}.db");
@@ -69,13 +80,7 @@ impl Store {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
         }
-        self.record(
-            s.user_id,
-            "backup",
-            "database",
-            &path.display().to_string(),
-            "",
-        )?;
+        self.record(user, action, "database", &path.display().to_string(), "")?;
         self.anchor_audit()?;
         Ok(path)
     }
@@ -83,6 +88,14 @@ impl Store {
     /// A backup that keeps only the newest `keep` backups in `folder`.
     pub fn auto_backup(&mut self, folder: &Path, keep: usize) -> Result<PathBuf> {
         let path = self.backup_to(folder)?;
+        prune(folder, keep)?;
+        Ok(path)
+    }
+}
+
+/// Removes all but the newest `keep` backups in `folder`, each with its key file.
+pub(crate) fn prune(folder: &Path, keep: usize) -> Result<()> {
+    {
         let mut all = list_backups(folder)?;
         all.sort();
         let excess = all.len().saturating_sub(keep.max(1));
@@ -90,9 +103,11 @@ impl Store {
             std::fs::remove_file(&old).map_err(|e| StoreError::io(&old, e))?;
             let _ = std::fs::remove_file(key_file_of(&old));
         }
-        Ok(path)
+        Ok(())
     }
+}
 
+impl Store {
     /// The backups in `folder`, newest first (data leads and administrators).
     pub fn backups_in(&mut self, folder: &Path) -> Result<Vec<BackupFile>> {
         self.authorize(Permission::Backup)?;
@@ -229,7 +244,7 @@ fn place(tmp: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn describe(p: &Path) -> BackupFile {
+pub(crate) fn describe(p: &Path) -> BackupFile {
     let file_name = p
         .file_name()
         .and_then(|n| n.to_str())

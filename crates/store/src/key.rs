@@ -460,6 +460,19 @@ impl KeyFile {
             .collect()
     }
 
+    /// The same file with a new recovery key in place of the old: the key and every earlier key
+    /// wrapped under it, so the old recovery key no longer opens this database.
+    pub(crate) fn with_recovery(&self, key: &DatabaseKey, recovery: &RecoveryKey) -> Result<Self> {
+        let mut next = self.clone();
+        next.recovery = wrap(&recovery_kek(recovery), key)?;
+        for e in &mut next.earlier {
+            if let Some(k) = unwrap(&key_kek(key), &e.under_key) {
+                e.under_recovery = wrap(&recovery_kek(recovery), &k)?;
+            }
+        }
+        Ok(next)
+    }
+
     /// The audit seal's key, given the database key.
     pub(crate) fn audit_key(&self, key: &DatabaseKey) -> Option<[u8; 32]> {
         let seal = self.audit.as_ref()?;

@@ -6,6 +6,7 @@ pub mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod backup_schedule;
 pub mod caseload;
 pub mod client_view;
 pub mod consent;
@@ -447,6 +448,7 @@ impl Store {
             permissions: role.permissions(),
         };
         self.session = Some(session.clone());
+        self.idle_minutes = self.idle_minutes_setting()?;
         Ok(session)
     }
 
@@ -460,6 +462,24 @@ impl Store {
 
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
+    }
+
+    /// The session as it stands now, locked if it has been idle too long, without counting
+    /// the question as activity: the window asks this on a timer, so the lock shows as soon as
+    /// it happens rather than at the next click.
+    pub fn session_now(&mut self) -> Option<Session> {
+        let now = (self.clock)();
+        let idle = chrono::Duration::minutes(self.idle_minutes as i64);
+        let s = self.session.as_mut()?;
+        if now - s.last_activity > idle {
+            s.locked = true;
+        }
+        Some(s.clone())
+    }
+
+    /// The idle lock's minutes in force for this session.
+    pub fn idle_minutes(&self) -> u64 {
+        self.idle_minutes
     }
 
     /// Checks the session is live and allows `p`; marks activity. Every operation starts here.

@@ -127,6 +127,25 @@ impl Store {
         self.rekey_until(passphrase, keychain, None)
     }
 
+    /// A new recovery key in place of the old (administrators), shown once: for a key lost or
+    /// seen by someone who should not have it. The database key stays, so nothing is re-written
+    /// but the key file; backups made before keep the old one in their own key files.
+    pub fn new_recovery_key(&mut self) -> Result<RecoveryKey> {
+        let s = self.authorize(Permission::ManageKeys)?;
+        let recovery = RecoveryKey::generate()?;
+        let kf = KeyFile::read(&self.dir)?.with_recovery(&self.key, &recovery)?;
+        kf.write(&self.dir)?;
+        self.record(
+            s.user_id,
+            "new_recovery_key",
+            "database",
+            &kf.fingerprint,
+            "",
+        )?;
+        self.anchor_audit()?;
+        Ok(recovery)
+    }
+
     /// The re-key, stopped short after `stop` as a crash would stop it (for the fault tests).
     pub(crate) fn rekey_until(
         &mut self,

@@ -332,3 +332,106 @@ fn a_key_file_asking_for_a_passphrase_cost_outside_bounds_is_refused_before_tryi
     assert!(matches!(e, StoreError::KeyFile { .. }), "{e}");
     assert!(e.to_string().contains("passphrase cost"), "{e}");
 }
+
+#[test]
+fn the_automatic_backup_runs_when_due_keeps_the_newest_and_its_settings_are_checked() {
+    let root = tempfile::tempdir().expect("temp");
+    let dir = root.path().join("data");
+    let (store, _) = new_store(&dir);
+    let now = std::sync::Arc::new(std::sync::Mutex::new(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    ));
+    let clock = now.clone();
+    let mut store = store.with_clock(std::sync::Arc::new(move || *clock.lock().expect("clock")));
+    store.login("admin", ADMIN_PASSWORD).expect("log in");
+    let plan = store.backup_schedule().expect("schedule");
+    assert_eq!((plan.keep, plan.every_days, plan.due), (7, 1, true));
+    assert!(plan.beside_the_database && plan.last.is_none());
+
+    let folder = root.path().join("elsewhere");
+    for (f, keep, every, says) in [
+        ("relative/path", "3", "1", "full path"),
+        (folder.to_str().expect("utf8"), "0", "1", "How many to keep"),
+        (
+            folder.to_str().expect("utf8"),
+            "3",
+            "x",
+            "Days between backups",
+        ),
+    ] {
+        let e = store
+            .set_backup_schedule(f, keep, every)
+            .expect_err("refused");
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    let plan = store
+        .set_backup_schedule(folder.to_str().expect("utf8"), "2", "1")
+        .expect("set");
+    assert!(plan.due && !plan.beside_the_database);
+
+    let mut taken = Vec::new();
+    for day in 0..4 {
+        *now.lock().expect("clock") += chrono::Duration::hours(if day == 0 { 0 } else { 25 });
+        store
+            .login("admin", ADMIN_PASSWORD)
+            .expect("a log-in that day");
+        taken.push(store.backup_if_due().expect("due").expect("taken"));
+        // The same day again: not due.
+        assert!(store.backup_if_due().expect("not due").is_none());
+    }
+    let listed = store.backups_in(&folder).expect("list");
+    assert_eq!(listed.len(), 2, "only the newest two kept: {listed:?}");
+    assert_eq!(listed[0].path, taken[3].display().to_string());
+    assert!(!ndtms_store::backup::key_file_of(&taken[0]).exists());
+    let entries = store
+        .audit_entries("database", &taken[3].display().to_string())
+        .expect("audit");
+    assert!(entries.iter().any(|e| e.action == "scheduled_backup"));
+    // Off.
+    store
+        .set_backup_schedule(folder.to_str().expect("utf8"), "2", "0")
+        .expect("off");
+    *now.lock().expect("clock") += chrono::Duration::days(30);
+    store.login("admin", ADMIN_PASSWORD).expect("log in");
+    assert!(store.backup_if_due().expect("off").is_none());
+}
+
+#[test]
+fn a_new_recovery_key_replaces_the_old_one_and_the_idle_lock_is_set_and_shows_at_once() {
+    let root = tempfile::tempdir().expect("temp");
+    let dir = root.path().join("data");
+    let (mut store, old) = new_store(&dir);
+    let new = store.new_recovery_key().expect("new recovery key");
+    drop(store);
+    let e = Store::open(&dir, &Unlock::Recovery(&old), &SystemKeychain).expect_err("old refused");
+    assert!(matches!(e, StoreError::WrongRecoveryKey), "{e}");
+    let store = Store::open(&dir, &Unlock::Recovery(&new), &SystemKeychain).expect("new opens");
+
+    let now = std::sync::Arc::new(std::sync::Mutex::new(chrono::Utc::now()));
+    let clock = now.clone();
+    let mut store = store.with_clock(std::sync::Arc::new(move || *clock.lock().expect("clock")));
+    store.login("admin", ADMIN_PASSWORD).expect("log in");
+    for bad in ["0", "61", "ten"] {
+        let e = store.set_idle_minutes_setting(bad).expect_err("refused");
+        assert!(e.to_string().contains("from 1 to 60"), "{e}");
+    }
+    assert_eq!(store.set_idle_minutes_setting(" 5 ").expect("set"), 5);
+    store
+        .set_agency_name("Riverside Recovery North")
+        .expect("rename");
+    assert_eq!(
+        store.agency().expect("agency").name,
+        "Riverside Recovery North"
+    );
+    store.logout().expect("log out");
+    store.login("admin", ADMIN_PASSWORD).expect("log in");
+    assert_eq!(store.idle_minutes(), 5, "the setting applies at log-in");
+    *now.lock().expect("clock") += chrono::Duration::minutes(4);
+    assert!(!store.session_now().expect("session").locked);
+    *now.lock().expect("clock") += chrono::Duration::minutes(2);
+    // Asked on a timer, the session is found locked without anything being tried.
+    assert!(store.session_now().expect("session").locked);
+    assert!(matches!(store.clients(), Err(StoreError::SessionLocked(5))));
+}
