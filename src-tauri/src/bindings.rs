@@ -211,6 +211,11 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     ndtms_store::record_form::FindingPlace::export_all(cfg)?;
     crate::commands::SavedExtract::export_all(cfg)?;
     crate::commands::ConfirmedUpload::export_all(cfg)?;
+    crate::commands::RecoveryKeyShown::export_all(cfg)?;
+    crate::commands::AuditCheck::export_all(cfg)?;
+    crate::commands::AgencySettings::export_all(cfg)?;
+    ndtms_store::backup::BackupCheck::export_all(cfg)?;
+    ndtms_store::backup_schedule::BackupSchedule::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?
         .flatten()

@@ -24,7 +24,9 @@ use ndtms_store::users::UserSummary;
 use ndtms_submission::client_page::{ClientFlags, ClientPage};
 
 mod month;
+mod safekeeping;
 pub use month::*;
+pub use safekeeping::*;
 
 type Answer<T> = Result<T, AppError>;
 
@@ -100,10 +102,10 @@ pub fn app_info(_: &AppState) -> Answer<AppInfo> {
 
 pub fn store_status(state: &AppState) -> Answer<StoreStatus> {
     let mut guard = lock(state)?;
-    Ok(match guard.as_ref() {
-        Some(store) => match store.session() {
+    Ok(match guard.as_mut() {
+        Some(store) => match store.session_now() {
             Some(s) if !s.locked => StoreStatus::LoggedIn {
-                session: s.clone(),
+                session: s,
                 agency: store.agency()?,
             },
             _ => StoreStatus::LogIn {
@@ -126,6 +128,12 @@ pub fn store_status(state: &AppState) -> Answer<StoreStatus> {
                             reason: e.to_string(),
                         }
                     }
+                    // The keychain holds a key, but not this database's (another machine's
+                    // entry, or one left by a re-key elsewhere): the recovery key puts it right.
+                    Err(StoreError::WrongKey(_)) => StoreStatus::Recover {
+                        reason: "the key in the system keychain does not open this database"
+                            .to_owned(),
+                    },
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -222,7 +230,15 @@ pub fn log_in(
     username: String,
     password: String,
 ) -> Answer<ndtms_store::Session> {
-    with_store(state, |store| Ok(store.login(username.trim(), &password)?))
+    with_store(state, |store| {
+        let session = store.login(username.trim(), &password)?;
+        // The automatic backup, when due, is taken as someone logs in. A failure does not stop
+        // the log-in; the backups screen shows the last backup taken.
+        if !session.must_change_password {
+            let _ = store.backup_if_due();
+        }
+        Ok(session)
+    })
 }
 
 pub fn log_out(state: &AppState) -> Answer<()> {

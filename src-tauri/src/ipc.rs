@@ -8,6 +8,8 @@ use ndtms_dataset::{Finding, Form, Section};
 use ndtms_store::Role;
 use ndtms_store::assignment::Keyworker;
 use ndtms_store::audit::RecordChange;
+use ndtms_store::backup::{BackupCheck, BackupFile};
+use ndtms_store::backup_schedule::BackupSchedule;
 use ndtms_store::caseload::{CaseloadPage, CaseloadQuery};
 use ndtms_store::deletion::Deletion;
 use ndtms_store::new_client::{NewClient, NewClientCheck};
@@ -191,4 +193,26 @@ ipc! {
     set_role(username: String, role: Role) -> Vec<UserSummary>;
     /// Gives a user a new first password (administrators).
     reset_password(username: String, password: String) -> Vec<UserSummary>;
+    /// The automatic backup's folder, frequency and number kept, and the last backup (data leads and administrators).
+    backup_schedule() -> BackupSchedule;
+    /// Sets the automatic backup, each value checked first (administrators).
+    save_backup_schedule(folder: String, keep: String, every_days: String) -> BackupSchedule;
+    /// Takes a backup into the backup folder now (data leads and administrators).
+    backup_now() -> BackupFile;
+    /// The backups in the backup folder, newest first (data leads and administrators).
+    backups() -> Vec<BackupFile>;
+    /// Checks a backup as restoring it would and says what it would replace; changes nothing (data leads and administrators).
+    check_backup(path: String) -> BackupCheck;
+    /// Replaces the data with a checked backup; the audit trail records what it replaced (data leads and administrators).
+    restore_backup(path: String) -> ();
+    /// Re-keys the database and shows the new recovery key once (administrators).
+    rekey(passphrase: Option<String>, passphrase_again: Option<String>) -> commands::RecoveryKeyShown;
+    /// A new recovery key in place of the old, shown once (administrators).
+    new_recovery_key() -> commands::RecoveryKeyShown;
+    /// Checks the audit trail's chain, seal and anchor; answers with every problem (data leads and administrators).
+    verify_audit() -> commands::AuditCheck;
+    /// The agency's name and the idle lock (administrators).
+    agency_settings() -> commands::AgencySettings;
+    /// Saves the agency's name and the idle lock's minutes, each checked (administrators).
+    save_agency_settings(name: String, idle_minutes: String) -> commands::AgencySettings;
 }

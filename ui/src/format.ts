@@ -22,3 +22,10 @@ export const percent = (n: number) => `${n.toLocaleString("en-GB", { maximumFrac
 
 /** Milliseconds as seconds to one decimal place ("2.4 s"). */
 export const seconds = (ms: number) => `${(ms / 1000).toLocaleString("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
+
+/** A file's size as people read it: "820 bytes", "14.2 kB", "3.1 MB". */
+export function size(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

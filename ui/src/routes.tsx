@@ -15,8 +15,13 @@ import {
 import type { StoreStatus } from "./bindings/StoreStatus";
 import { commands } from "./bindings/commands";
 import { keys, queryClient, useAppInfo, useCommand, useSession } from "./data";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { SCREENS, screensFor, type Screen, type ScreenPath } from "./screens";
 import { AddUser } from "./screens/AddUser";
+import { Backups } from "./screens/Backups";
+import { RestoreBackup } from "./screens/RestoreBackup";
+import { Security } from "./screens/Security";
 import { Caseload } from "./screens/Caseload";
 import { ClientRecord } from "./screens/ClientRecord";
 import { DeleteRecord } from "./screens/DeleteRecord";
@@ -93,8 +98,24 @@ function Shell() {
   );
 }
 
+/**
+ * The idle lock, shown as soon as it happens: the session is asked after on a timer (the asking
+ * is not counted as use), and a locked one goes back to the log-in with nothing of it left.
+ */
+function useIdleLock() {
+  const navigate = useNavigate();
+  const status = useQuery({ queryKey: keys.status, queryFn: () => commands.storeStatus(), refetchInterval: 10_000 });
+  const state = status.data?.state;
+  useEffect(() => {
+    if (state === undefined || state === "logged_in") return;
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.appInfo[0] && q.queryKey[0] !== keys.status[0] });
+    void navigate({ to: "/", search: { locked: true } });
+  }, [state, navigate]);
+}
+
 /** The logged-in frame: the navigation the user's role allows, and the screen. */
 function AppLayout() {
+  useIdleLock();
   const session = useSession();
   const screens = session ? screensFor(session.session.permissions) : [];
   return (
@@ -122,11 +143,17 @@ const rootRoute = createRootRoute({ component: Shell });
 const startRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/",
-  component: () => (
-    <main id="main" className="content">
-      <Start />
-    </main>
-  ),
+  validateSearch: (search: Record<string, unknown>): { locked?: boolean | undefined } => ({
+    locked: search["locked"] === true ? true : undefined,
+  }),
+  component: function StartScreen() {
+    const search = useSearch({ strict: false });
+    return (
+      <main id="main" className="content">
+        <Start locked={"locked" in search && search.locked === true} />
+      </main>
+    );
+  },
 });
 
 const appRoute = createRoute({
@@ -162,6 +189,7 @@ const BUILT: Partial<Record<ScreenPath, () => React.JSX.Element | null>> = {
   "/transfer": MonthStep,
   "/reports": Reports,
   "/settings": Settings,
+  "/security": Security,
 };
 
 function gate(needs: Screen["needs"]) {
@@ -190,6 +218,32 @@ const usersRoute = createRoute({
   component: function UsersScreen() {
     const search = useSearch({ strict: false });
     return <Users added={"added" in search ? search.added : undefined} />;
+  },
+});
+
+const backupsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/backups",
+  beforeLoad: gate("backup"),
+  validateSearch: (search: Record<string, unknown>): { restored?: string | undefined } => ({
+    restored: typeof search["restored"] === "string" ? search["restored"] : undefined,
+  }),
+  component: function BackupsScreen() {
+    const search = useSearch({ strict: false });
+    return <Backups restored={"restored" in search ? search.restored : undefined} />;
+  },
+});
+
+const restoreRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/backups/restore",
+  beforeLoad: gate("restore"),
+  validateSearch: (search: Record<string, unknown>): { path: string } => ({
+    path: typeof search["path"] === "string" ? search["path"] : "",
+  }),
+  component: function RestoreScreen() {
+    const search = useSearch({ strict: false });
+    return <RestoreBackup path={"path" in search ? (search.path ?? "") : ""} />;
   },
 });
 
@@ -333,8 +387,10 @@ const routeTree = rootRoute.addChildren([
   startRoute,
   changePasswordRoute,
   appRoute.addChildren([
-    ...SCREENS.filter((s) => s.path !== "/users" && s.path !== "/caseload").map(screenRoute),
+    ...SCREENS.filter((s) => s.path !== "/users" && s.path !== "/caseload" && s.path !== "/backups").map(screenRoute),
     caseloadRoute,
+    backupsRoute,
+    restoreRoute,
     historyRoute,
     deleteRoute,
     recordRoute,

@@ -16,11 +16,21 @@ describe("screensFor", () => {
   });
 
   it("adds the data lead's month for a data lead", () => {
-    expect(labels(dataLead)).toEqual(["Home", "Caseload", "New client", "Drafts", "Transfer data", "Reports", "History"]);
+    expect(labels(dataLead)).toEqual([
+      "Home",
+      "Caseload",
+      "New client",
+      "Drafts",
+      "Transfer data",
+      "Reports",
+      "History",
+      "Backups",
+      "Audit trail and keys",
+    ]);
   });
 
-  it("adds users, backups and settings for an administrator", () => {
-    expect(labels(administrator).slice(-3)).toEqual(["Users", "Backups", "Settings"]);
+  it("adds users and settings for an administrator", () => {
+    expect(labels(administrator).slice(-4)).toEqual(["Users", "Backups", "Audit trail and keys", "Settings"]);
   });
 });
 

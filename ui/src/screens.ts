@@ -12,6 +12,7 @@ export type ScreenPath =
   | "/history"
   | "/users"
   | "/backups"
+  | "/security"
   | "/settings";
 
 export interface Screen {
@@ -31,7 +32,8 @@ export const SCREENS: readonly Screen[] = [
   { path: "/reports", label: "Reports", needs: "submit", comesWith: "the data lead's month" },
   { path: "/history", label: "History", needs: "submit" },
   { path: "/users", label: "Users", needs: "manage_users" },
-  { path: "/backups", label: "Backups", needs: "restore", comesWith: "keys and backups" },
+  { path: "/backups", label: "Backups", needs: "backup" },
+  { path: "/security", label: "Audit trail and keys", needs: "verify_audit" },
   { path: "/settings", label: "Settings", needs: "manage_settings" },
 ];
 

@@ -84,6 +84,10 @@ codes! {
     SettingUnknown = "setting_unknown" in Input,
     /// A setting's value is not usable (the message says what it must be).
     SettingInvalid = "setting_invalid" in Input,
+    IdleMinutesInvalid = "idle_minutes_invalid" in Input,
+    AgencyNameInvalid = "agency_name_invalid" in Input,
+    BackupKeepInvalid = "backup_keep_invalid" in Input,
+    BackupEveryInvalid = "backup_every_invalid" in Input,
     // Files checked or imported.
     FileUnreadable = "file_unreadable" in Input,
     FileEmpty = "file_empty" in Input,

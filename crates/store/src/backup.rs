@@ -29,9 +29,39 @@ pub struct BackupFile {
     pub file_name: String,
     /// When it was made (from its name), "2026-12-03 21:30:05".
     pub made: String,
+    #[ts(type = "number")]
     pub bytes: u64,
     /// Whether its key file is beside it (without it, it restores only on this installation).
     pub has_key_file: bool,
+}
+
+/// What restoring a backup would do, for the check-your-answers step: the checks it passed and
+/// what it would replace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupCheck {
+    pub backup: BackupFile,
+    /// "this database's key" or "a key this database had before a re-key".
+    pub key: String,
+    /// `PRAGMA integrity_check`'s answer ("ok").
+    pub integrity: String,
+    pub schema_version: i64,
+    #[ts(type = "number")]
+    pub clients: u64,
+    #[ts(type = "number")]
+    pub audit_entries: u64,
+    /// The same counts of the database now, which the restore replaces.
+    #[ts(type = "number")]
+    pub clients_now: u64,
+    #[ts(type = "number")]
+    pub audit_entries_now: u64,
+}
+
+fn counts(conn: &rusqlite::Connection) -> Result<(u64, u64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM client), (SELECT count(*) FROM audit_log)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 /// The key file that travels with a backup.
@@ -120,6 +150,33 @@ impl Store {
             .collect();
         out.sort_by(|a, b| b.file_name.cmp(&a.file_name));
         Ok(out)
+    }
+
+    /// Checks a backup as restoring it would, and says what it holds and what it would replace
+    /// (data leads and administrators); nothing is changed.
+    pub fn inspect_backup(&mut self, backup: &Path) -> Result<BackupCheck> {
+        self.authorize(Permission::Restore)?;
+        let earlier = KeyFile::read(&self.dir)?.earlier_keys(&self.key);
+        let (conn, key) = match check_backup(backup, &self.key) {
+            Ok(c) => (c, "this database's key"),
+            Err(first) => match check_with_any(backup, &earlier) {
+                Ok(c) => (c, "a key this database had before a re-key"),
+                Err(_) => return Err(first),
+            },
+        };
+        let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let (clients, audit_entries) = counts(&conn)?;
+        let (clients_now, audit_entries_now) = counts(&self.conn)?;
+        Ok(BackupCheck {
+            backup: describe(backup),
+            key: key.to_owned(),
+            integrity: "ok".to_owned(),
+            schema_version,
+            clients,
+            audit_entries,
+            clients_now,
+            audit_entries_now,
+        })
     }
 
     /// Replaces the live data with a backup, after checking that it opens with this database's
@@ -244,7 +301,8 @@ fn place(tmp: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn describe(p: &Path) -> BackupFile {
+/// A backup file as the backups screen lists it.
+pub fn describe(p: &Path) -> BackupFile {
     let file_name = p
         .file_name()
         .and_then(|n| n.to_str())

@@ -79,8 +79,18 @@ impl Store {
                 "Type the full path of the backup folder (for example /media/backup/ndtms)",
             ));
         }
-        let keep = whole_number("How many to keep", keep, 1..=365)?;
-        let every = whole_number("Days between backups", every_days, 0..=31)?;
+        let keep = whole_number(
+            ErrorCode::BackupKeepInvalid,
+            "How many to keep",
+            keep,
+            1..=365,
+        )?;
+        let every = whole_number(
+            ErrorCode::BackupEveryInvalid,
+            "Days between backups",
+            every_days,
+            0..=31,
+        )?;
         self.set_setting("backup_folder", folder)?;
         self.set_setting("backup_keep", &keep.to_string())?;
         self.set_setting("backup_every_days", &every.to_string())?;

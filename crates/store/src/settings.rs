@@ -27,6 +27,7 @@ pub const IDLE_MINUTES: (u64, std::ops::RangeInclusive<u64>) = (15, 1..=60);
 
 /// A whole number in `range` for the setting `label`, or the message that says what to type.
 pub(crate) fn whole_number(
+    code: ErrorCode,
     label: &str,
     value: &str,
     range: std::ops::RangeInclusive<u64>,
@@ -38,7 +39,7 @@ pub(crate) fn whole_number(
         .filter(|n| range.contains(n))
         .ok_or_else(|| {
             StoreError::invalid(
-                ErrorCode::SettingInvalid,
+                code,
                 format!(
                     "{label} must be a whole number from {} to {}",
                     range.start(),
@@ -77,7 +78,12 @@ impl Store {
 
     /// Sets the idle lock's minutes (administrators); applies to this session at once.
     pub fn set_idle_minutes_setting(&mut self, value: &str) -> Result<u64> {
-        let n = whole_number("The idle lock", value, IDLE_MINUTES.1)?;
+        let n = whole_number(
+            ErrorCode::IdleMinutesInvalid,
+            "The idle lock",
+            value,
+            IDLE_MINUTES.1,
+        )?;
         self.set_setting("idle_minutes", &n.to_string())?;
         self.set_idle_minutes(n);
         Ok(n)
@@ -89,7 +95,7 @@ impl Store {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::invalid(
-                ErrorCode::SettingInvalid,
+                ErrorCode::AgencyNameInvalid,
                 "Type the service's name (up to 100 characters)",
             ));
         }

@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { MonthSettings } from "../bindings/MonthSettings";
 import { commands } from "../bindings/commands";
-import { ErrorSummary, refusal } from "./ErrorSummary";
+import { refusal } from "./ErrorSummary";
+import { SettingsCard } from "./SettingsCard";
 import { Field } from "./Field";
 import { useCommand } from "../data";
 
@@ -17,27 +18,17 @@ export function MonthSettingsForm() {
 function Editor({ saved }: { saved: MonthSettings }) {
   const [url, setUrl] = useState(saved.portal_url);
   const [day, setDay] = useState(saved.deadline_day?.toString() ?? "");
-  const [done, setDone] = useState(false);
   const save = useCommand((_: null) => commands.saveMonthSettings(url, day), [["month_settings"], ["month_plan"]]);
   const problem = refusal(save.error, (e) => (e.code === "portal_bad_address" ? "portal-url" : "deadline-day"));
   return (
-    <form
-      className="form card"
-      aria-labelledby="month-settings-title"
-      data-testid="month-settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setDone(false);
-        void save.run(null).then((r) => setDone(r !== undefined));
-      }}
+    <SettingsCard
+      id="month-settings"
+      title="The monthly submission"
+      problems={problem.problems}
+      busy={save.busy}
+      saveLabel="Save these settings"
+      onSave={() => save.run(null).then((r) => r !== undefined)}
     >
-      <ErrorSummary problems={problem.problems} />
-      <h2 id="month-settings-title">The monthly submission</h2>
-      {done && (
-        <p className="panel-confirm" role="status" data-testid="month-settings-saved">
-          Saved.
-        </p>
-      )}
       <Field
         id="portal-url"
         label="Portal address"
@@ -57,11 +48,6 @@ function Editor({ saved }: { saved: MonthSettings }) {
         autoComplete="off"
         error={problem.at("deadline-day")}
       />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={save.busy} data-testid="save-month-settings">
-          Save these settings
-        </button>
-      </div>
-    </form>
+    </SettingsCard>
   );
 }

@@ -1,3 +1,4 @@
+import { RecoveryKeyOnce } from "./RecoveryKeyOnce";
 import { useEffect, useState, type FormEvent } from "react";
 import type { DatasetChoice } from "../bindings/DatasetChoice";
 import type { ErrorCode } from "../bindings/ErrorCode";
@@ -36,7 +37,6 @@ export function SetUpWizard({ datasets }: { datasets: readonly DatasetChoice[] }
   const [usePassphrase, setUsePassphrase] = useState(false);
   const [passphrase, setPassphrase] = useState("");
   const [passphrase2, setPassphrase2] = useState("");
-  const [stored, setStored] = useState(false);
   // No query is refreshed on success: the recovery key must be shown before the log-in screen.
   const check = useCommand((a: { code: string; dataset: string }) => commands.checkAgencyCode(a.code, a.dataset));
   const checkUser = useCommand((a: { username: string; password: string; again: string }) =>
@@ -222,28 +222,7 @@ export function SetUpWizard({ datasets }: { datasets: readonly DatasetChoice[] }
         </form>
       )}
       {step === 4 && (
-        <div>
-          <h2 id="wizard-title">Your recovery key</h2>
-          <p>
-            If the key store is lost or the passphrase forgotten, this recovery key is the only way to open the
-            data. Print this page or write the key down, and lock it away. It is shown only once.
-          </p>
-          <p className="recovery-key" data-testid="recovery-key">
-            <span>{recoveryKey}</span>
-          </p>
-          <label className="choice">
-            <input type="checkbox" checked={stored} onChange={(e) => setStored(e.target.checked)} />I have stored the
-            recovery key safely
-          </label>
-          <div className="actions">
-            <button type="button" onClick={() => window.print()}>
-              Print
-            </button>
-            <button type="button" className="primary" disabled={!stored} onClick={finish}>
-              Continue to log in
-            </button>
-          </div>
-        </div>
+        <RecoveryKeyOnce recoveryKey={recoveryKey} titleId="wizard-title" doneLabel="Continue to log in" onDone={finish} />
       )}
     </section>
   );

@@ -3,6 +3,7 @@ import type { AppError } from "../bindings/AppError";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import { commands } from "../bindings/commands";
 import { keys, useCommand } from "../data";
+import { sentence } from "./ErrorSummary";
 import { Field } from "./Field";
 
 /**
@@ -47,7 +48,7 @@ export function Unlock({
   return (
     <section className="card narrow" aria-labelledby="unlock-title" data-testid="unlock">
       <h2 id="unlock-title">Open the database</h2>
-      {reason && <p className="notice">{reason}</p>}
+      {reason && <p className="notice">{sentence(reason)} The recovery key opens it and puts the right key back.</p>}
       {error && (
         <p className="form-error" role="alert" data-testid="form-error">
           {unlockMessage(error)}

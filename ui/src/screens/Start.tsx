@@ -8,7 +8,7 @@ import { Unlock } from "../components/Unlock";
 import { asAppError, useAppInfo, useStoreStatus } from "../data";
 
 /** Before log-in: set-up on first run, then unlock (where needed) and log-in. */
-export function Start() {
+export function Start({ locked = false }: { locked?: boolean }) {
   const status = useStoreStatus();
   const info = useAppInfo();
   const navigate = useNavigate();
@@ -26,6 +26,11 @@ export function Start() {
         all on this computer.
       </p>
       {error && <ErrorPanel error={error} />}
+      {locked && s?.state === "log_in" && (
+        <p className="panel-confirm" role="status" data-testid="idle-locked">
+          You were logged out because the app was not used for a while. Log in again to carry on.
+        </p>
+      )}
       {status.isPending && <p role="status">Opening…</p>}
       {s?.state === "needs_set_up" && <SetUpWizard datasets={info.data?.datasets ?? []} />}
       {s?.state === "unlock" && <Unlock recoveryOnly={false} />}
