@@ -215,6 +215,7 @@ pub fn export_all(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
     crate::commands::AuditCheck::export_all(cfg)?;
     crate::commands::AgencySettings::export_all(cfg)?;
     ndtms_store::backup::BackupCheck::export_all(cfg)?;
+    ndtms_store::transfer_attempts::UnfinishedTransfer::export_all(cfg)?;
     ndtms_store::backup_schedule::BackupSchedule::export_all(cfg)?;
     let dir = cfg.out_dir();
     let exported = std::fs::read_dir(dir)?

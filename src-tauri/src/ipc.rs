@@ -147,6 +147,8 @@ ipc! {
     record_history(reference: String) -> Vec<RecordChange>;
     /// Every extract saved, transfer and confirmed upload, newest first (data leads).
     submissions() -> Vec<Submission>;
+    /// Transfers that began and never ended (the app or the machine stopped mid-upload), newest first (data leads).
+    unfinished_transfers() -> Vec<ndtms_store::transfer_attempts::UnfinishedTransfer>;
     /// The data month due next: its reporting period, deadline and last transfer (data leads).
     month_plan() -> ndtms_submission::month::MonthPlan;
     /// The monthly submission's settings: portal address and deadline day (any logged-in user).

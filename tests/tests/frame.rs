@@ -144,6 +144,7 @@ fn screens_have_urls_the_navigation_follows_the_role_and_slow_commands_do_not_bl
             "History",
             "Users",
             "Backups",
+            "Audit trail and keys",
             "Settings"
         ]
     );

@@ -84,7 +84,9 @@ fn print_totals(r: &ndtms_submission::PreTransferReport) {
     );
 }
 
+/// Writes the reports asked for, each audited: they name clients and their values.
 fn write_reports(
+    store: &mut ndtms_store::Store,
     r: &ndtms_submission::PreTransferReport,
     csv: Option<&Path>,
     html: Option<&Path>,
@@ -95,9 +97,11 @@ fn write_reports(
         ndtms_submission::report::write_findings_csv(&mut bytes, &r.report.findings)
             .map_err(|e| CliError::io(path, "write", e))?;
         crate::private_file(path, &bytes)?;
+        store.audit_submission("report_exported", &path.display().to_string(), "")?;
     }
     if let Some(path) = html {
         crate::private_file(path, ndtms_submission::report::to_html(r).as_bytes())?;
+        store.audit_submission("report_exported", &path.display().to_string(), "")?;
     }
     Ok(())
 }
@@ -108,7 +112,12 @@ pub fn extract(a: ExtractArgs, login: &Login) -> Result<ExitCode> {
     let now = chrono::Utc::now();
     let p = ndtms_submission::prepare(&mut store, &period, &a.pattern, now)?;
     print_totals(&p.report);
-    write_reports(&p.report, a.report_csv.as_deref(), a.report_html.as_deref())?;
+    write_reports(
+        &mut store,
+        &p.report,
+        a.report_csv.as_deref(),
+        a.report_html.as_deref(),
+    )?;
     let (path, manifest) = ndtms_submission::save(&mut store, &p, &a.out, a.offline, now)?;
     println!(
         "Saved {} ({} bytes, SHA-256 {})",

@@ -118,6 +118,22 @@ fn age_on(dob: NaiveDate, today: NaiveDate) -> Option<u32> {
 }
 
 impl Store {
+    /// The caseload lists every client's attributors, so who looked at it is audited: once when
+    /// a session first lists it and again after each quarter of an hour of listing, not at each
+    /// search keystroke (each entry is a synced write, and a search answers in milliseconds).
+    fn audit_caseload_view(&mut self, user: i64) -> Result<()> {
+        let now = (self.clock)();
+        if self
+            .caseload_viewed
+            .is_some_and(|t| now - t < chrono::Duration::minutes(15))
+        {
+            return Ok(());
+        }
+        self.record(user, "view", "caseload", "", "")?;
+        self.caseload_viewed = Some(now);
+        Ok(())
+    }
+
     fn caseload_key(&self) -> Result<i64> {
         Ok(self
             .conn
@@ -276,6 +292,7 @@ impl Store {
     /// The clients matching `q`, a window of them from `q.offset` (any logged-in user).
     pub fn caseload(&mut self, q: &CaseloadQuery) -> Result<CaseloadPage> {
         let session = self.authorize(Permission::ViewClients)?;
+        self.audit_caseload_view(session.user_id)?;
         let key = self.caseload_key()?;
         let list = match &self.caseload {
             Some(c) if c.key == key => Arc::clone(c),

@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_extract_stamp",
         include_str!("../migrations/0008_extract_stamp.sql"),
     ),
+    (
+        "0009_transfer_attempts",
+        include_str!("../migrations/0009_transfer_attempts.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -25,6 +25,7 @@ pub mod reference;
 mod rekey;
 pub mod settings;
 pub mod submissions;
+pub mod transfer_attempts;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -89,6 +90,8 @@ pub struct Store {
     /// Failed log-ins under user names nobody has, by name: throttled as a known user's are,
     /// so guessing names is no faster than guessing passwords.
     unknown_logins: std::collections::HashMap<String, (u32, DateTime<Utc>)>,
+    /// When this session's listing of the caseload was last audited (see `caseload.rs`).
+    caseload_viewed: Option<DateTime<Utc>>,
     /// Seals the audit trail (its key comes from the key file; see `audit.rs`).
     pub(crate) seal: audit::Seal,
 }
@@ -168,6 +171,7 @@ impl Store {
                 reference: None,
                 caseload: None,
                 unknown_logins: Default::default(),
+                caseload_viewed: None,
                 seal: audit::Seal::new(Some(audit_key), 1),
             };
             let now = store.now();
@@ -267,6 +271,7 @@ impl Store {
             reference: None,
             caseload: None,
             unknown_logins: Default::default(),
+            caseload_viewed: None,
             seal,
         })
     }
@@ -287,6 +292,7 @@ impl Store {
             reference: self.reference.clone(),
             caseload: None,
             unknown_logins: Default::default(),
+            caseload_viewed: None,
             seal: self.seal.clone(),
         })
     }
@@ -448,6 +454,7 @@ impl Store {
             permissions: role.permissions(),
         };
         self.session = Some(session.clone());
+        self.caseload_viewed = None;
         self.idle_minutes = self.idle_minutes_setting()?;
         Ok(session)
     }
@@ -615,6 +622,7 @@ impl Store {
             reference: None,
             caseload: None,
             unknown_logins: Default::default(),
+            caseload_viewed: None,
             seal: audit::Seal::default(),
         })
     }

@@ -435,3 +435,93 @@ fn a_new_recovery_key_replaces_the_old_one_and_the_idle_lock_is_set_and_shows_at
     assert!(store.session_now().expect("session").locked);
     assert!(matches!(store.clients(), Err(StoreError::SessionLocked(5))));
 }
+
+#[test]
+fn a_transfer_is_recorded_as_pending_before_the_upload_and_one_cut_short_is_found() {
+    use ndtms_store::transfer_attempts::NewAttempt;
+    let root = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(&root.path().join("data"));
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+    let attempt = |file: &'static str| NewAttempt {
+        file_name: file,
+        sha256: "ab12",
+        period_start: day("2026-04-01"),
+        period_end: day("2026-10-31"),
+    };
+    // Failed: ended, with the reason, and not left hanging.
+    let a = store
+        .transfer_started(&attempt("first.csv"))
+        .expect("start");
+    assert_eq!(store.unfinished_transfers().expect("list").len(), 1);
+    store
+        .transfer_ended(a, Some("the portal refused the log-in"))
+        .expect("failed");
+    assert!(store.unfinished_transfers().expect("list").is_empty());
+    let trail = store
+        .audit_entries("submission", "first.csv")
+        .expect("audit");
+    assert!(
+        trail.iter().any(|e| e.action == "transfer_started")
+            && trail
+                .iter()
+                .any(|e| e.action == "transfer_failed" && e.new_value.contains("refused")),
+        "{trail:?}"
+    );
+    // Cut short: the program stops between the start and the end.
+    store
+        .transfer_started(&attempt("second.csv"))
+        .expect("start");
+    drop(store);
+    let mut store = Store::open(
+        &root.path().join("data"),
+        &Unlock::Passphrase(PASSPHRASE),
+        &SystemKeychain,
+    )
+    .expect("open");
+    store.login("admin", ADMIN_PASSWORD).expect("log in");
+    let left = store.unfinished_transfers().expect("list");
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].file_name, "second.csv");
+    assert_eq!(left[0].by, "Ada Admin");
+    assert_eq!(left[0].period_end, "2026-10-31");
+}
+
+#[test]
+fn listing_the_caseload_is_audited_once_a_session_not_at_each_keystroke() {
+    use ndtms_store::caseload::{CaseloadFilter, CaseloadQuery};
+    let root = tempfile::tempdir().expect("temp");
+    let (mut store, _) = new_store(&root.path().join("data"));
+    save_client(&mut store, "K1");
+    for text in ["", "K", "K1"] {
+        store
+            .caseload(&CaseloadQuery {
+                text: text.into(),
+                filter: CaseloadFilter::All,
+                mine: false,
+                offset: 0,
+                limit: 50,
+            })
+            .expect("search");
+    }
+    assert_eq!(
+        store
+            .audit_entries("caseload", "")
+            .expect("audit")
+            .iter()
+            .filter(|e| e.action == "view")
+            .count(),
+        1
+    );
+    store.logout().expect("log out");
+    store.login("admin", ADMIN_PASSWORD).expect("log in");
+    store
+        .caseload(&CaseloadQuery {
+            text: String::new(),
+            filter: CaseloadFilter::All,
+            mine: false,
+            offset: 0,
+            limit: 50,
+        })
+        .expect("search");
+    assert_eq!(store.audit_entries("caseload", "").expect("audit").len(), 2);
+}

@@ -421,13 +421,15 @@ impl MonthJob {
     }
 
     /// Sends the ready file on a thread of its own, then `record`s the transfer (under the
-    /// caller's lock). A failure records nothing and leaves the file ready to send again.
+    /// caller's lock), or tells `failed` why it was not sent. A failure leaves the file ready to
+    /// send again.
     pub fn send(
         &self,
         portal: Box<dyn Portal + Send>,
         credentials: Credentials,
         accept_errors: bool,
         record: impl FnOnce(&Prepared, &Receipt) -> Result<i64> + Send + 'static,
+        failed: impl FnOnce(&SubmissionError) + Send + 'static,
     ) -> Result<()> {
         let (generation, p) = {
             let mut g = self.lock();
@@ -463,9 +465,12 @@ impl MonthJob {
             );
             drop(credentials);
             let status = match sent {
-                Err(e) => JobStatus::SendFailed {
-                    problem: (&e).into(),
-                },
+                Err(e) => {
+                    failed(&e);
+                    JobStatus::SendFailed {
+                        problem: (&e).into(),
+                    }
+                }
                 Ok(receipt) => match record(&p, &receipt) {
                     Ok(_) => JobStatus::Sent { receipt },
                     // The portal has the file: say so, so nobody sends it twice.

@@ -347,9 +347,34 @@ pub fn transfer(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Receipt> {
     store.require(ndtms_store::Permission::Submit)?;
-    let receipt = send(p, portal, credentials, accept_errors, progress)?;
-    record_transfer(store, p, &receipt)?;
-    Ok(receipt)
+    if p.report.report.errors > 0 && !accept_errors {
+        return Err(SubmissionError::HasErrors(p.report.report.errors));
+    }
+    let attempt = transfer_started(store, p)?;
+    match send(p, portal, credentials, accept_errors, progress) {
+        Ok(receipt) => {
+            record_transfer(store, p, &receipt)?;
+            store.transfer_ended(attempt, None)?;
+            Ok(receipt)
+        }
+        Err(e) => {
+            store.transfer_ended(attempt, Some(&e.to_string()))?;
+            Err(e)
+        }
+    }
+}
+
+/// Records that `p` is about to be sent, before the upload starts, so a transfer cut short is
+/// found afterwards (`Store::unfinished_transfers`). Answers with the attempt to end.
+pub fn transfer_started(store: &mut Store, p: &Prepared) -> Result<i64> {
+    Ok(
+        store.transfer_started(&ndtms_store::transfer_attempts::NewAttempt {
+            file_name: &p.file_name,
+            sha256: &p.sha256,
+            period_start: p.extract.period.start,
+            period_end: p.extract.period.end,
+        })?,
+    )
 }
 
 /// Sends a prepared extract to the portal and answers with its receipt, recording nothing: the

@@ -304,17 +304,41 @@ pub fn send_extract(
         },
     )?;
     let credentials = ndtms_submission::Credentials::new(&username, &password, &otp);
-    let recorder = state.clone();
-    state.month.send(
+    let ready = state.month.ready()?;
+    if ready.report.report.errors > 0 && !accept_errors {
+        return Err(
+            ndtms_submission::SubmissionError::HasErrors(ready.report.report.errors).into(),
+        );
+    }
+    // Recorded as pending before the upload starts: if the app or the machine stops mid-way,
+    // the history says so and the data lead checks the portal before sending again.
+    let attempt = with_store(state, |store| {
+        Ok(ndtms_submission::transfer_started(store, &ready)?)
+    })?;
+    let (recorder, failer) = (state.clone(), state.clone());
+    let sending = state.month.send(
         Box::new(portal),
         credentials,
         accept_errors,
         move |p, receipt| {
             on_store(&recorder, |store| {
-                ndtms_submission::record_transfer(store, p, receipt)
+                let id = ndtms_submission::record_transfer(store, p, receipt)?;
+                store.transfer_ended(attempt, None)?;
+                Ok(id)
             })
         },
-    )?;
+        move |e| {
+            let _ = on_store(&failer, |store| {
+                Ok(store.transfer_ended(attempt, Some(&e.to_string()))?)
+            });
+        },
+    );
+    if let Err(e) = &sending {
+        let _ = with_store(state, |store| {
+            Ok(store.transfer_ended(attempt, Some(&e.to_string()))?)
+        });
+    }
+    sending?;
     Ok(())
 }
 

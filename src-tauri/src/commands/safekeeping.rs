@@ -150,3 +150,9 @@ pub fn save_agency_settings(
         agency_settings_of(store)
     })
 }
+
+pub fn unfinished_transfers(
+    state: &AppState,
+) -> Answer<Vec<ndtms_store::transfer_attempts::UnfinishedTransfer>> {
+    with_store(state, |store| Ok(store.unfinished_transfers()?))
+}

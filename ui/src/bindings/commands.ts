@@ -46,6 +46,7 @@ import type { SetUpRequest } from "./SetUpRequest";
 import type { SetUpResult } from "./SetUpResult";
 import type { StoreStatus } from "./StoreStatus";
 import type { Submission } from "./Submission";
+import type { UnfinishedTransfer } from "./UnfinishedTransfer";
 import type { UserSummary } from "./UserSummary";
 
 /** Every IPC command, typed; each rejects with an `AppError`. */
@@ -114,6 +115,8 @@ export const commands = {
   recordHistory: (reference: string): Promise<Array<RecordChange>> => call("record_history", { reference }),
   /** Every extract saved, transfer and confirmed upload, newest first (data leads). */
   submissions: (): Promise<Array<Submission>> => call("submissions", {}),
+  /** Transfers that began and never ended (the app or the machine stopped mid-upload), newest first (data leads). */
+  unfinishedTransfers: (): Promise<Array<UnfinishedTransfer>> => call("unfinished_transfers", {}),
   /** The data month due next: its reporting period, deadline and last transfer (data leads). */
   monthPlan: (): Promise<MonthPlan> => call("month_plan", {}),
   /** The monthly submission's settings: portal address and deadline day (any logged-in user). */
@@ -184,4 +187,4 @@ export const commands = {
   saveAgencySettings: (name: string, idleMinutes: string): Promise<AgencySettings> => call("save_agency_settings", { name, idleMinutes }),
 };
 
-export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "dashboard" | "import_plan" | "import_apply" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password" | "backup_schedule" | "save_backup_schedule" | "backup_now" | "backups" | "check_backup" | "restore_backup" | "rekey" | "new_recovery_key" | "verify_audit" | "agency_settings" | "save_agency_settings";
+export type CommandName = "app_info" | "store_status" | "check_agency_code" | "check_new_user" | "set_up" | "unlock" | "log_in" | "log_out" | "reference_setting" | "set_reference_folder" | "change_password" | "caseload" | "caseload_flags" | "client_page" | "record_consent" | "form" | "check_field" | "suggest_client_reference" | "check_new_client" | "create_client" | "record_form" | "hidden_fields" | "keep_draft" | "drop_draft" | "drafts" | "save_record" | "keyworkers" | "assign_keyworker" | "deletion" | "delete_record" | "record_history" | "submissions" | "unfinished_transfers" | "month_plan" | "month_settings" | "save_month_settings" | "check_period" | "start_extract" | "extract_status" | "stop_extract" | "extract_report" | "extract_findings" | "finding_place" | "extract_folder" | "save_extract" | "send_extract" | "confirm_upload" | "unlock_period" | "dashboard" | "import_plan" | "import_apply" | "users" | "add_user" | "set_user_active" | "set_role" | "reset_password" | "backup_schedule" | "save_backup_schedule" | "backup_now" | "backups" | "check_backup" | "restore_backup" | "rekey" | "new_recovery_key" | "verify_audit" | "agency_settings" | "save_agency_settings";

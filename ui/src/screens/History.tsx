@@ -25,6 +25,7 @@ export function History() {
   // An extract saved for upload whose file has not been recorded as uploaded yet.
   const sent = new Set((list.data ?? []).filter((s) => s.kind === "transfer").map((s) => s.sha256));
   const awaiting = (s: Submission) => s.kind === "extract" && s.receipt !== "" && !sent.has(s.sha256);
+  const unfinished = useQuery({ queryKey: ["unfinished_transfers"], queryFn: () => commands.unfinishedTransfers(), staleTime: 0 });
   return (
     <section aria-labelledby="history-title" data-testid="history">
       <ErrorSummary problems={error ? [{ field: null, message: sentence(error.message) }] : []} />
@@ -36,6 +37,16 @@ export function History() {
         </a>{" "}
         <span className="hint">(leaving the Data Entry Tool or another system)</span>
       </p>
+      {(unfinished.data ?? []).map((u) => (
+        <div className="card error" role="alert" key={`${u.file_name}-${u.started_at}`} data-testid="unfinished-transfer">
+          <h2>A transfer did not finish</h2>
+          <p>
+            {u.by} began sending <code>{u.file_name}</code> ({day(u.period_start)} to {day(u.period_end)}) at{" "}
+            {u.started_at.slice(0, 16).replace("T", " ")}, and it never ended: NDTMS Desk was closed or the computer
+            stopped mid-way. Check on the portal whether the file arrived before sending it again.
+          </p>
+        </div>
+      ))}
       {confirmed && (
         <p className="panel-confirm" role="status" data-testid="upload-confirmed">
           {confirmed}
