@@ -98,6 +98,7 @@ impl Store {
             dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
             let mut kf = KeyFile::read(&self.dir)?;
             kf.audit_head = audit::head(&dest, &self.now())?;
+            kf.restoring = None;
             drop(dest);
             ndtms_files::write_new(
                 folder,
@@ -187,12 +188,7 @@ impl Store {
         let mut keys = vec![self.key.clone()];
         keys.extend(KeyFile::read(&self.dir)?.earlier_keys(&self.key));
         let source = check_with_any(backup, &keys)?;
-        let replaced = audit::head(&self.conn, &self.now())?;
-        copy(&source, &mut self.conn)?;
-        drop(source);
-        db::migrate(&mut self.conn)?;
-        self.caseload = None;
-        let note = match replaced {
+        let note = match audit::head(&self.conn, &self.now())? {
             Some(h) => format!(
                 "replaced a trail that ended at entry {} ({}) with records at change {}",
                 h.seq,
@@ -201,20 +197,69 @@ impl Store {
             ),
             None => String::new(),
         };
+        // Said outside the database first, so a restore cut short once the data is back is
+        // finished on the next open rather than taken for a rollback.
+        if let Some(head) = audit::head(&source, &self.now())? {
+            let mut kf = KeyFile::read(&self.dir)?;
+            kf.restoring = Some(crate::key::Restoring {
+                from: backup.display().to_string(),
+                head,
+                replaced: note.clone(),
+            });
+            kf.write(&self.dir)?;
+        }
+        copy(&source, &mut self.conn)?;
+        drop(source);
+        db::migrate(&mut self.conn)?;
+        self.caseload = None;
+        self.audit_restore(Some(s.user_id), &backup.display().to_string(), &note, "")
+    }
+
+    /// The restore's audit entry, then the trail re-anchored where the backup left it.
+    fn audit_restore(
+        &self,
+        user: Option<i64>,
+        from: &str,
+        replaced: &str,
+        how: &str,
+    ) -> Result<()> {
         audit::append(
             &self.conn,
             &self.seal,
             &self.now(),
             &audit::Entry {
-                user_id: Some(s.user_id),
+                user_id: user,
                 action: "restore",
                 entity: "database",
-                record_key: &backup.display().to_string(),
-                old_value: &note,
+                record_key: from,
+                old_value: replaced,
+                new_value: how,
                 ..Default::default()
             },
         )?;
         self.anchor(true)
+    }
+
+    /// Finishes a restore cut short: if the backup's data is in place (its trail's end is
+    /// here and the anchor's is not), the restore is audited and anchored now; otherwise the
+    /// database was never replaced and only the note is dropped.
+    pub(crate) fn settle_restore(&self, r: &crate::key::Restoring) -> Result<()> {
+        let kf = KeyFile::read(&self.dir)?;
+        let anchored = match &kf.audit_head {
+            Some(a) => audit::holds(&self.conn, a)?,
+            None => true,
+        };
+        if audit::holds(&self.conn, &r.head)? && !anchored {
+            return self.audit_restore(
+                None,
+                &r.from,
+                &r.replaced,
+                "finished when the database was next opened (the restore was interrupted)",
+            );
+        }
+        let mut kf = kf;
+        kf.restoring = None;
+        kf.write(&self.dir)
     }
 
     /// Restores a backup into `dir`, a folder with no database or key file, with the recovery
@@ -262,20 +307,12 @@ impl Store {
             return Err(e);
         }
         let store = Store::open(dir, &Unlock::Recovery(recovery), keychain)?;
-        audit::append(
-            &store.conn,
-            &store.seal,
-            &store.now(),
-            &audit::Entry {
-                user_id: None,
-                action: "restore",
-                entity: "database",
-                record_key: &backup.display().to_string(),
-                new_value: "into a new folder with the recovery key",
-                ..Default::default()
-            },
+        store.audit_restore(
+            None,
+            &backup.display().to_string(),
+            "",
+            "into a new folder with the recovery key",
         )?;
-        store.anchor(true)?;
         Ok(store)
     }
 }

@@ -208,6 +208,20 @@ pub struct KeyFile {
     /// The audit trail's head when it was last anchored here, outside the database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_head: Option<AuditHead>,
+    /// Set while a restore is under way: the backup and where its trail ends, so a restore cut
+    /// short after the data was put back is finished (audited, re-anchored) on the next open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restoring: Option<Restoring>,
+}
+
+/// A restore begun and not yet anchored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Restoring {
+    pub from: String,
+    /// The backup's trail's last entry.
+    pub head: AuditHead,
+    /// What it replaces, said in the restore's audit entry.
+    pub replaced: String,
 }
 
 /// The two keys of a re-key that has begun and not yet been settled.
@@ -361,6 +375,7 @@ impl KeyFile {
             earlier: Vec::new(),
             audit: None,
             audit_head: None,
+            restoring: None,
         })
     }
 

@@ -261,7 +261,7 @@ impl Store {
                 audit::Seal::new(Some(k), from)
             }
         };
-        Ok(Store {
+        let store = Store {
             conn,
             dir: dir.to_path_buf(),
             key,
@@ -273,7 +273,11 @@ impl Store {
             unknown_logins: Default::default(),
             caseload_viewed: None,
             seal,
-        })
+        };
+        if let Some(r) = kf.restoring {
+            store.settle_restore(&r)?;
+        }
+        Ok(store)
     }
 
     /// A second handle on the same database, with the same user's session and permission `p`
@@ -563,6 +567,9 @@ impl Store {
             return Ok(());
         }
         kf.audit_head = Some(head);
+        if restored {
+            kf.restoring = None;
+        }
         kf.write(&self.dir)
     }
 
