@@ -303,6 +303,18 @@ fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
             "{record} {field}: {history:?}"
         );
     }
+    // A record with no values at all still leaves its deletion in the trail.
+    let bare = RecordKey {
+        episode: Some("E3".into()),
+        ..RecordKey::client("C1")
+    };
+    s.save(Entity::Episode, &bare, &fields(&[])).unwrap();
+    s.delete(Entity::Episode, &bare).unwrap();
+    let trail = s.audit_entries("episode", "C1/E3").unwrap();
+    assert!(
+        trail.iter().any(|e| e.action == "delete" && e.field.is_empty()),
+        "{trail:?}"
+    );
     s.delete(Entity::Client, &RecordKey::client("C1")).unwrap();
     assert!(s.clients().unwrap().is_empty());
     assert_eq!(

@@ -515,6 +515,9 @@ fn a_transfer_locks_its_period_for_keyworkers_and_keeps_attributors() {
     let e = s.delete(Entity::Episode, &ep).unwrap_err();
     assert_eq!(e.code().as_str(), "period_locked");
     assert!(e.to_string().contains("cannot be deleted"), "{e}");
+    // Nor the client: the lock is checked on every record the delete would take with it.
+    let e = s.delete(Entity::Client, &key).unwrap_err();
+    assert_eq!(e.code().as_str(), "period_locked");
     s.save(
         Entity::Episode,
         &ep,
