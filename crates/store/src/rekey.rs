@@ -1,10 +1,10 @@
 //! Re-keying the database so that no failure can lock it: both keys reachable before the change,
 //! one settled after, and an interrupted re-key settled on the next open.
 //!
-//! The steps, each durable before the next: (1) the new key kept (keychain route); (2) a key file
-//! holding the new secrets, the previous file, and each key wrapped under the other, written and
-//! synced with its folder; (3) `PRAGMA rekey`, one SQLite transaction; (4) the settled key file
-//! and the old keychain entry dropped. Whichever step a crash stops at, the old secrets or the new
+//! The steps, each durable before the next: (1) a key file holding the new secrets, the previous
+//! file, and each key wrapped under the other, written and synced with its folder; (2) the new
+//! key kept in the keychain (keychain route); (3) `PRAGMA rekey`, one SQLite transaction; (4) the
+//! settled key file and the old keychain entry dropped. Whichever step a crash stops at, the old secrets or the new
 //! ones reach whichever key the database has, and `open_either` tries both. An interrupted re-key
 //! is then undone (the database put back on its old key if it had reached the new one), because
 //! the new recovery key was never shown: the old passphrase, recovery key and keychain entry
@@ -22,8 +22,8 @@ use crate::{Store, Unlock, db};
 /// A point a re-key can be stopped at, to prove each leaves a database that opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
-    NewKeyKept,
     BothKeysWritten,
+    NewKeyKept,
     DatabaseRekeyed,
 }
 
@@ -162,25 +162,16 @@ impl Store {
         let key = DatabaseKey::generate()?;
         let recovery = RecoveryKey::generate()?;
         let account = format!("database {}", key.fingerprint());
-        let both = (|| {
-            let fresh = KeyFile::new(old.route, &account, &key, passphrase, &recovery)?;
-            if old.route == KeyRoute::Keychain {
-                key::keychain_store(keychain, &account, &key)?;
-            }
-            old.rekeyed(&self.key, fresh, &key, &recovery)
-        })();
-        let both = match both {
-            Ok(b) => b,
-            Err(e) => {
-                if old.route == KeyRoute::Keychain {
-                    let _ = keychain.delete(&account);
-                }
-                return Err(e);
-            }
-        };
-        halt(Step::NewKeyKept)?;
+        let fresh = KeyFile::new(old.route, &account, &key, passphrase, &recovery)?;
+        let both = old.rekeyed(&self.key, fresh, &key, &recovery)?;
         both.write(&self.dir)?;
         halt(Step::BothKeysWritten)?;
+        // The new key goes to the keychain only once the file naming it is safe: a crash
+        // before leaves no stray entry, and one after is settled like any other.
+        if old.route == KeyRoute::Keychain {
+            key::keychain_store(keychain, &account, &key)?;
+        }
+        halt(Step::NewKeyKept)?;
         self.conn
             .execute_batch(&format!("PRAGMA rekey = {};", key.pragma_literal()))?;
         self.key = key;
@@ -257,7 +248,6 @@ mod tests {
                 .expect_err("stopped");
             assert!(e.to_string().contains("stopped after"), "{e}");
             drop(store);
-            let new_written = step != Step::NewKeyKept;
             let first = |n: usize| {
                 let copy = root.path().join(format!("copy{step:?}{n}"));
                 copy_dir(&dir, &copy);
@@ -272,11 +262,87 @@ mod tests {
             assert!(has_client(&copy, &Unlock::Recovery(&old_recovery)).expect("recovery"));
             let copy = first(1);
             assert!(has_client(&copy, &Unlock::Recovery(&old_recovery)).expect("recovery"));
-            // The new passphrase, once written, opens it too; after that the old is the one.
+            // The new passphrase, written before anything else changed, opens it too; after
+            // that the old is the one.
             let copy = first(2);
             let got = has_client(&copy, &Unlock::Passphrase(NEW));
-            assert_eq!(got.is_ok(), new_written, "{step:?}: {got:?}");
+            assert!(got.is_ok(), "{step:?}: {got:?}");
             assert!(has_client(&copy, &Unlock::Passphrase(OLD)).expect("old after"));
+        }
+    }
+
+    /// The OS keychain in memory, for stopping a keychain-route re-key part-way.
+    #[derive(Debug, Default)]
+    struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+    impl Keychain for MemoryKeychain {
+        fn get(&self, account: &str) -> std::result::Result<Option<String>, String> {
+            Ok(self.0.lock().expect("lock").get(account).cloned())
+        }
+        fn set(&self, account: &str, secret: &str) -> std::result::Result<(), String> {
+            self.0
+                .lock()
+                .expect("lock")
+                .insert(account.to_owned(), secret.to_owned());
+            Ok(())
+        }
+        fn delete(&self, account: &str) -> std::result::Result<(), String> {
+            self.0.lock().expect("lock").remove(account);
+            Ok(())
+        }
+    }
+
+    /// On the keychain route too: stopped after any step, the database opens from the
+    /// keychain, and once settled the keychain holds the one entry its key file names.
+    #[test]
+    fn a_keychain_rekey_stopped_at_any_step_opens_from_the_keychain() {
+        for step in [
+            Step::BothKeysWritten,
+            Step::NewKeyKept,
+            Step::DatabaseRekeyed,
+        ] {
+            let root = tempfile::tempdir().expect("temp");
+            let dir = root.path().join("db");
+            let keychain = MemoryKeychain::default();
+            let setup = Setup {
+                route: KeyRoute::Keychain,
+                passphrase: None,
+                agency: Agency {
+                    code: "AG123".into(),
+                    dataset: ndtms_dataset::Dataset::AD,
+                    name: "Test".into(),
+                },
+                admin: NewUser {
+                    username: "admin",
+                    display_name: "Admin",
+                    role: Role::Administrator,
+                    password: "a long admin password",
+                },
+            };
+            let (mut store, _) = Store::create(&dir, &setup, &keychain).expect("create");
+            store
+                .login("admin", "a long admin password")
+                .expect("login");
+            let f: Fields = [("CLIENTID".to_owned(), "K1".to_owned())].into();
+            store
+                .save(Entity::Client, &RecordKey::client("K1"), &f)
+                .expect("save");
+            store
+                .rekey_until(None, &keychain, Some(step))
+                .expect_err("stopped");
+            drop(store);
+            let mut store = Store::open(&dir, &Unlock::Keychain, &keychain).expect("opens");
+            store
+                .login("admin", "a long admin password")
+                .expect("login");
+            assert!(store.client("K1").is_ok(), "{step:?}");
+            let kf = KeyFile::read(&dir).expect("key file");
+            let entries: Vec<String> = keychain.0.lock().expect("lock").keys().cloned().collect();
+            assert_eq!(entries, [kf.keychain_account.clone()], "{step:?}");
+            // And a re-key that runs to the end after it works as usual.
+            store.rekey(None, &keychain).expect("rekey");
+            drop(store);
+            drop(Store::open(&dir, &Unlock::Keychain, &keychain).expect("opens after"));
         }
     }
 }

@@ -312,7 +312,9 @@ fn deleting_is_for_data_leads_names_what_goes_and_audits_every_value() {
     s.delete(Entity::Episode, &bare).unwrap();
     let trail = s.audit_entries("episode", "C1/E3").unwrap();
     assert!(
-        trail.iter().any(|e| e.action == "delete" && e.field.is_empty()),
+        trail
+            .iter()
+            .any(|e| e.action == "delete" && e.field.is_empty()),
         "{trail:?}"
     );
     s.delete(Entity::Client, &RecordKey::client("C1")).unwrap();
