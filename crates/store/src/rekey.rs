@@ -190,6 +190,24 @@ mod tests {
     use crate::{Agency, NewUser, Role, Setup};
 
     const OLD: &str = "the old long passphrase";
+
+    fn setup(route: KeyRoute, passphrase: Option<&'static str>) -> Setup<'static> {
+        Setup {
+            route,
+            passphrase,
+            agency: Agency {
+                code: "AG123".into(),
+                dataset: ndtms_dataset::Dataset::AD,
+                name: "Test".into(),
+            },
+            admin: NewUser {
+                username: "admin",
+                display_name: "Admin",
+                role: Role::Administrator,
+                password: "a long admin password",
+            },
+        }
+    }
     const NEW: &str = "the new long passphrase";
 
     fn copy_dir(from: &Path, to: &Path) {
@@ -218,21 +236,7 @@ mod tests {
         ] {
             let root = tempfile::tempdir().expect("temp");
             let dir = root.path().join("db");
-            let setup = Setup {
-                route: KeyRoute::Passphrase,
-                passphrase: Some(OLD),
-                agency: Agency {
-                    code: "AG123".into(),
-                    dataset: ndtms_dataset::Dataset::AD,
-                    name: "Test".into(),
-                },
-                admin: NewUser {
-                    username: "admin",
-                    display_name: "Admin",
-                    role: Role::Administrator,
-                    password: "a long admin password",
-                },
-            };
+            let setup = setup(KeyRoute::Passphrase, Some(OLD));
             let (mut store, old_recovery) =
                 Store::create(&dir, &setup, &crate::SystemKeychain).expect("create");
             let original = KeyFile::read(&dir).expect("key file").fingerprint;
@@ -304,21 +308,7 @@ mod tests {
             let root = tempfile::tempdir().expect("temp");
             let dir = root.path().join("db");
             let keychain = MemoryKeychain::default();
-            let setup = Setup {
-                route: KeyRoute::Keychain,
-                passphrase: None,
-                agency: Agency {
-                    code: "AG123".into(),
-                    dataset: ndtms_dataset::Dataset::AD,
-                    name: "Test".into(),
-                },
-                admin: NewUser {
-                    username: "admin",
-                    display_name: "Admin",
-                    role: Role::Administrator,
-                    password: "a long admin password",
-                },
-            };
+            let setup = setup(KeyRoute::Keychain, None);
             let (mut store, _) = Store::create(&dir, &setup, &keychain).expect("create");
             store
                 .login("admin", "a long admin password")
@@ -338,7 +328,11 @@ mod tests {
             assert!(store.client("K1").is_ok(), "{step:?}");
             let kf = KeyFile::read(&dir).expect("key file");
             let entries: Vec<String> = keychain.0.lock().expect("lock").keys().cloned().collect();
-            assert_eq!(entries, [kf.keychain_account.clone()], "{step:?}");
+            assert_eq!(
+                entries,
+                std::slice::from_ref(&kf.keychain_account),
+                "{step:?}"
+            );
             // And a re-key that runs to the end after it works as usual.
             store.rekey(None, &keychain).expect("rekey");
             drop(store);
