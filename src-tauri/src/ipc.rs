@@ -93,6 +93,8 @@ ipc! {
     check_new_user(username: String, password: String, password_again: String) -> ();
     /// The first-run wizard's last step: creates the database and shows the recovery key once.
     set_up(request: SetUpRequest) -> SetUpResult;
+    /// Makes the data folder again from a backup and its recovery key (a new machine; only where no database is).
+    restore_new(backup: String, recovery_key: String) -> ();
     /// Opens a passphrase database, or any database with its recovery key.
     unlock(passphrase: Option<String>, recovery_key: Option<String>) -> ();
     /// Logs a user in (the password is hashed and compared on a worker thread).

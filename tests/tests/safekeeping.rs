@@ -266,3 +266,80 @@ fn a_keychain_holding_the_wrong_key_leads_to_the_recovery_screen() {
     drop(Store::open(&data, &Unlock::Keychain, &SystemKeychain).expect("keychain opens again"));
     let _ = SystemKeychain.delete(&account);
 }
+
+#[test]
+fn a_new_computer_is_set_up_from_a_backup_and_its_recovery_key() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let old = tmp.path().join("old-computer");
+    let (mut store, recovery) = Store::create(
+        &old,
+        &ndtms_store::Setup {
+            route: ndtms_store::KeyRoute::Passphrase,
+            passphrase: Some(PASSPHRASE),
+            agency: ndtms_store::Agency {
+                code: "N0852".into(),
+                dataset: Dataset::AD,
+                name: "Riverside Recovery".into(),
+            },
+            admin: ndtms_store::NewUser {
+                username: "ada",
+                display_name: "Ada Admin",
+                role: ndtms_store::Role::Administrator,
+                password: PASSWORD,
+            },
+        },
+        &SystemKeychain,
+    )
+    .expect("create");
+    store.login("ada", PASSWORD).expect("log in");
+    add_client(&mut store, "MOVED1");
+    let backup = store
+        .backup_to(&tmp.path().join("memory-stick"))
+        .expect("backup");
+    drop(store);
+    std::fs::remove_dir_all(&old).expect("the old computer is gone");
+
+    let data = tmp.path().join("new-computer");
+    let app =
+        App::launch(&[("NDTMS_DESK_DATA_DIR", data.to_str().expect("utf8"))]).expect("launch");
+    app.wait_for_text("#restore-new-title", "Moving to this computer", WAIT)
+        .expect("offered beside set-up");
+    click(&app, "[data-testid=restore-new-open]");
+    app.wait_for_text("#restore-new-title", "Restore from a backup", WAIT)
+        .expect("restore form");
+    app.type_text("#restore-backup", backup.to_str().expect("utf8"))
+        .expect("backup");
+    app.type_text("#restore-recovery", &"A".repeat(52))
+        .expect("a wrong recovery key");
+    click(&app, "[data-testid=restore-new-run]");
+    app.wait_for_text(
+        "[data-testid=error-summary]",
+        "recovery key is not right",
+        WAIT,
+    )
+    .expect("refused");
+    assert!(!data.join(ndtms_store::DB_FILE).exists(), "nothing made");
+    no_axe_violations(&app, "restore onto a new computer");
+    app.screenshot("restore-new-computer").expect("screenshot");
+    app.retype("#restore-recovery", &recovery.display())
+        .expect("recovery key");
+    click(&app, "[data-testid=restore-new-run]");
+    support::log_in(&app, "ada", PASSWORD);
+    let start = std::time::Instant::now();
+    let listed = loop {
+        let refs = app
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=caseload-row] .ref')).map(e => e.textContent).join(',');",
+                &[],
+            )
+            .expect("rows");
+        if refs.as_str().is_some_and(|r| r.contains("MOVED1")) || start.elapsed() > WAIT {
+            break refs;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        listed.as_str().is_some_and(|r| r.contains("MOVED1")),
+        "the client came with the backup: {listed}"
+    );
+}

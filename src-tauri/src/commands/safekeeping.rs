@@ -156,3 +156,21 @@ pub fn unfinished_transfers(
 ) -> Answer<Vec<ndtms_store::transfer_attempts::UnfinishedTransfer>> {
     with_store(state, |store| Ok(store.unfinished_transfers()?))
 }
+
+/// A new machine, or one whose database and key file were lost: a backup and its recovery key
+/// make the data folder again (before any log-in; only where no database is).
+pub fn restore_new(state: &AppState, backup: String, recovery_key: String) -> Answer<()> {
+    let backup = backup_path(&backup)?;
+    let recovery = ndtms_store::RecoveryKey::parse(&recovery_key)?;
+    let mut guard = super::lock(state)?;
+    if guard.is_some() {
+        return Err(AppError::new(
+            ErrorCode::StoreExists,
+            "A database is already open here; restore from the Backups screen instead",
+        ));
+    }
+    let store =
+        ndtms_store::Store::restore_new(backup, &state.data_dir, &recovery, &SystemKeychain)?;
+    *guard = Some(store);
+    Ok(())
+}

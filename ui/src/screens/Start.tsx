@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { LogIn } from "../components/LogIn";
 import { ReferencePanel } from "../components/ReferencePanel";
+import { RestoreNew } from "../components/RestoreNew";
 import { SetUpWizard } from "../components/SetUpWizard";
 import { Unlock } from "../components/Unlock";
 import { asAppError, useAppInfo, useStoreStatus } from "../data";
@@ -33,6 +34,7 @@ export function Start({ locked = false }: { locked?: boolean }) {
       )}
       {status.isPending && <p role="status">Opening…</p>}
       {s?.state === "needs_set_up" && <SetUpWizard datasets={info.data?.datasets ?? []} />}
+      {s?.state === "needs_set_up" && <RestoreNew />}
       {s?.state === "unlock" && <Unlock recoveryOnly={false} />}
       {s?.state === "recover" && <Unlock recoveryOnly reason={s.reason} />}
       {s?.state === "log_in" && <LogIn agency={s.agency} />}
