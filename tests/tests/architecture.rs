@@ -322,8 +322,9 @@ fn the_ui_calls_ipc_only_through_its_one_door() {
     );
 }
 
-/// Commands that run before anyone is logged in (set-up, unlock, log-in) and so cannot ask the
-/// store for a session; each touches no client data.
+/// Commands that run before anyone is logged in (set-up, unlock, log-in, and restoring a backup
+/// onto a new machine with its recovery key) and so cannot ask the store for a session; each
+/// touches no client data without the secret that opens it.
 const BEFORE_LOG_IN: &[&str] = &[
     "app_info",
     "store_status",
@@ -331,6 +332,7 @@ const BEFORE_LOG_IN: &[&str] = &[
     "check_new_user",
     "set_up",
     "unlock",
+    "restore_new",
     "log_in",
     "log_out",
 ];
