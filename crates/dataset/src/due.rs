@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::model::{Dataset, FieldType, Provenance, Section};
-use crate::values::parse_date;
+use crate::values::{format_date, parse_date};
 
 /// When a schedule asks for a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -106,7 +106,7 @@ pub fn due_items(
             schedule: s.id.clone(),
             section: s.section,
             label: s.label.clone(),
-            by: crate::values::format_date(by),
+            by: format_date(by),
             overdue: today > by,
         };
         match s.when {
@@ -140,6 +140,77 @@ pub fn due_items(
         }
     }
     out
+}
+
+/// What the episode laid out as `rows` wide rows should have and has not, on `today`: each
+/// row's date in a column is read by `date(row, column)`. Client and episode fields are read
+/// from the first row holding them, intervention fields from every row; the episode ends at
+/// the catalogue's episode span end. The file check and the generator both read rows so.
+pub fn due_on_rows(
+    cat: &crate::Catalogue,
+    schedules: &[Schedule],
+    dataset: Dataset,
+    rows: usize,
+    date: &dyn Fn(usize, usize) -> Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<DueItem> {
+    let column_dates = |h: &str, episode_level: bool| -> Vec<NaiveDate> {
+        let Some(c) = cat.column(h) else {
+            return Vec::new();
+        };
+        let section = cat.fields[c].section;
+        if matches!(section, Section::Client | Section::Episode) != episode_level {
+            return Vec::new();
+        }
+        (0..rows).filter_map(|r| date(r, c)).collect()
+    };
+    let episode = |h: &str| column_dates(h, true).first().map(|d| format_date(*d));
+    let interventions = |h: &str| {
+        column_dates(h, false)
+            .into_iter()
+            .map(format_date)
+            .collect()
+    };
+    let dated = |section: Section| {
+        date_field(cat, section)
+            .and_then(|h| cat.column(h))
+            .map(|c| (0..rows).filter_map(|r| date(r, c)).collect())
+            .unwrap_or_default()
+    };
+    let end = cat
+        .episode_span()
+        .and_then(|(_, e)| (0..rows).find_map(|r| date(r, e)));
+    due_items(
+        schedules,
+        dataset,
+        &EpisodeForDue {
+            episode: &episode,
+            interventions: &interventions,
+            end,
+            dated: &dated,
+        },
+        today,
+    )
+}
+
+/// The schedules the overdue rules in force for `dataset` keep (`params: due=…`).
+pub fn kept_schedules(cat: &crate::Catalogue, dataset: Dataset) -> Vec<Schedule> {
+    let rules: Vec<&crate::model::Rule> = cat
+        .rules_of(crate::model::RuleKind::Overdue)
+        .filter(|r| {
+            !r.params.contains_key("datasets") || r.param_list("datasets").contains(&dataset.code())
+        })
+        .collect();
+    cat.schedules
+        .iter()
+        .filter(|s| {
+            s.datasets.contains(&dataset)
+                && rules
+                    .iter()
+                    .any(|r| r.param_list("due").contains(&s.id.as_str()))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Reads `due.csv`: `id,section,datasets,when,from,within,every,label,provenance,note`.

@@ -296,6 +296,94 @@ impl Gen<'_, '_> {
     }
 }
 
+/// Whether a rule applies in a dataset (its `datasets=` parameter, when it has one).
+fn applies(r: &crate::model::Rule, ds: Dataset) -> bool {
+    !r.params.contains_key("datasets") || r.param_list("datasets").contains(&ds.code())
+}
+
+impl Gen<'_, '_> {
+    /// Adds the outcome records an episode (`rows[from..]`) should have by now and lacks, by
+    /// `schedules`, each dated when it fell due (kept inside its row's date-order rules), on a
+    /// row of the episode without one or on a copy of its last row.
+    fn on_time(
+        &mut self,
+        schedules: &[crate::due::Schedule],
+        rows: &mut Vec<Vec<String>>,
+        from: usize,
+        base: NaiveDate,
+        tag: &str,
+    ) {
+        let cat = self.p.cat;
+        for added in 0..24 {
+            let due = {
+                let ep = &rows[from..];
+                let date = |r: usize, c: usize| parse_date(&ep[r][c]);
+                crate::due::due_on_rows(cat, schedules, self.p.ds, ep.len(), &date, self.as_of)
+            };
+            let Some(item) = due.into_iter().find(|d| d.overdue) else {
+                return;
+            };
+            let within = schedules
+                .iter()
+                .find(|s| s.id == item.schedule)
+                .map_or(0, |s| s.within);
+            let Some(by) = parse_date(&item.by) else {
+                return;
+            };
+            let (Some(key), Some(dc)) = (
+                cat.fields
+                    .iter()
+                    .position(|f| f.section == item.section && f.key == Some(KeyRole::Child)),
+                crate::due::date_field(cat, item.section).and_then(|h| cat.column(h)),
+            ) else {
+                return;
+            };
+            let r = match (from..rows.len()).find(|&r| rows[r][key].is_empty()) {
+                Some(r) => r,
+                None => {
+                    let mut copy = rows[rows.len() - 1].clone();
+                    for (c, f) in cat.fields.iter().enumerate() {
+                        if f.section == item.section {
+                            copy[c].clear();
+                        }
+                    }
+                    rows.push(copy);
+                    rows.len() - 1
+                }
+            };
+            let row = &mut rows[r];
+            let on = |cols: Option<&Vec<usize>>| -> Vec<NaiveDate> {
+                cols.into_iter()
+                    .flatten()
+                    .filter_map(|&x| parse_date(&row[x]))
+                    .collect()
+            };
+            let lo = on(self.p.preds.get(&dc)).into_iter().max();
+            let hi = on(self.p.succs.get(&dc))
+                .into_iter()
+                .min()
+                .unwrap_or(self.as_of)
+                .min(self.as_of);
+            let mut when = (by - Duration::days(i64::from(within))).min(hi);
+            if let Some(lo) = lo {
+                when = when.max(lo);
+            }
+            if when > hi {
+                return; // no date keeps both the schedule and the row's order
+            }
+            row[key] = format!(
+                "{}{tag}-d{added}",
+                &cat.fields[key].header[..1.min(cat.fields[key].header.len())]
+            );
+            row[dc] = format_date(when);
+            self.fill(row, &[item.section], 0..1);
+            self.dates(row, &[item.section], base);
+            self.fill(row, &[item.section], 1..2);
+            tidy(cat, row);
+        }
+    }
+}
+
 /// Generates clients with episodes and child records, then injects errors if asked.
 pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
     let plan = Plan::new(cat, opts.dataset);
@@ -322,6 +410,15 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
     let consent_yes = cat.consent_codes().and_then(|c| c.given);
     let key = |role: KeyRole| cat.key_column(role);
     let span = (as_of - opts.period.start).num_days().max(120);
+    // Sections every consenting client must have a record of (client-has rules), and the
+    // schedules the overdue rules keep: each client's first row carries the one, each
+    // episode gets the records the other asks for.
+    let every_client: Vec<Section> = cat
+        .rules_of(RuleKind::ClientHas)
+        .filter(|r| applies(r, opts.dataset))
+        .filter_map(|r| cat.field(r.fields.get(1)?).map(|f| f.section))
+        .collect();
+    let schedules = crate::due::kept_schedules(cat, opts.dataset);
     for n in 0..opts.clients {
         let start_row = rows.len();
         let mut client = constants.clone();
@@ -353,6 +450,7 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
         }
         let episodes = if g.rng.random_bool(0.3) { 2 } else { 1 };
         for e in 0..episodes {
+            let episode_start = rows.len();
             let mut episode = client.clone();
             if let Some(c) = key(KeyRole::Episode) {
                 episode[c] = format!("E{n:06}-{e}");
@@ -366,7 +464,8 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
                 let mut present: Vec<Section> = Vec::new();
                 for (i, &s) in plan.child_sections.iter().enumerate() {
                     // The first child section (interventions) is on every row: the others hang off it.
-                    if i == 0 || g.rng.random_bool(0.35) {
+                    let must = e == 0 && k == 0 && every_client.contains(&s);
+                    if i == 0 || must || g.rng.random_bool(0.35) {
                         present.push(s);
                     }
                 }
@@ -385,6 +484,13 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
                 tidy(cat, &mut row);
                 rows.push(row);
             }
+            g.on_time(
+                &schedules,
+                &mut rows,
+                episode_start,
+                base,
+                &format!("{n:06}-{e}"),
+            );
             // The next episode starts well after this one ends, so episodes never overlap.
             let end = plan
                 .date_order

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use crate::catalogue::{Catalogue, DatasetVersion, ReferenceData};
 use crate::error::{ReferenceError, ReferenceProblem};
 use crate::model::{
-    Code, CodeList, Condition, Field, FieldType, KeyRole, Pattern, Provenance, Requirement, Rule,
-    RuleKind, Section, Severity,
+    Code, CodeList, Condition, Dataset, Field, FieldType, KeyRole, Pattern, Provenance,
+    Requirement, Rule, RuleKind, Section, Severity,
 };
 use crate::source::FileSet;
 
@@ -255,13 +255,6 @@ fn load_catalogue(files: &FileSet, folder: &str, p: &mut Problems) -> Option<Cat
         }
     };
     let known: HashSet<&str> = fields.iter().map(|f| f.header.as_str()).collect();
-    let rules = match files.files.get(&rules_file) {
-        Some(bytes) => load_rules(&rules_file, bytes, &known, p),
-        None => {
-            p.add(&rules_file, 0, "", "", "the file is missing");
-            Vec::new()
-        }
-    };
     // Optional: a folder without schedules has nothing due.
     let due_file = format!("{folder}/due.csv");
     let schedules = files
@@ -269,6 +262,14 @@ fn load_catalogue(files: &FileSet, folder: &str, p: &mut Problems) -> Option<Cat
         .get(&due_file)
         .map(|bytes| crate::due::load_schedules(&due_file, bytes, &fields, p))
         .unwrap_or_default();
+    let due: HashSet<&str> = schedules.iter().map(|s| s.id.as_str()).collect();
+    let rules = match files.files.get(&rules_file) {
+        Some(bytes) => load_rules(&rules_file, bytes, &known, &due, p),
+        None => {
+            p.add(&rules_file, 0, "", "", "the file is missing");
+            Vec::new()
+        }
+    };
     if fields.is_empty() {
         return None;
     }
@@ -629,7 +630,15 @@ fn load_fields(
     fields
 }
 
-fn load_rules(file: &str, bytes: &[u8], known: &HashSet<&str>, p: &mut Problems) -> Vec<Rule> {
+/// Reads `rules.csv`; `known` are the catalogue's headers and `due` the schedule ids of
+/// `due.csv`, which rules may name.
+fn load_rules(
+    file: &str,
+    bytes: &[u8],
+    known: &HashSet<&str>,
+    due: &HashSet<&str>,
+    p: &mut Problems,
+) -> Vec<Rule> {
     let cols = [
         "id",
         "severity",
@@ -740,6 +749,38 @@ fn load_rules(file: &str, bytes: &[u8], known: &HashSet<&str>, p: &mut Problems)
                 Some((_, Some(_))) => {}
                 Some((w, None)) => p.add(file, line, "params", w, "cannot read the condition"),
                 None => p.add(file, line, "params", "", "this rule needs when=<condition>"),
+            }
+        }
+        // Any rule may apply in some datasets only.
+        if let Some(list) = params.get("datasets") {
+            for d in list.split('|').map(str::trim) {
+                if Dataset::parse(d).is_none() {
+                    p.add(file, line, "params", d, "datasets= names AD, YP, SA or SY");
+                }
+            }
+        }
+        if kind == RuleKind::Overdue {
+            match params.get("due") {
+                None => p.add(
+                    file,
+                    line,
+                    "params",
+                    "",
+                    "this rule needs due=<schedule ids of due.csv>",
+                ),
+                Some(list) => {
+                    for id in list.split('|').map(str::trim) {
+                        if !due.contains(id) {
+                            p.add(
+                                file,
+                                line,
+                                "params",
+                                id,
+                                "no schedule of due.csv has this id",
+                            );
+                        }
+                    }
+                }
             }
         }
         let message = t.get(row, "message");

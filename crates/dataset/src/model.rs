@@ -433,6 +433,12 @@ pub enum RuleKind {
     AttributorChange,
     EpisodeOverlap,
     Consistent,
+    /// Every consenting client has at least one record carrying the second field (an outcome
+    /// record): `fields: CLIENTID,TOPID`.
+    ClientHas,
+    /// The schedules of `due.csv` named by `params: due=A|B` are kept: an episode whose record
+    /// was due by the check's date and is not in the file is reported. `fields: CLIENTID,EPISODID`.
+    Overdue,
 }
 
 impl RuleKind {
@@ -449,6 +455,7 @@ impl RuleKind {
             | RuleKind::Differs => Some(2),
             RuleKind::NoConsent | RuleKind::OnlyWhen | RuleKind::BlankWhen => Some(1),
             RuleKind::EpisodeOverlap => Some(4),
+            RuleKind::ClientHas | RuleKind::Overdue => Some(2),
             _ => None,
         }
     }

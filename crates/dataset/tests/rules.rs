@@ -149,10 +149,12 @@ fn dataset_for(cat: &Catalogue, rule: &Rule) -> Dataset {
     Dataset::ALL
         .into_iter()
         .find(|ds| {
-            rule.fields.iter().all(|h| {
-                cat.field(h)
-                    .is_some_and(|f| f.requirement(*ds).in_dataset())
-            })
+            (!rule.params.contains_key("datasets")
+                || rule.param_list("datasets").contains(&ds.code()))
+                && rule.fields.iter().all(|h| {
+                    cat.field(h)
+                        .is_some_and(|f| f.requirement(*ds).in_dataset())
+                })
         })
         .unwrap_or(Dataset::AD)
 }
@@ -389,6 +391,34 @@ fn break_it(f: &mut Fixture<'_>, rule: &Rule, ds: Dataset) {
             second[f.col(&start)] = format_date(s + Duration::days(1));
             f.rows.push(second);
         }
+        RuleKind::ClientHas => {
+            let section = cat.field(&field(1)).expect("field").section;
+            clear_section(f, section);
+        }
+        RuleKind::Overdue => {
+            let due = rule.param_list("due");
+            let s = cat
+                .schedules
+                .iter()
+                .find(|s| due.contains(&s.id.as_str()) && s.datasets.contains(&ds))
+                .expect("a schedule of the rule in this dataset");
+            // No record of the section, and its date long passed.
+            clear_section(f, s.section);
+            let (_, end) = cat.episode_span().expect("episode span");
+            let end = cat.fields[end].header.clone();
+            match s.when {
+                ndtms_dataset::due::DueWhen::Start => {
+                    f.set_all(&s.from, &format_date(as_of - Duration::days(60)));
+                }
+                ndtms_dataset::due::DueWhen::Review => {
+                    f.set_all(&end, "");
+                    f.set_all(&s.from, &format_date(as_of - Duration::days(400)));
+                }
+                ndtms_dataset::due::DueWhen::Exit => {
+                    f.set_all(&s.from, &format_date(as_of - Duration::days(60)));
+                }
+            }
+        }
         RuleKind::Consistent => {
             let section = rule
                 .param("section")
@@ -415,6 +445,15 @@ fn break_it(f: &mut Fixture<'_>, rule: &Rule, ds: Dataset) {
                 .find(|c| *c != now)
                 .expect("another code");
             f.set(1, &x.header.clone(), &other);
+        }
+    }
+}
+
+/// Removes every record of a child section from the fixture's rows.
+fn clear_section(f: &mut Fixture<'_>, section: ndtms_dataset::Section) {
+    for (c, x) in f.cat.fields.iter().enumerate() {
+        if x.section == section {
+            f.rows.iter_mut().for_each(|r| r[c].clear());
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Store speed, encrypted against plain: insert 10,000 generated clients with all their records,
 //! load one client with everything, list the caseload, build the caseload screen's list and
-//! search it keystroke by keystroke; and the open time by keychain and passphrase.
+//! search it keystroke by keystroke; back up, check, restore, re-key and check the audit trail on
+//! that store; and the open time by keychain and passphrase.
 //!
 //! Run: `cargo bench -p ndtms-store --features plaintext-benchmark --bench store`
 //! (needs a Secret Service for the keychain figure; without one it is skipped and says so).
@@ -94,6 +95,41 @@ fn workload(
     [insert, load_one, list_all, first, median(keys), p95]
 }
 
+const SAFEKEEPING: [&str; 5] = [
+    "back up (copy, check, key sidecar)",
+    "check a backup before restoring",
+    "restore a backup in place",
+    "re-key (new passphrase)",
+    "check the audit trail",
+];
+
+/// What an administrator waits for on the Backups and Security screens, on the full store.
+fn safekeeping(store: &mut Store, dir: &std::path::Path) -> [Duration; 5] {
+    let folder = dir.join("backups");
+    let t = Instant::now();
+    let backup = store.backup_to(&folder).expect("backup");
+    let back_up = t.elapsed();
+    let t = Instant::now();
+    store.inspect_backup(&backup).expect("inspect");
+    let inspect = t.elapsed();
+    let t = Instant::now();
+    store.restore_from(&backup).expect("restore");
+    let restore = t.elapsed();
+    store
+        .login("admin", "admin password 1")
+        .expect("login after restore");
+    let t = Instant::now();
+    store
+        .rekey(Some("another benchmark passphrase"), &SystemKeychain)
+        .expect("rekey");
+    let rekey = t.elapsed();
+    let t = Instant::now();
+    let (entries, problems) = store.verify_audit().expect("verify");
+    let verify = t.elapsed();
+    assert!(entries > 0 && problems.is_empty(), "{problems:?}");
+    [back_up, inspect, restore, rekey, verify]
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -128,6 +164,7 @@ fn main() {
     };
     let mut enc: Vec<Vec<Duration>> = vec![vec![]; MEASURES.len()];
     let mut plain: Vec<Vec<Duration>> = vec![vec![]; MEASURES.len()];
+    let mut safe: Vec<Vec<Duration>> = vec![vec![]; SAFEKEEPING.len()];
     for _ in 0..RUNS {
         let dir = tempfile::tempdir().expect("temp");
         let setup = Setup {
@@ -139,6 +176,9 @@ fn main() {
         let (mut s, _) = Store::create(dir.path(), &setup, &SystemKeychain).expect("create");
         for (i, d) in workload(&mut s, cat, &g).into_iter().enumerate() {
             enc[i].push(d);
+        }
+        for (i, d) in safekeeping(&mut s, dir.path()).into_iter().enumerate() {
+            safe[i].push(d);
         }
         let dir = tempfile::tempdir().expect("temp");
         let mut s =
@@ -159,6 +199,11 @@ fn main() {
             ms(p),
             e.as_secs_f64() / p.as_secs_f64()
         );
+    }
+
+    println!("on the encrypted store of {CLIENTS} clients, median of {RUNS}:");
+    for (name, d) in SAFEKEEPING.iter().zip(safe) {
+        println!("{name:<38} {:>12}", ms(median(d)));
     }
 
     // Open times.

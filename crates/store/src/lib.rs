@@ -559,6 +559,11 @@ impl Store {
         let Some(head) = audit::head(&self.conn, &self.now())? else {
             return Ok(());
         };
+        // The benchmark's unencrypted store has no key file to anchor in.
+        #[cfg(feature = "plaintext-benchmark")]
+        if !KeyFile::path(&self.dir).exists() {
+            return Ok(());
+        }
         let mut kf = KeyFile::read(&self.dir)?;
         if let Some(a) = &kf.audit_head
             && !restored

@@ -327,6 +327,9 @@ impl<'c> FileCheck<'c> {
                 repeat.found(b);
             }
         }
+        if !client.is_empty() {
+            self.outcome_rows(rec, client_key, client, line);
+        }
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let (&[cc, ec, sc, dc], Some(pair)) = (&b.cols[..], keys.episodes[i]) {
                 let new = self.last_episode[i] != Some(pair);

@@ -194,6 +194,10 @@ impl<'c> FileCheck<'c> {
             consistent,
             kept,
             episodes: vec![Vec::new(); n(RuleKind::EpisodeOverlap)],
+            outcome_clients: vec![Vec::new(); n(RuleKind::ClientHas)],
+            timed: (0..n(RuleKind::Overdue))
+                .map(|_| TimedRows::default())
+                .collect(),
             arena: Arena::default(),
             last_client: None,
             last_episode: vec![None; n(RuleKind::EpisodeOverlap)],
@@ -394,6 +398,7 @@ impl<'c> FileCheck<'c> {
                 }
             }
         }
+        self.outcome_findings(&mut found);
         found.sort_by_key(|(f, _)| f.line);
         for (f, row) in found {
             self.take(f, Some(row));

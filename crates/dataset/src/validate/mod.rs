@@ -75,6 +75,7 @@ mod cross;
 mod fields;
 mod file;
 mod keys;
+mod outcomes;
 mod own;
 mod parallel;
 mod plan;
@@ -82,7 +83,9 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use self::{adapters::*, cross::*, file::*, keys::*, own::*, parallel::*, plan::*, rules::*};
+use self::{
+    adapters::*, cross::*, file::*, keys::*, outcomes::*, own::*, parallel::*, plan::*, rules::*,
+};
 
 /// One problem found by a rule, naming its record and field, with a plain-English message and a fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -162,6 +165,8 @@ pub struct Validator<'c> {
     /// For each date column its place among them (the per-record date cache).
     date_slot: Vec<Option<u8>>,
     bits: ColumnBits,
+    /// For each overdue rule: the schedules it keeps and the columns it reads.
+    timing: Vec<Timing>,
 }
 
 /// Totals of a file check, with the portal's percentages as this project computes them.
@@ -228,6 +233,10 @@ pub struct FileCheck<'c> {
     kept: Vec<KeptMap>,
     /// For each overlap rule: the first row of each run of rows of an episode.
     episodes: Vec<Vec<EpisodeSeen>>,
+    /// For each client-has rule: each run of rows of a client, and whether one held the record.
+    outcome_clients: Vec<Vec<ClientSeen>>,
+    /// For each overdue rule: every consenting row of an episode, with the dates it reads.
+    timed: Vec<TimedRows>,
     arena: Arena,
     /// The client's key on the row before, and each overlap rule's last episode.
     last_client: Option<Key>,

@@ -225,6 +225,12 @@ impl<'c> Validator<'c> {
         let col = |h: &str| cat.column(h);
         let mut by_kind: Vec<Vec<Bound>> = Vec::new();
         for (i, rule) in cat.rules.iter().enumerate() {
+            // A rule may apply in some datasets only (`datasets=AD|SA`).
+            if rule.params.contains_key("datasets")
+                && !rule.param_list("datasets").contains(&dataset.code())
+            {
+                continue;
+            }
             let cols: Vec<usize> = rule.fields.iter().filter_map(|f| col(f)).collect();
             let mask = (!rule.fields.is_empty()).then(|| {
                 let mut m = vec![false; cat.fields.len()];
@@ -427,7 +433,16 @@ impl<'c> Validator<'c> {
             })
             .collect();
         let bits = ColumnBits::new(&plan, &child_slot, &runs);
+        let timing = by_kind
+            .get(RuleKind::Overdue as usize)
+            .map(|bs| {
+                bs.iter()
+                    .map(|b| Timing::new(cat, &cat.rules[b.rule], dataset))
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
+            timing,
             cat,
             dataset,
             as_of,
