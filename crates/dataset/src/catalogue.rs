@@ -12,6 +12,9 @@ use crate::model::{CodeList, Field, KeyRole, Rule, RuleKind};
 use crate::source::{FileSet, Origin};
 
 /// One version's fields (in CSV header order), code lists and rules.
+/// How a field's "not answered" value is shown and offered.
+pub const NOT_ANSWERED: &str = "Not answered";
+
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub fields: Vec<Field>,
@@ -72,6 +75,9 @@ impl Catalogue {
 
     /// A value as the screens show it: a code by its label, anything else as it is.
     pub fn shown(&self, column: usize, value: &str) -> String {
+        if self.fields[column].not_answered.as_deref() == Some(value) {
+            return NOT_ANSWERED.to_owned();
+        }
         self.fields[column]
             .codelist
             .as_ref()

@@ -25,6 +25,8 @@ pub enum FormGroup {
 pub struct Choice {
     pub code: String,
     pub label: String,
+    /// The part of the list's hierarchy the code sits under (as DRUG's opiates), if it has one.
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -46,6 +48,9 @@ pub struct FormField {
     #[ts(type = "number | null")]
     pub max: Option<i64>,
     pub max_length: Option<u32>,
+    /// The value that stands for "not answered", where the field allows one (a code field
+    /// offers it among its choices).
+    pub not_answered: Option<String>,
     /// Shown (and asked) only while this holds.
     pub condition: Option<Condition>,
     pub group: FormGroup,
@@ -96,13 +101,20 @@ impl Catalogue {
                             .map(|c| Choice {
                                 code: c.code.clone(),
                                 label: c.label.clone(),
+                                group: c.group.clone(),
                             })
+                            .chain(f.not_answered.iter().map(|na| Choice {
+                                code: na.clone(),
+                                label: crate::catalogue::NOT_ANSWERED.to_owned(),
+                                group: None,
+                            }))
                             .collect()
                     })
                     .unwrap_or_default(),
                 min: f.min,
                 max: f.max,
                 max_length: f.max_length,
+                not_answered: f.not_answered.clone(),
                 condition: f.condition.clone(),
                 group: if consent == Some(i) {
                     FormGroup::Consent

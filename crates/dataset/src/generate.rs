@@ -172,6 +172,12 @@ struct Gen<'p, 'c> {
 impl Gen<'_, '_> {
     fn value(&mut self, c: usize) -> String {
         let f = &self.p.cat.fields[c];
+        // Now and then a question is not answered, where the field allows it.
+        if let Some(na) = &f.not_answered
+            && self.rng.random_bool(0.05)
+        {
+            return na.clone();
+        }
         match f.kind {
             FieldType::Code => {
                 let list = f
@@ -636,8 +642,34 @@ fn inject(
             }
             continue;
         }
-        let choice = rng.random_range(0..9);
+        let choice = rng.random_range(0..10);
         match choice {
+            // A client without the record every client must have: only from a client's
+            // first row, so no error put into its later rows is wiped out.
+            9 => {
+                let (start, len) = client_of.get(&r).copied().unwrap_or((r, 1));
+                let rule = cat
+                    .rules_of(RuleKind::ClientHas)
+                    .find(|x| applies(x, plan.ds))
+                    .and_then(|x| cat.field(x.fields.get(1)?));
+                if let Some(f) = rule
+                    && start == r
+                {
+                    for row in &mut out.rows[start..start + len] {
+                        for (c, other) in cat.fields.iter().enumerate() {
+                            if other.section == f.section {
+                                row[c].clear();
+                            }
+                        }
+                    }
+                    out.injected.push(Injected {
+                        line,
+                        kind: format!("{:?}", RuleKind::ClientHas),
+                        rules: ids(cat, RuleKind::ClientHas),
+                        field: f.header.clone(),
+                    });
+                }
+            }
             0 => {
                 let cs = cols_where(&row, &|c| cat.fields[c].kind == FieldType::Code);
                 if let Some(&c) = cs.choose(rng) {

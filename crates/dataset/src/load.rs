@@ -324,6 +324,9 @@ fn load_codelists(files: &FileSet, folder: &str, p: &mut Problems) -> BTreeMap<S
                 valid_from: from,
                 valid_to: to,
                 provenance: provenance(&t, line, t.get(row, "provenance"), p),
+                group: Some(t.get(row, "group"))
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_owned),
             });
         }
         if codes.is_empty() {
@@ -493,6 +496,24 @@ fn load_fields(
         let pattern = Some(t.get(row, "pattern"))
             .filter(|s| !s.is_empty())
             .map(|s| Pattern(s.to_owned()));
+        // Optional column: the value that stands for "not answered" where the form allows it.
+        let na_raw = t.get(row, "not_answered");
+        let not_answered = (!na_raw.is_empty()).then(|| na_raw.to_owned());
+        if let Some(na) = &not_answered {
+            let clashes = codelist
+                .as_ref()
+                .and_then(|l| codelists.get(l))
+                .is_some_and(|l| l.get(na).is_some());
+            if !na.chars().all(|c| c.is_ascii_uppercase()) || clashes {
+                p.add(
+                    file,
+                    line,
+                    "not_answered",
+                    na,
+                    "not answered is capital letters that are not one of the field's codes",
+                );
+            }
+        }
         let mut requirement = [Requirement::Absent; 4];
         for (i, ds) in ["AD", "YP", "SA", "SY"].iter().enumerate() {
             let raw = t.get(row, ds);
@@ -593,6 +614,7 @@ fn load_fields(
             max,
             max_length,
             pattern,
+            not_answered,
             requirement,
             condition,
             no_consent,

@@ -335,6 +335,9 @@ pub struct Field {
     pub max: Option<i64>,
     pub max_length: Option<u32>,
     pub pattern: Option<Pattern>,
+    /// The value that stands for "not answered" (as the TOP's NA), accepted in place of a
+    /// value of the field's type; `not_answered` in `fields.csv`, optional.
+    pub not_answered: Option<String>,
     /// Indexed by [`Dataset::index`].
     pub requirement: [Requirement; 4],
     pub condition: Option<Condition>,
@@ -364,6 +367,8 @@ pub struct Code {
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
     pub provenance: Provenance,
+    /// Where the code sits in the list's hierarchy (the optional `group` column).
+    pub group: Option<String>,
 }
 
 impl Code {

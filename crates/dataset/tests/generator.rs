@@ -77,6 +77,10 @@ fn every_injected_error_is_found() {
         let kinds: std::collections::BTreeSet<_> =
             generated.injected.iter().map(|i| i.kind.as_str()).collect();
         assert!(kinds.len() >= 6, "{ds}: too few kinds injected: {kinds:?}");
+        assert!(
+            kinds.contains("ClientHas"),
+            "{ds}: a client without its outcome record is among them: {kinds:?}"
+        );
         for inj in &generated.injected {
             let found = report.findings.iter().any(|f| {
                 f.line == Some(inj.line)
@@ -123,4 +127,37 @@ fn findings_carry_the_file_line() {
     let lines: std::collections::BTreeSet<_> =
         report.findings.iter().filter_map(|f| f.line).collect();
     assert_eq!(lines.into_iter().collect::<Vec<_>>(), vec![2, 3]);
+}
+
+#[test]
+fn clean_output_fills_every_item_of_each_dataset_somewhere() {
+    let data = ReferenceData::shipped().expect("shipped reference data");
+    let period = ReportingPeriod::for_data_month(2025, 10).expect("valid month");
+    let cat = &data.version_on(period.end).expect("version").catalogue;
+    for ds in Dataset::ALL {
+        let (generated, report) = check(ds, 300, 7, 0.0);
+        assert!(report.findings.is_empty());
+        let empty: Vec<&str> = cat
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.requirement(ds).in_dataset())
+            .filter(|(c, _)| generated.rows.iter().all(|r| r[*c].is_empty()))
+            .map(|(_, f)| f.header.as_str())
+            .collect();
+        assert!(empty.is_empty(), "{ds}: never filled: {empty:?}");
+        // Where a question may go unanswered, some are.
+        let na = cat
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.requirement(ds).in_dataset())
+            .filter_map(|(c, f)| f.not_answered.as_ref().map(|na| (c, na)))
+            .any(|(c, na)| generated.rows.iter().any(|r| r[c] == *na));
+        let allows = cat
+            .fields
+            .iter()
+            .any(|f| f.requirement(ds).in_dataset() && f.not_answered.is_some());
+        assert_eq!(na, allows, "{ds}: not answered given where allowed");
+    }
 }

@@ -126,13 +126,15 @@ fn broken_reference_data_names_file_line_and_value_for_every_problem() {
             "ETHNIC,client,Ethnicity,Client's self-defined ethnicity.,code,ETHNICITY,",
         );
         // A duplicate header, and a conditional requirement with no condition.
-        t.push_str("SEX,client,Sex again,,code,SEX,,,,,S,S,S,S,,,,assumed,\n");
-        t.push_str("NEWFLD,client,New field,,text,,,,5,,C,,,,,,,assumed,\n");
+        t.push_str("SEX,client,Sex again,,code,SEX,,,,,,S,S,S,S,,,,assumed,\n");
+        // "Not answered" given as one of the field's own codes.
+        t.push_str("NAFLD,client,Not answered clash,,code,YN,,,,,Y,O,O,O,O,,,,assumed,\n");
+        t.push_str("NEWFLD,client,New field,,text,,,,5,,,C,,,,,,,assumed,\n");
         t
     });
     edit(dir.path(), "cds-r/rules.csv", |t| {
         format!(
-            "{t}X-001,error,date_order,\"DOB,NOSUCHFIELD\",,Bad.,Fix.,assumed,\nX-002,error,no_such_kind,,,Bad.,Fix.,assumed,\n"
+            "{t}X-003,warning,overdue,\"CLIENTID,EPISODID\",due=NO-SUCH-SCHEDULE,Bad.,Fix.,assumed,\nX-004,error,date_order,\"DOB,REFLD\",datasets=AD|ZZ,Bad.,Fix.,assumed,\nX-001,error,date_order,\"DOB,NOSUCHFIELD\",,Bad.,Fix.,assumed,\nX-002,error,no_such_kind,,,Bad.,Fix.,assumed,\n"
         )
     });
     edit(dir.path(), "cds-r/codelists/YN.csv", |t| {
@@ -166,7 +168,7 @@ fn broken_reference_data_names_file_line_and_value_for_every_problem() {
     assert!(
         has(
             "cds-r/fields.csv",
-            fields_lines - 1,
+            fields_lines - 2,
             "SEX",
             "duplicate header"
         ),
@@ -200,6 +202,28 @@ fn broken_reference_data_names_file_line_and_value_for_every_problem() {
             rules_lines,
             "no_such_kind",
             "unknown rule kind"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        has(
+            "cds-r/rules.csv",
+            rules_lines - 3,
+            "NO-SUCH-SCHEDULE",
+            "no schedule of due.csv"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        has("cds-r/rules.csv", rules_lines - 2, "ZZ", "datasets="),
+        "{p:#?}"
+    );
+    assert!(
+        has(
+            "cds-r/fields.csv",
+            fields_lines - 1,
+            "Y",
+            "not one of the field's codes"
         ),
         "{p:#?}"
     );

@@ -532,3 +532,112 @@ fn a_duplicate_in_a_later_block_of_the_same_client_is_found() {
     assert!(dups[0].message.contains("line 2"), "{}", dups[0].message);
     assert!(report.rows_with_errors >= 1);
 }
+
+#[test]
+fn not_answered_is_a_value_where_the_form_allows_it_and_an_error_elsewhere() {
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    let ds = Dataset::AD;
+    let allows: Vec<&ndtms_dataset::model::Field> = cat
+        .fields
+        .iter()
+        .filter(|x| x.not_answered.is_some() && x.requirement(ds).in_dataset())
+        .collect();
+    assert!(
+        allows.len() >= 20,
+        "the TOP's items allow NA: {}",
+        allows.len()
+    );
+    let mut f = base(cat, ds);
+    let child = cat
+        .fields
+        .iter()
+        .find(|x| x.section == allows[0].section && x.key == Some(KeyRole::Child))
+        .expect("the section's id");
+    assert!(
+        !f.get(0, &child.header).is_empty(),
+        "row 0 carries the record"
+    );
+    for x in &allows {
+        f.set(0, &x.header, x.not_answered.as_deref().expect("na"));
+    }
+    let report = run(&f, ds);
+    let on_them: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|x| allows.iter().any(|a| a.header == x.field))
+        .collect();
+    assert!(on_them.is_empty(), "{on_them:#?}");
+    // Typed one at a time in a form, the same.
+    let v = Validator::new(cat, ds, period().end);
+    for x in &allows {
+        assert!(v.check_field(&x.header, "NA").is_empty(), "{}", x.header);
+    }
+    // A number field that does not allow it gets the type error.
+    let other = cat
+        .fields
+        .iter()
+        .find(|x| {
+            x.kind == FieldType::Integer
+                && x.not_answered.is_none()
+                && x.requirement(ds).in_dataset()
+        })
+        .expect("an integer without NA");
+    let found = v.check_field(&other.header, "NA");
+    assert!(found.iter().any(|x| x.rule == "FLD-001"), "{found:?}");
+    // A code field offers it among its choices, shown as "Not answered".
+    let coded = allows
+        .iter()
+        .find(|x| x.kind == FieldType::Code)
+        .expect("a coded TOP item");
+    let form = cat.form(coded.section, ds, period().end);
+    let choices = &form
+        .fields
+        .iter()
+        .find(|x| x.header == coded.header)
+        .expect("on the form")
+        .choices;
+    assert!(
+        choices
+            .iter()
+            .any(|c| c.code == "NA" && c.label == ndtms_dataset::catalogue::NOT_ANSWERED),
+        "{choices:?}"
+    );
+    assert_eq!(
+        cat.shown(cat.column(&coded.header).expect("column"), "NA"),
+        "Not answered"
+    );
+}
+
+#[test]
+fn drug_codes_sit_in_groups_and_the_form_carries_them() {
+    let data = ReferenceData::shipped().expect("reference data");
+    let cat = &data.version_on(period().end).expect("version").catalogue;
+    let grouped: Vec<_> = cat
+        .codelists
+        .values()
+        .filter(|l| l.codes.iter().any(|c| c.group.is_some()))
+        .collect();
+    assert!(!grouped.is_empty(), "a list with a hierarchy");
+    for list in grouped {
+        // Every code of a grouped list has its group.
+        assert!(
+            list.codes.iter().all(|c| c.group.is_some()),
+            "{}: a code without a group",
+            list.name
+        );
+        let field = cat
+            .fields
+            .iter()
+            .find(|f| f.codelist.as_deref() == Some(list.name.as_str()))
+            .expect("a field of the list");
+        let ds = field.datasets()[0];
+        let form = cat.form(field.section, ds, period().end);
+        let on_form = form
+            .fields
+            .iter()
+            .find(|f| f.header == field.header)
+            .expect("on its form");
+        assert!(on_form.choices.iter().all(|c| c.group.is_some()));
+    }
+}

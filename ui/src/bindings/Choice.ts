@@ -3,4 +3,8 @@
 /**
  * A code as the form offers it: the label shown, the code stored.
  */
-export type Choice = { code: string, label: string, };
+export type Choice = { code: string, label: string, 
+/**
+ * The part of the list's hierarchy the code sits under (as DRUG's opiates), if it has one.
+ */
+group: string | null, };

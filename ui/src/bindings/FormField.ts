@@ -16,6 +16,11 @@ required: boolean,
  */
 choices: Array<Choice>, min: number | null, max: number | null, max_length: number | null, 
 /**
+ * The value that stands for "not answered", where the field allows one (a code field
+ * offers it among its choices).
+ */
+not_answered: string | null, 
+/**
  * Shown (and asked) only while this holds.
  */
 condition: Condition | null, group: FormGroup, };

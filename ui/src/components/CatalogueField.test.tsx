@@ -19,6 +19,7 @@ const field = (over: Partial<FormField>): FormField => ({
   min: null,
   max: null,
   max_length: null,
+  not_answered: null,
   condition: null,
   group: "other",
   ...over,
@@ -34,9 +35,29 @@ function Harness({ f, findings = [] }: { f: FormField; findings?: Finding[] }) {
   );
 }
 
-const codes = (n: number) => Array.from({ length: n }, (_, i) => ({ code: `C${i}`, label: `Label ${i}` }));
+const codes = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ code: `C${i}`, label: `Label ${i}`, group: i % 2 ? "Odd ones" : "Even ones" }));
 
 describe("CatalogueField", () => {
+  it("finds a long list's codes by their group, and shows the group beside each", () => {
+    render(<Harness f={field({ type: "code", choices: codes(RADIO_LIMIT + 4) })} />);
+    const box = screen.getByRole("combobox");
+    fireEvent.change(box, { target: { value: "odd ones" } });
+    const options = screen.getAllByRole("option");
+    expect(options).toHaveLength(5);
+    expect(options[0]?.textContent).toContain("Odd ones");
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(screen.getByTestId("stored").textContent).toBe("C1");
+  });
+
+  it("tells how to say a question was not answered, where the field allows it", () => {
+    render(<Harness f={field({ type: "integer", min: 0, max: 28, not_answered: "NA" })} />);
+    expect(screen.getByText(/NA if the client did not answer/)).toBeTruthy();
+    cleanup();
+    render(<Harness f={field({ type: "integer", min: 0, max: 28 })} />);
+    expect(screen.queryByText(/did not answer/)).toBeNull();
+  });
+
   it("offers a short code list as radios, the code stored", () => {
     render(<Harness f={field({ type: "code", choices: codes(RADIO_LIMIT) })} />);
     expect(screen.getAllByRole("radio")).toHaveLength(RADIO_LIMIT);

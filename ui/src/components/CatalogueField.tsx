@@ -21,6 +21,8 @@ function hintOf(f: FormField): string {
   const parts = [f.help];
   if (f.type === "date") parts.push('As dd/mm/yyyy; press "t" for today.');
   if (f.type === "integer" && f.min !== null && f.max !== null) parts.push(`A whole number from ${f.min} to ${f.max}.`);
+  // A code field offers "not answered" among its choices; elsewhere it is typed.
+  if (f.not_answered && f.type !== "code") parts.push(`${f.not_answered} if the client did not answer.`);
   return parts.filter(Boolean).join(" ");
 }
 
@@ -77,8 +79,8 @@ export const CatalogueField = memo(function CatalogueField({ field: f, value, on
   const choices: Choice[] =
     f.type === "flag"
       ? [
-          { code: "Y", label: "Yes" },
-          { code: "N", label: "No" },
+          { code: "Y", label: "Yes", group: null },
+          { code: "N", label: "No", group: null },
         ]
       : f.choices;
   if ((f.type === "code" || f.type === "flag") && choices.length <= RADIO_LIMIT) {
@@ -178,7 +180,14 @@ function TypeAhead({
   const typing = text !== null;
   const q = (text ?? "").trim().toLowerCase();
   const matches = typing
-    ? choices.filter((c) => !q || c.code.toLowerCase() === q || c.label.toLowerCase().includes(q) || c.code.toLowerCase().startsWith(q))
+    ? choices.filter(
+        (c) =>
+          !q ||
+          c.code.toLowerCase() === q ||
+          c.label.toLowerCase().includes(q) ||
+          c.code.toLowerCase().startsWith(q) ||
+          (c.group ?? "").toLowerCase().includes(q),
+      )
     : [];
   const pick = (c: Choice) => {
     onChange(c.code);
@@ -243,7 +252,11 @@ function TypeAhead({
                 pick(c);
               }}
             >
-              {c.label} <span className="hint">({c.code})</span>
+              {c.label}{" "}
+              <span className="hint">
+                ({c.code}
+                {c.group ? ` · ${c.group}` : ""})
+              </span>
             </li>
           ))}
         </ul>

@@ -187,6 +187,11 @@ impl<'c> Validator<'c> {
         v: &str,
         out: &mut Vec<Finding>,
     ) {
+        // "Not answered", where the field allows it, is a value: the fast checks fail it
+        // (it is not a number or a code), so it is let through here, off the hot path.
+        if self.cat.fields[col].not_answered.as_deref() == Some(v) {
+            return;
+        }
         let p = self.plan[col];
         let fail = |kind: RuleKind, detail: &str, other: &str, out: &mut Vec<Finding>| {
             for b in self.bound(kind).iter().filter(|b| b.covers(col)) {
