@@ -41,7 +41,7 @@ pub fn check(
     today: NaiveDate,
     previous: &HashMap<String, Vec<String>>,
 ) -> FileReport {
-    let v = Validator::new(cat, extract.dataset, today);
+    let v = Validator::new(cat, extract.dataset, today).due_on(extract.period.end.min(today));
     let mut c = file_check(&v, extract, previous);
     c.rows_of(extract.rows.iter());
     c.finish()
@@ -69,7 +69,7 @@ pub fn check_with(
     previous: &HashMap<String, Vec<String>>,
     step: &mut dyn FnMut(crate::Step) -> bool,
 ) -> Option<FileReport> {
-    let v = Validator::new(cat, extract.dataset, today);
+    let v = Validator::new(cat, extract.dataset, today).due_on(extract.period.end.min(today));
     let mut c = file_check(&v, extract, previous);
     let rows = extract.rows.len();
     let mut done = 0;

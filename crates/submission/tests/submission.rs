@@ -663,3 +663,62 @@ fn a_clients_findings_are_counted_for_the_caseload_and_listed_on_their_page() {
         page.findings
     );
 }
+
+#[test]
+fn a_client_without_an_outcome_record_lowers_data_quality_not_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = reference();
+    let cat = &data.version_on(period().end).unwrap().catalogue;
+    let mut g = ndtms_dataset::generate(
+        cat,
+        &ndtms_dataset::GenerateOptions {
+            dataset: Dataset::AD,
+            clients: 40,
+            seed: 11,
+            error_rate: 0.0,
+            period: period(),
+        },
+    );
+    // One consenting client's outcome records are taken out before the rows go in.
+    let (cc, top) = (
+        cat.column("CLIENTID").unwrap(),
+        cat.column("TOPID").unwrap(),
+    );
+    let client = g
+        .rows
+        .iter()
+        .find(|r| !r[top].is_empty())
+        .map(|r| r[cc].clone())
+        .expect("a client with a TOP");
+    let section = cat.fields[top].section;
+    for row in g.rows.iter_mut().filter(|r| r[cc] == client) {
+        for (c, f) in cat.fields.iter().enumerate() {
+            if f.section == section {
+                row[c].clear();
+            }
+        }
+    }
+    let mut s = store(dir.path());
+    s.import_rows(&g.headers, &g.rows).unwrap();
+    let p = prepare(&mut s, &period(), DEFAULT_FILE_PATTERN, now()).unwrap();
+    let r = &p.report.report;
+    let about: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.client_id == client)
+        .collect();
+    let outcome = about
+        .iter()
+        .find(|f| f.rule == "OUT-002")
+        .unwrap_or_else(|| panic!("OUT-002 for {client}: {about:#?}"));
+    assert_eq!(outcome.severity, ndtms_dataset::Severity::Warning);
+    assert!(outcome.message.contains("TOP"), "{}", outcome.message);
+    // The start of treatment is long past, so the start TOP is overdue too.
+    assert!(about.iter().any(|f| f.rule == "TIM-001"), "{about:#?}");
+    // Nothing else in the month has a finding.
+    assert_eq!(about.len(), r.findings.len(), "{:#?}", &r.findings);
+    assert_eq!(r.errors, 0);
+    assert_eq!(r.load_percent, 100.0);
+    assert!(r.data_quality_percent < 100.0);
+    assert!(r.rows_with_warnings >= 1);
+}

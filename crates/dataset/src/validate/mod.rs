@@ -167,6 +167,8 @@ pub struct Validator<'c> {
     bits: ColumnBits,
     /// For each overdue rule: the schedules it keeps and the columns it reads.
     timing: Vec<Timing>,
+    /// The day what is overdue is judged on (`as_of` unless set by [`Validator::due_on`]).
+    due_on: NaiveDate,
 }
 
 /// Totals of a file check, with the portal's percentages as this project computes them.

@@ -181,7 +181,7 @@ impl FileCheck<'_> {
                     v.dataset,
                     rows.len(),
                     &date,
-                    v.as_of,
+                    v.due_on,
                 );
                 let first = timed.rows[rows[0]];
                 for item in due.into_iter().filter(|d| d.overdue) {

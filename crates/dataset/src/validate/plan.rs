@@ -443,6 +443,7 @@ impl<'c> Validator<'c> {
             .unwrap_or_default();
         Self {
             timing,
+            due_on: as_of,
             cat,
             dataset,
             as_of,
@@ -480,6 +481,13 @@ impl<'c> Validator<'c> {
                 slots
             },
         }
+    }
+
+    /// Judges what is overdue (the overdue rules) on `day` rather than on the check's date: a
+    /// month's file is judged as of the month's end, though checked days later.
+    pub fn due_on(mut self, day: NaiveDate) -> Self {
+        self.due_on = day;
+        self
     }
 
     pub fn catalogue(&self) -> &Catalogue {
