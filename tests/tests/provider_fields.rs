@@ -43,7 +43,7 @@ fn a_field_and_a_code_from_the_providers_folder_appear_in_the_form() {
     copy_dir(&repo_root().join("reference-data"), &folder);
     append(
         &folder.join("cds-r/fields.csv"),
-        "LOCALREF,client,Our local reference,The reference our old paper files used.,text,,,,12,,O,O,O,O,,,,vendor-Z,Added by this provider.",
+        "LOCALREF,client,Our local reference,The reference our old paper files used.,text,,,,12,,,O,O,O,O,,,,vendor-Z,Added by this provider.",
     );
     append(
         &folder.join("cds-r/codelists/SEXUALO.csv"),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod form;
 mod load;
 pub mod model;
+mod rules_file;
 pub mod source;
 
 pub use catalogue::{
