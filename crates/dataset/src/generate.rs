@@ -284,6 +284,11 @@ impl Gen<'_, '_> {
                 .unwrap_or(self.as_of)
                 .min(self.as_of);
             let ends_something = f.requirement(self.p.ds) == Requirement::Optional;
+            // An optional date with no room between what must come before and after it (an
+            // intervention starting after a discharge close to the month's end) is left out.
+            if ends_something && lo.is_some_and(|lo| lo > hi) {
+                continue;
+            }
             let has_preds = self.p.preds.get(&c).is_some_and(|p| !p.is_empty());
             let date = match lo.filter(|_| has_preds || f.section != Section::Client) {
                 Some(lo) => {

@@ -22,7 +22,7 @@ function hintOf(f: FormField): string {
   if (f.type === "date") parts.push('As dd/mm/yyyy; press "t" for today.');
   if (f.type === "integer" && f.min !== null && f.max !== null) parts.push(`A whole number from ${f.min} to ${f.max}.`);
   // A code field offers "not answered" among its choices; elsewhere it is typed.
-  if (f.not_answered && f.type !== "code") parts.push(`${f.not_answered} if the client did not answer.`);
+  if (f.not_answered && f.type !== "code") parts.push(`Or ${f.not_answered} if the client did not answer.`);
   return parts.filter(Boolean).join(" ");
 }
 
