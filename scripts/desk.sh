@@ -95,6 +95,8 @@ run_tests() {
   cargo fmt --all -- --check
   say "Lints (cargo clippy -D warnings)"
   cargo clippy --locked --workspace --all-targets -- -D warnings
+  # The installed package's check runs only under `package`, but is linted with the rest.
+  cargo clippy --locked -p ndtms-e2e --test installed -- -D warnings
   say "UI type check and unit tests"
   npm run --silent ui:typecheck
   npm run --silent ui:test
@@ -105,6 +107,46 @@ run_tests() {
     printf "ndtms-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
     cargo test --locked --workspace --no-fail-fast
   '
+}
+
+# The Debian package, built by the Tauri bundler from a release build (app and `ndtms` CLI).
+build_package() {
+  say "Building the Debian package from a release build"
+  node scripts/package-config.mjs
+  local rc=0
+  TAURI_APP_PATH=src-tauri npx --no-install tauri build --bundles deb --ci || rc=$?
+  rm -f src-tauri/tauri.conf.json
+  [ "$rc" -eq 0 ] || return "$rc"
+  DEB=$(ls -t target/release/bundle/deb/*.deb | head -n 1)
+  say "Package: $DEB ($(du -h "$DEB" | cut -f1)), package name $(dpkg-deb -f "$DEB" Package)"
+}
+
+# Installs the package on this machine, drives the installed app, then removes the package and
+# checks the user's data folder is still there.
+check_package() {
+  setup_tauri_driver
+  local name
+  name=$(dpkg-deb -f "$DEB" Package)
+  say "Installing $DEB (apt resolves its dependencies)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$ROOT/$DEB"
+  say "The installed app: its files, first screen, start time and memory with 10,000 clients"
+  NDTMS_APP_BINARY=/usr/bin/ndtms-desk dbus-run-session -- sh -c '
+    printf "ndtms-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    cargo test --locked -p ndtms-e2e --test installed -- --nocapture
+  '
+  say "Removing the package keeps the user's data"
+  local home data
+  home=$(mktemp -d)
+  data="$home/.local/share/uk.org.ndtms-desk.app"
+  HOME="$home" NDTMS_PASSWORD="package check password 1" NDTMS_PASSPHRASE="package check passphrase" \
+    /usr/bin/ndtms --data-dir "$data" init --agency N0852 --dataset AD --admin admin --passphrase >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$name"
+  if [ -e /usr/bin/ndtms-desk ] || [ -e /usr/bin/ndtms ] || [ ! -f "$data/ndtms-desk.db" ]; then
+    echo "desk.sh: after removing $name the programs should be gone and $data/ndtms-desk.db kept" >&2
+    exit 1
+  fi
+  say "Removed $name; $data/ndtms-desk.db is still there"
+  rm -rf "$home"
 }
 
 case "${1:-start}" in
@@ -122,8 +164,14 @@ case "${1:-start}" in
     setup
     run_tests
     ;;
+  package)
+    setup
+    build_package
+    check_package
+    say "The package is at $DEB"
+    ;;
   *)
-    echo "usage: scripts/desk.sh start|test" >&2
+    echo "usage: scripts/desk.sh start|test|package" >&2
     exit 2
     ;;
 esac

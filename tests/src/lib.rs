@@ -4,7 +4,7 @@
 //! parallel and leave nothing behind: every process is killed when its guard drops.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -217,6 +217,8 @@ pub struct App {
     driver: Driver,
     session: String,
     agent: ureq::Agent,
+    /// When the session was asked for, which starts the app's process: a start's clock.
+    pub started: Instant,
 }
 
 impl App {
@@ -248,9 +250,10 @@ impl App {
         });
         // tauri-driver listens before its WebKitWebDriver does, so the first requests can be cut off.
         let start = Instant::now();
-        let body = loop {
+        let (body, started) = loop {
+            let asked = Instant::now();
             match post(&agent, &format!("{}/session", driver.url), &caps) {
-                Ok(b) => break b,
+                Ok(b) => break (b, asked),
                 Err(e) if start.elapsed() < Duration::from_secs(20) && e.contains("io:") => {
                     std::thread::sleep(Duration::from_millis(250));
                 }
@@ -266,6 +269,7 @@ impl App {
             driver,
             session,
             agent,
+            started,
         })
     }
 
@@ -354,37 +358,83 @@ impl App {
     /// Kills the app's process with SIGKILL, as a crash or a power cut would: nothing is
     /// flushed, closed or saved on the way out. Answers with its process id.
     pub fn kill_app(&self) -> Result<u32> {
+        let pid = self.app_pid()?;
+        let status = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .map_err(|e| format!("kill: {e}"))?;
+        if status.success() {
+            Ok(pid)
+        } else {
+            Err(format!("kill -KILL {pid} failed"))
+        }
+    }
+
+    /// The process id of the app under test: the app binary's process on this test's display.
+    pub fn app_pid(&self) -> Result<u32> {
         let binary = app_binary()
             .canonicalize()
             .map_err(|e| format!("the app binary: {e}"))?;
         let display = format!("DISPLAY={}", self.display.name());
-        let entries = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
-        for entry in entries.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let exe = std::fs::read_link(entry.path().join("exe")).ok();
+        for (pid, dir) in processes()? {
+            let exe = std::fs::read_link(dir.join("exe")).ok();
             if exe.as_deref() != Some(binary.as_path()) {
                 continue;
             }
-            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
             if environ.split(|&b| b == 0).any(|v| v == display.as_bytes()) {
-                let status = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status()
-                    .map_err(|e| format!("kill: {e}"))?;
-                return if status.success() {
-                    Ok(pid)
-                } else {
-                    Err(format!("kill -KILL {pid} failed"))
-                };
+                return Ok(pid);
             }
         }
         Err(format!("no app process on display {}", self.display.name()))
+    }
+
+    /// The resident memory of the app and every process it started (WebKit's web and network
+    /// processes), in bytes, each with its command name.
+    pub fn memory(&self) -> Result<Vec<(String, u64)>> {
+        let app = self.app_pid()?;
+        let all = processes()?;
+        let parent_of = |dir: &Path| -> Option<u32> {
+            let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+            // The name may hold spaces: the fields after its closing parenthesis are fixed.
+            stat.rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        };
+        let parents: Vec<(u32, Option<u32>)> = all
+            .iter()
+            .map(|(pid, dir)| (*pid, parent_of(dir)))
+            .collect();
+        let mut tree = vec![app];
+        let mut i = 0;
+        while i < tree.len() {
+            let p = tree[i];
+            tree.extend(
+                parents
+                    .iter()
+                    .filter(|(_, parent)| *parent == Some(p))
+                    .map(|(pid, _)| *pid),
+            );
+            i += 1;
+        }
+        let mut out = Vec::new();
+        for pid in tree {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim().to_owned())
+            };
+            let kb: u64 = field("VmRSS:")
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0);
+            out.push((field("Name:").unwrap_or_default(), kb * 1024));
+        }
+        Ok(out)
     }
 
     /// Moves the keyboard focus to an element, as Tab would, without a pointer (a click lands
@@ -604,4 +654,16 @@ pub fn one_time_code(key_id: &str) -> String {
         .map(|d| b"cbdefghijklnrtuv"[usize::from(d - b'0')] as char)
         .collect();
     format!("{key_id}{tail}")
+}
+
+/// Every process's id and `/proc` folder.
+fn processes() -> Result<Vec<(u32, PathBuf)>> {
+    let entries = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+    Ok(entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((pid, e.path()))
+        })
+        .collect())
 }

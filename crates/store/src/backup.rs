@@ -84,33 +84,15 @@ impl Store {
         folder: &Path,
         action: &str,
     ) -> Result<PathBuf> {
-        ndtms_files::private_dir(folder)?;
         let stamp = (self.clock)().format("%Y%m%d-%H%M%S%.3f").to_string();
-        let name = format!("{PREFIX}{stamp}.db");
-        let path = folder.join(&name);
-        let tmp = folder.join(format!(".{name}.partial"));
-        let _ = std::fs::remove_file(&tmp);
-        let made = (|| {
-            drop(ndtms_files::create_new(&tmp)?);
-            let mut dest = db::open(&tmp, &self.key, false)?;
-            copy(&self.conn, &mut dest)?;
-            // One self-contained file: no -wal or -shm beside it.
-            dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
-            let mut kf = KeyFile::read(&self.dir)?;
-            kf.audit_head = audit::head(&dest, &self.now())?;
-            kf.restoring = None;
-            drop(dest);
-            ndtms_files::write_new(
-                folder,
-                &format!("{PREFIX}{stamp}.keys.json"),
-                &kf.to_bytes()?,
-            )?;
-            place(&tmp, &path)
-        })();
-        if let Err(e) = made {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
+        let path = write_backup(
+            &self.conn,
+            &self.key,
+            &self.dir,
+            folder,
+            &stamp,
+            &self.now(),
+        )?;
         self.record(user, action, "database", &path.display().to_string(), "")?;
         self.anchor_audit()?;
         Ok(path)
@@ -122,6 +104,47 @@ impl Store {
         prune(folder, keep)?;
         Ok(path)
     }
+}
+
+/// Copies the database behind `conn`, still encrypted with `key`, into `folder` as a backup
+/// named by `stamp`, with its key file (the one in `dir`, its trail's head as of the copy):
+/// written under a temporary name and put in place whole, or not at all.
+pub(crate) fn write_backup(
+    conn: &rusqlite::Connection,
+    key: &DatabaseKey,
+    dir: &Path,
+    folder: &Path,
+    stamp: &str,
+    now: &str,
+) -> Result<PathBuf> {
+    ndtms_files::private_dir(folder)?;
+    let name = format!("{PREFIX}{stamp}.db");
+    let path = folder.join(&name);
+    let tmp = folder.join(format!(".{name}.partial"));
+    let _ = std::fs::remove_file(&tmp);
+    let made = (|| {
+        drop(ndtms_files::create_new(&tmp)?);
+        let mut dest = db::open(&tmp, key, false)?;
+        copy(conn, &mut dest)?;
+        // One self-contained file: no -wal or -shm beside it.
+        dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
+        let mut kf = KeyFile::read(dir)?;
+        // A database of an earlier version may keep its trail otherwise: no head then.
+        kf.audit_head = audit::head(&dest, now).ok().flatten();
+        kf.restoring = None;
+        drop(dest);
+        ndtms_files::write_new(
+            folder,
+            &format!("{PREFIX}{stamp}.keys.json"),
+            &kf.to_bytes()?,
+        )?;
+        place(&tmp, &path)
+    })();
+    if let Err(e) = made {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(path)
 }
 
 /// Removes all but the newest `keep` backups in `folder`, each with its key file.

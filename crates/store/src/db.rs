@@ -117,6 +117,11 @@ pub fn open_unencrypted_for_benchmark(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The schema version the database is at (the migrations it has had).
+pub fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
 /// Applies every migration the database has not had, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     migrate_to(conn, SCHEMA_VERSION)
@@ -124,7 +129,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 
 /// Applies migrations up to `target` (tests use it to build databases of earlier versions).
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current = user_version(conn)?;
     if current > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
             found: current,

@@ -246,6 +246,20 @@ impl Store {
         let (key, mut conn) =
             rekey::open_either(dir, &path, &KeyFile::read(dir)?, unlock, keychain)?;
         let mut kf = KeyFile::read(dir)?;
+        // A database of an earlier version (a new version of the app installed over an old
+        // one) is copied as it is before anything changes it.
+        let version = db::user_version(&conn)?;
+        let upgraded = if version > 0 && version < db::SCHEMA_VERSION {
+            let now = Utc::now();
+            let stamp = format!("before-upgrade-{}", now.format("%Y%m%d-%H%M%S%.3f"));
+            let folder = dir.join("backups");
+            let now = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+            Some(backup::write_backup(
+                &conn, &key, dir, &folder, &stamp, &now,
+            )?)
+        } else {
+            None
+        };
         db::migrate(&mut conn)?;
         if matches!(unlock, Unlock::Recovery(_)) && kf.route == KeyRoute::Keychain {
             key::keychain_store(keychain, &kf.keychain_account, &key)?;
@@ -276,6 +290,22 @@ impl Store {
         };
         if let Some(r) = kf.restoring {
             store.settle_restore(&r)?;
+        }
+        if let Some(path) = upgraded {
+            audit::append(
+                &store.conn,
+                &store.seal,
+                &store.now(),
+                &audit::Entry {
+                    action: "upgrade",
+                    entity: "database",
+                    record_key: &path.display().to_string(),
+                    old_value: &format!("schema {version}"),
+                    new_value: &format!("schema {}", db::SCHEMA_VERSION),
+                    ..Default::default()
+                },
+            )?;
+            store.anchor_audit()?;
         }
         Ok(store)
     }

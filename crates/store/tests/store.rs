@@ -188,6 +188,47 @@ fn an_older_schema_is_migrated_forward_keeping_its_data() {
             .expect("client kept");
         assert_eq!(dob, "01/01/1990");
         assert_eq!(store.integrity().expect("check"), ["ok"]);
+        // The database as it was is kept first, whole, in the backups folder.
+        let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+            .expect("a backups folder")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "db"))
+            .collect();
+        assert_eq!(backups.len(), 1, "{backups:?}");
+        let name = backups[0]
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.contains("before-upgrade"), "{name}");
+        assert!(ndtms_store::backup::key_file_of(&backups[0]).is_file());
+        let old = db::open(&backups[0], &key, false).expect("the backup opens with the key");
+        let v: i64 = old
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, version, "the backup holds the earlier version");
+        drop(old);
+        let upgrade: String = conn
+            .query_row(
+                "SELECT new_value FROM audit_log WHERE action = 'upgrade'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the upgrade is in the trail");
+        assert_eq!(upgrade, format!("schema {}", db::SCHEMA_VERSION));
+        // Opening again (now current) takes no second copy.
+        drop(store);
+        drop(
+            Store::open(dir.path(), &Unlock::Passphrase(PASSPHRASE), &SystemKeychain)
+                .expect("open"),
+        );
+        let n = std::fs::read_dir(dir.path().join("backups"))
+            .expect("backups")
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "db"))
+            .count();
+        assert_eq!(n, 1);
     }
 }
 
