@@ -182,6 +182,60 @@ pub fn throttle_seconds(failures: u32) -> u64 {
     }
 }
 
+/// How many user names nobody has are remembered for throttling: enough for any real run of
+/// guesses, and memory that cannot grow with them.
+pub(crate) const UNKNOWN_NAMES_KEPT: usize = 256;
+
+/// Failed log-ins under user names nobody has, throttled like a real user's. Each name is kept
+/// as a SHA-256 digest (a password typed into the name box is never held in clear) and at most
+/// [`UNKNOWN_NAMES_KEPT`] are kept: when full, names whose wait is over go first, then the
+/// longest untried.
+#[derive(Debug, Default)]
+pub(crate) struct UnknownNames(std::collections::HashMap<[u8; 32], (u32, DateTime<Utc>)>);
+
+impl UnknownNames {
+    fn key(name: &str) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(name.trim().to_lowercase().as_bytes()).into()
+    }
+
+    fn ready(failures: u32, last: DateTime<Utc>) -> DateTime<Utc> {
+        last + chrono::Duration::seconds(throttle_seconds(failures) as i64)
+    }
+
+    /// The seconds still to wait before `name` may be tried again, if any.
+    pub(crate) fn wait(&self, name: &str, now: DateTime<Utc>) -> Option<u64> {
+        let &(failures, last) = self.0.get(&Self::key(name))?;
+        let ready = Self::ready(failures, last);
+        (now < ready).then(|| (ready - now).num_seconds().max(1) as u64)
+    }
+
+    /// Counts a failed log-in under `name`.
+    pub(crate) fn failed(&mut self, name: &str, now: DateTime<Utc>) {
+        let key = Self::key(name);
+        if !self.0.contains_key(&key) && self.0.len() >= UNKNOWN_NAMES_KEPT {
+            self.0
+                .retain(|_, &mut (f, last)| Self::ready(f, last) > now);
+            if self.0.len() >= UNKNOWN_NAMES_KEPT
+                && let Some(oldest) = self
+                    .0
+                    .iter()
+                    .min_by_key(|(_, (_, last))| *last)
+                    .map(|(k, _)| *k)
+            {
+                self.0.remove(&oldest);
+            }
+        }
+        let seen = self.0.entry(key).or_insert((0, now));
+        *seen = (seen.0 + 1, now);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// A new user's answers as a form gives them: the user name, and the password typed twice.
 pub fn check_new_user(username: &str, password: &str, password_again: &str) -> Result<()> {
     check_username(username)?;
@@ -230,6 +284,42 @@ mod tests {
         assert!(verify_password("a long password", &h));
         assert!(!verify_password("a long passwore", &h));
         assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn unknown_names_are_throttled_kept_as_digests_and_bounded() {
+        let t0 = DateTime::parse_from_rfc3339("2026-12-04T10:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let mut names = UnknownNames::default();
+        for _ in 0..4 {
+            names.failed("Nobody", t0);
+        }
+        // The same name however it is typed; the wait is the one a real user gets.
+        assert_eq!(names.wait(" nobody ", t0), Some(throttle_seconds(4)));
+        assert_eq!(
+            names.wait("nobody", t0 + chrono::Duration::seconds(60)),
+            None
+        );
+        assert!(names.0.keys().all(|k| k.len() == 32), "digests, not names");
+        // A flood of different names, each still waiting, never holds more than the limit:
+        // the longest untried go (the first name among them).
+        let t1 = t0 + chrono::Duration::seconds(1);
+        for i in 0..(2 * UNKNOWN_NAMES_KEPT) {
+            for _ in 0..3 {
+                names.failed(&format!("guess{i}"), t1);
+            }
+        }
+        assert_eq!(names.len(), UNKNOWN_NAMES_KEPT);
+        assert_eq!(names.wait("nobody", t1), None, "the oldest went first");
+        assert!(
+            names
+                .wait(&format!("guess{}", 2 * UNKNOWN_NAMES_KEPT - 1), t1)
+                .is_some()
+        );
+        // Once their waits are over, a new name clears them out rather than the newest.
+        names.failed("later", t1 + chrono::Duration::seconds(600));
+        assert_eq!(names.len(), 1);
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub struct Store {
     caseload: Option<Arc<caseload::Caseload>>,
     /// Failed log-ins under user names nobody has, by name: throttled as a known user's are,
     /// so guessing names is no faster than guessing passwords.
-    unknown_logins: std::collections::HashMap<String, (u32, DateTime<Utc>)>,
+    unknown_logins: auth::UnknownNames,
     /// When this session's listing of the caseload was last audited (see `caseload.rs`).
     caseload_viewed: Option<DateTime<Utc>>,
     /// Seals the audit trail (its key comes from the key file; see `audit.rs`).
@@ -407,23 +407,15 @@ impl Store {
             .optional()?;
         let Some((id, display_name, role, hash, active, failures, last_failed, must_change)) = row
         else {
-            let name = username.trim().to_lowercase();
-            if let Some(&(failures, last)) = self.unknown_logins.get(&name) {
-                let ready =
-                    last + chrono::Duration::seconds(auth::throttle_seconds(failures) as i64);
-                if now < ready {
-                    return Err(StoreError::LoginThrottled(
-                        (ready - now).num_seconds().max(1) as u64,
-                    ));
-                }
+            if let Some(wait) = self.unknown_logins.wait(username, now) {
+                return Err(StoreError::LoginThrottled(wait));
             }
             // Spend the same time as a real check, so user names cannot be discovered by timing.
             let _ = auth::verify_password(
                 password,
                 "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$YXNkZmFzZGZhc2RmYXNkZmFzZGZhc2RmYXNkZmFzZGY",
             );
-            let seen = self.unknown_logins.entry(name).or_insert((0, now));
-            *seen = (seen.0 + 1, now);
+            self.unknown_logins.failed(username, now);
             // Audited without the name typed: it may be a password typed in the wrong box.
             audit::append(
                 &self.conn,
