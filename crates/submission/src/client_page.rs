@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use chrono::NaiveDate;
+use ndtms_dataset::model::RuleKind;
 use ndtms_dataset::{Finding, ReportingPeriod, Severity, Validator};
 use ndtms_store::client_view::{ClientView, latest};
 use ndtms_store::new_client::client_section_findings;
@@ -89,7 +90,14 @@ pub fn client_page(store: &mut Store, reference: &str) -> Result<ClientPage> {
         // Not sent until an episode is active: their own details are still checked.
         store.client_findings(reference, &record.fields)?
     } else {
-        once_per_client(cat, report::check(cat, &built, today, &previous).findings)
+        // What is due is on the page from the schedules: not again among the findings.
+        let overdue: Vec<&str> = cat
+            .rules_of(RuleKind::Overdue)
+            .map(|r| r.id.as_str())
+            .collect();
+        let mut findings = report::check(cat, &built, today, &previous).findings;
+        findings.retain(|f| !overdue.contains(&f.rule.as_str()));
+        once_per_client(cat, findings)
     };
     Ok(ClientPage { view, findings })
 }
@@ -142,7 +150,9 @@ pub fn flags_of(source: &FlagSource) -> Result<Vec<ClientFlags>> {
         .map_err(ndtms_store::StoreError::from)?
         .catalogue;
     let built = extract::build(cat, agency, clients, &all_time(today));
-    let validator = Validator::new(cat, agency.dataset, today);
+    let validator = Validator::new(cat, agency.dataset, today)
+        // What is due is shown from the schedules beside the findings, not again among them.
+        .leaving_out(RuleKind::Overdue);
     let counts: Rc<RefCell<BTreeMap<String, (u32, u32)>>> = Rc::default();
     let count = |counts: &RefCell<BTreeMap<String, (u32, u32)>>, f: &Finding| {
         let mut c = counts.borrow_mut();

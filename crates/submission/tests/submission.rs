@@ -721,4 +721,24 @@ fn a_client_without_an_outcome_record_lowers_data_quality_not_the_load() {
     assert_eq!(r.load_percent, 100.0);
     assert!(r.data_quality_percent < 100.0);
     assert!(r.rows_with_warnings >= 1);
+    // The caseload and the client's page show what is late from the schedules, and the
+    // missing record once among the findings: the overdue rules are not counted again there.
+    let flags = ndtms_submission::client_page::caseload_flags(&mut s).unwrap();
+    let mine = flags
+        .iter()
+        .find(|f| f.reference == client)
+        .expect("flagged");
+    assert!(mine.overdue >= 1, "{mine:?}");
+    assert_eq!(mine.warnings, 1, "OUT-002 alone: {mine:?}");
+    let page = ndtms_submission::client_page::client_page(&mut s, &client).unwrap();
+    assert!(
+        page.findings.iter().any(|f| f.rule == "OUT-002"),
+        "{:?}",
+        page.findings
+    );
+    assert!(
+        page.findings.iter().all(|f| !f.rule.starts_with("TIM-")),
+        "{:?}",
+        page.findings
+    );
 }

@@ -483,6 +483,18 @@ impl<'c> Validator<'c> {
         }
     }
 
+    /// The same validator without the rules of `kind`: for a screen that shows what they find
+    /// another way (the caseload and client record show what is due from the schedules).
+    pub fn leaving_out(mut self, kind: RuleKind) -> Self {
+        if let Some(bound) = self.by_kind.get_mut(kind as usize) {
+            bound.clear();
+        }
+        if kind == RuleKind::Overdue {
+            self.timing.clear();
+        }
+        self
+    }
+
     /// Judges what is overdue (the overdue rules) on `day` rather than on the check's date: a
     /// month's file is judged as of the month's end, though checked days later.
     pub fn due_on(mut self, day: NaiveDate) -> Self {
