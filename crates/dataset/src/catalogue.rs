@@ -11,10 +11,10 @@ use crate::error::ReferenceError;
 use crate::model::{CodeList, Field, KeyRole, Rule, RuleKind};
 use crate::source::{FileSet, Origin};
 
-/// One version's fields (in CSV header order), code lists and rules.
 /// How a field's "not answered" value is shown and offered.
 pub const NOT_ANSWERED: &str = "Not answered";
 
+/// One version's fields (in CSV header order), code lists and rules.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub fields: Vec<Field>,

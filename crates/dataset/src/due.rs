@@ -193,21 +193,30 @@ pub fn due_on_rows(
     )
 }
 
-/// The schedules the overdue rules in force for `dataset` keep (`params: due=…`).
+/// The schedules an overdue rule keeps in `dataset` (`params: due=…`).
+pub fn schedules_of<'c>(
+    cat: &'c crate::Catalogue,
+    rule: &crate::model::Rule,
+    dataset: Dataset,
+) -> impl Iterator<Item = &'c Schedule> {
+    let wanted = rule.param_list("due");
+    cat.schedules
+        .iter()
+        .filter(move |s| s.datasets.contains(&dataset) && wanted.contains(&s.id.as_str()))
+}
+
+/// The schedules all the overdue rules in force for `dataset` keep, in `due.csv`'s order.
 pub fn kept_schedules(cat: &crate::Catalogue, dataset: Dataset) -> Vec<Schedule> {
     let rules: Vec<&crate::model::Rule> = cat
         .rules_of(crate::model::RuleKind::Overdue)
-        .filter(|r| {
-            !r.params.contains_key("datasets") || r.param_list("datasets").contains(&dataset.code())
-        })
+        .filter(|r| r.applies_in(dataset))
         .collect();
     cat.schedules
         .iter()
         .filter(|s| {
-            s.datasets.contains(&dataset)
-                && rules
-                    .iter()
-                    .any(|r| r.param_list("due").contains(&s.id.as_str()))
+            rules
+                .iter()
+                .any(|r| schedules_of(cat, r, dataset).any(|k| k.id == s.id))
         })
         .cloned()
         .collect()

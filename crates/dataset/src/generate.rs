@@ -216,6 +216,26 @@ impl Gen<'_, '_> {
         }
     }
 
+    /// The dates column `c` may take on `row` by the date-order rules: on or after the latest of
+    /// the dates set that must come before it (if any), on or before the earliest that must
+    /// come after it and the generator's date.
+    fn room(&self, c: usize, row: &[String]) -> (Option<NaiveDate>, NaiveDate) {
+        let set = |cols: &HashMap<usize, Vec<usize>>| -> Vec<NaiveDate> {
+            cols.get(&c)
+                .into_iter()
+                .flatten()
+                .filter_map(|&x| parse_date(&row[x]))
+                .collect()
+        };
+        let lo = set(&self.p.preds).into_iter().max();
+        let hi = set(&self.p.succs)
+            .into_iter()
+            .min()
+            .unwrap_or(self.as_of)
+            .min(self.as_of);
+        (lo, hi)
+    }
+
     /// Fills the non-date, non-key fields of `sections`: pass 0 the unconditional ones, pass 1
     /// those whose condition reads fields (dates included) that earlier passes set.
     fn fill(&mut self, row: &mut [String], sections: &[Section], passes: std::ops::Range<u8>) {
@@ -266,23 +286,10 @@ impl Gen<'_, '_> {
             if !wanted {
                 continue;
             }
-            let fixed = |cols: Option<&Vec<usize>>, row: &[String]| -> Vec<NaiveDate> {
-                cols.into_iter()
-                    .flatten()
-                    .filter_map(|&x| parse_date(&row[x]))
-                    .collect()
-            };
             // Nothing of an episode happens before its base date (the referral).
             let floor = (f.section != Section::Client).then_some(base);
-            let lo = fixed(self.p.preds.get(&c), row)
-                .into_iter()
-                .chain(floor)
-                .max();
-            let hi = fixed(self.p.succs.get(&c), row)
-                .into_iter()
-                .min()
-                .unwrap_or(self.as_of)
-                .min(self.as_of);
+            let (lo, hi) = self.room(c, row);
+            let lo = lo.into_iter().chain(floor).max();
             let ends_something = f.requirement(self.p.ds) == Requirement::Optional;
             // An optional date with no room between what must come before and after it (an
             // intervention starting after a discharge close to the month's end) is left out.
@@ -305,14 +312,7 @@ impl Gen<'_, '_> {
             row[c] = format_date(date);
         }
     }
-}
 
-/// Whether a rule applies in a dataset (its `datasets=` parameter, when it has one).
-fn applies(r: &crate::model::Rule, ds: Dataset) -> bool {
-    !r.params.contains_key("datasets") || r.param_list("datasets").contains(&ds.code())
-}
-
-impl Gen<'_, '_> {
     /// Adds the outcome records an episode (`rows[from..]`) should have by now and lacks, by
     /// `schedules`, each dated when it fell due (kept inside its row's date-order rules), on a
     /// row of the episode without one or on a copy of its last row.
@@ -353,28 +353,13 @@ impl Gen<'_, '_> {
                 Some(r) => r,
                 None => {
                     let mut copy = rows[rows.len() - 1].clone();
-                    for (c, f) in cat.fields.iter().enumerate() {
-                        if f.section == item.section {
-                            copy[c].clear();
-                        }
-                    }
+                    clear_section(cat, &mut copy, item.section);
                     rows.push(copy);
                     rows.len() - 1
                 }
             };
+            let (lo, hi) = self.room(dc, &rows[r]);
             let row = &mut rows[r];
-            let on = |cols: Option<&Vec<usize>>| -> Vec<NaiveDate> {
-                cols.into_iter()
-                    .flatten()
-                    .filter_map(|&x| parse_date(&row[x]))
-                    .collect()
-            };
-            let lo = on(self.p.preds.get(&dc)).into_iter().max();
-            let hi = on(self.p.succs.get(&dc))
-                .into_iter()
-                .min()
-                .unwrap_or(self.as_of)
-                .min(self.as_of);
             let mut when = (by - Duration::days(i64::from(within))).min(hi);
             if let Some(lo) = lo {
                 when = when.max(lo);
@@ -426,7 +411,7 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
     // episode gets the records the other asks for.
     let every_client: Vec<Section> = cat
         .rules_of(RuleKind::ClientHas)
-        .filter(|r| applies(r, opts.dataset))
+        .filter(|r| r.applies_in(opts.dataset))
         .filter_map(|r| cat.field(r.fields.get(1)?).map(|f| f.section))
         .collect();
     let schedules = crate::due::kept_schedules(cat, opts.dataset);
@@ -543,6 +528,15 @@ pub fn generate(cat: &Catalogue, opts: &GenerateOptions) -> Generated {
     out
 }
 
+/// Takes a section's record (every field of it) off a row.
+fn clear_section(cat: &Catalogue, row: &mut [String], section: Section) {
+    for (c, f) in cat.fields.iter().enumerate() {
+        if f.section == section {
+            row[c].clear();
+        }
+    }
+}
+
 /// Applies the rules that blank a field (only-when, blank-when, present-iff) to a generated row.
 fn tidy(cat: &Catalogue, row: &mut [String]) {
     for r in cat.rules.iter() {
@@ -655,17 +649,13 @@ fn inject(
                 let (start, len) = client_of.get(&r).copied().unwrap_or((r, 1));
                 let rule = cat
                     .rules_of(RuleKind::ClientHas)
-                    .find(|x| applies(x, plan.ds))
+                    .find(|x| x.applies_in(plan.ds))
                     .and_then(|x| cat.field(x.fields.get(1)?));
                 if let Some(f) = rule
                     && start == r
                 {
                     for row in &mut out.rows[start..start + len] {
-                        for (c, other) in cat.fields.iter().enumerate() {
-                            if other.section == f.section {
-                                row[c].clear();
-                            }
-                        }
+                        clear_section(cat, row, f.section);
                     }
                     out.injected.push(Injected {
                         line,

@@ -484,6 +484,13 @@ impl Rule {
         self.params.get(key).map(String::as_str)
     }
 
+    /// Whether the rule applies in `dataset`: every dataset, unless `params` name some
+    /// (`datasets=AD|SA`).
+    pub fn applies_in(&self, dataset: Dataset) -> bool {
+        !self.params.contains_key("datasets")
+            || self.param_list("datasets").contains(&dataset.code())
+    }
+
     /// A `|`-separated list parameter.
     pub fn param_list(&self, key: &str) -> Vec<&str> {
         self.param(key)

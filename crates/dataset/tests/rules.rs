@@ -149,8 +149,7 @@ fn dataset_for(cat: &Catalogue, rule: &Rule) -> Dataset {
     Dataset::ALL
         .into_iter()
         .find(|ds| {
-            (!rule.params.contains_key("datasets")
-                || rule.param_list("datasets").contains(&ds.code()))
+            rule.applies_in(*ds)
                 && rule.fields.iter().all(|h| {
                     cat.field(h)
                         .is_some_and(|f| f.requirement(*ds).in_dataset())

@@ -199,15 +199,10 @@ impl UnknownNames {
         sha2::Sha256::digest(name.trim().to_lowercase().as_bytes()).into()
     }
 
-    fn ready(failures: u32, last: DateTime<Utc>) -> DateTime<Utc> {
-        last + chrono::Duration::seconds(throttle_seconds(failures) as i64)
-    }
-
     /// The seconds still to wait before `name` may be tried again, if any.
     pub(crate) fn wait(&self, name: &str, now: DateTime<Utc>) -> Option<u64> {
         let &(failures, last) = self.0.get(&Self::key(name))?;
-        let ready = Self::ready(failures, last);
-        (now < ready).then(|| (ready - now).num_seconds().max(1) as u64)
+        throttle_wait(failures, last, now)
     }
 
     /// Counts a failed log-in under `name`.
@@ -215,7 +210,7 @@ impl UnknownNames {
         let key = Self::key(name);
         if !self.0.contains_key(&key) && self.0.len() >= UNKNOWN_NAMES_KEPT {
             self.0
-                .retain(|_, &mut (f, last)| Self::ready(f, last) > now);
+                .retain(|_, &mut (f, last)| throttle_wait(f, last, now).is_some());
             if self.0.len() >= UNKNOWN_NAMES_KEPT
                 && let Some(oldest) = self
                     .0
@@ -234,6 +229,12 @@ impl UnknownNames {
     fn len(&self) -> usize {
         self.0.len()
     }
+}
+
+/// Seconds still to wait at `now` after `failures` failed log-ins in a row, the last at `last`.
+pub(crate) fn throttle_wait(failures: u32, last: DateTime<Utc>, now: DateTime<Utc>) -> Option<u64> {
+    let ready = last + chrono::Duration::seconds(throttle_seconds(failures) as i64);
+    (now < ready).then(|| (ready - now).num_seconds().max(1) as u64)
 }
 
 /// A new user's answers as a form gives them: the user name, and the password typed twice.

@@ -31,11 +31,16 @@ pub struct BackupSchedule {
 /// Unset, backups go daily into the data folder's `backups`, the last 7 kept.
 const DEFAULTS: (u32, u32) = (7, 1);
 
+/// Where backups go unless a folder is chosen: the data folder's `backups`.
+pub(crate) fn default_folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("backups")
+}
+
 impl Store {
     fn schedule_values(&mut self) -> Result<(PathBuf, u32, u32)> {
         let folder = self
             .setting("backup_folder")?
-            .map_or_else(|| self.dir().join("backups"), PathBuf::from);
+            .map_or_else(|| default_folder(self.dir()), PathBuf::from);
         let keep = self
             .setting("backup_keep")?
             .and_then(|v| v.parse().ok())

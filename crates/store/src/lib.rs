@@ -252,7 +252,7 @@ impl Store {
         let upgraded = if version > 0 && version < db::SCHEMA_VERSION {
             let now = Utc::now();
             let stamp = format!("before-upgrade-{}", now.format("%Y%m%d-%H%M%S%.3f"));
-            let folder = dir.join("backups");
+            let folder = backup_schedule::default_folder(dir);
             let now = now.to_rfc3339_opts(SecondsFormat::Millis, true);
             Some(backup::write_backup(
                 &conn, &key, dir, &folder, &stamp, &now,
@@ -432,14 +432,11 @@ impl Store {
             )?;
             return Err(StoreError::BadLogin);
         };
-        let wait = auth::throttle_seconds(failures);
-        if let Some(last) = last_failed.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
-            let ready = last.with_timezone(&Utc) + chrono::Duration::seconds(wait as i64);
-            if now < ready {
-                return Err(StoreError::LoginThrottled(
-                    (ready - now).num_seconds().max(1) as u64,
-                ));
-            }
+        if let Some(wait) = last_failed
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .and_then(|last| auth::throttle_wait(failures, last.with_timezone(&Utc), now))
+        {
+            return Err(StoreError::LoginThrottled(wait));
         }
         let at = self.now();
         if active == 0 || !auth::verify_password(password, &hash) {

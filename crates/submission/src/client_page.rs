@@ -90,14 +90,10 @@ pub fn client_page(store: &mut Store, reference: &str) -> Result<ClientPage> {
         // Not sent until an episode is active: their own details are still checked.
         store.client_findings(reference, &record.fields)?
     } else {
-        // What is due is on the page from the schedules: not again among the findings.
-        let overdue: Vec<&str> = cat
-            .rules_of(RuleKind::Overdue)
-            .map(|r| r.id.as_str())
-            .collect();
-        let mut findings = report::check(cat, &built, today, &previous).findings;
-        findings.retain(|f| !overdue.contains(&f.rule.as_str()));
-        once_per_client(cat, findings)
+        let v = Validator::new(cat, agency.dataset, today)
+            // What is due is on the page from the schedules: not again among the findings.
+            .leaving_out(RuleKind::Overdue);
+        once_per_client(cat, report::check_by(&v, &built, &previous).findings)
     };
     Ok(ClientPage { view, findings })
 }

@@ -8,7 +8,8 @@ impl<'c> Validator<'c> {
     /// worker thread when a file is read in parallel), [`Validator::keys_per_row`] of them in
     /// this order: each duplicate-key rule's record key; the client's; each consistency rule's
     /// (None when one of its key values is blank); each episode-overlap rule's client and
-    /// episode (None when either is blank).
+    /// episode, then each overdue rule's (None when either is blank; the same columns are
+    /// hashed once).
     pub(super) fn row_keys<'s>(
         &'s self,
         rec: &(impl Record + ?Sized),
@@ -38,24 +39,31 @@ impl<'c> Validator<'c> {
         keys.extend(
             self.bound(RuleKind::EpisodeOverlap)
                 .iter()
+                .chain(self.bound(RuleKind::Overdue))
                 .map(|b| b.cols.get(..2).and_then(&mut of)),
         );
     }
 
     pub(super) fn keys_per_row(&self) -> usize {
         let n = |k: RuleKind| self.bound(k).len();
-        n(RuleKind::DuplicateKey) + 1 + n(RuleKind::Consistent) + n(RuleKind::EpisodeOverlap)
+        n(RuleKind::DuplicateKey)
+            + 1
+            + n(RuleKind::Consistent)
+            + n(RuleKind::EpisodeOverlap)
+            + n(RuleKind::Overdue)
     }
 
     /// A row's keys as laid out by [`Validator::row_keys`], by what they are for.
     pub(super) fn split_keys<'k>(&self, keys: &'k [Option<Key>]) -> RowKeys<'k> {
         let (duplicate, rest) = keys.split_at(self.bound(RuleKind::DuplicateKey).len());
-        let (consistent, episodes) = rest[1..].split_at(self.bound(RuleKind::Consistent).len());
+        let (consistent, rest) = rest[1..].split_at(self.bound(RuleKind::Consistent).len());
+        let (episodes, overdue) = rest.split_at(self.bound(RuleKind::EpisodeOverlap).len());
         RowKeys {
             duplicate,
-            client: rest[0].unwrap_or_default(),
+            client: keys[duplicate.len()].unwrap_or_default(),
             consistent,
             episodes,
+            overdue,
         }
     }
 }
@@ -328,7 +336,7 @@ impl<'c> FileCheck<'c> {
             }
         }
         if !client.is_empty() {
-            self.outcome_rows(rec, client_key, client, line);
+            self.outcome_rows(rec, client_key, client, keys.overdue, line);
         }
         for (i, b) in v.bound(RuleKind::EpisodeOverlap).iter().enumerate() {
             if let (&[cc, ec, sc, dc], Some(pair)) = (&b.cols[..], keys.episodes[i]) {

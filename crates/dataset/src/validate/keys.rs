@@ -205,6 +205,8 @@ pub(super) struct RowKeys<'k> {
     pub(super) client: Key,
     pub(super) consistent: &'k [Option<Key>],
     pub(super) episodes: &'k [Option<Key>],
+    /// Each overdue rule's client and episode.
+    pub(super) overdue: &'k [Option<Key>],
 }
 
 /// A record key as two independent 64-bit hashes of its values: nothing to allocate or free per

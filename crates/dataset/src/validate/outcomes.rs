@@ -6,7 +6,7 @@
 //! decide at [`FileCheck::finish`], since a client's records may be anywhere in the file.
 
 use super::*;
-use crate::due::{Schedule, date_field, due_on_rows};
+use crate::due::{Schedule, date_field, due_on_rows, schedules_of};
 
 /// What an overdue rule reads: its schedules in force for this dataset, and the date columns
 /// an episode's rows are read for.
@@ -18,13 +18,7 @@ pub(super) struct Timing {
 
 impl Timing {
     pub(super) fn new(cat: &Catalogue, rule: &Rule, dataset: Dataset) -> Self {
-        let wanted = rule.param_list("due");
-        let schedules: Vec<Schedule> = cat
-            .schedules
-            .iter()
-            .filter(|s| wanted.contains(&s.id.as_str()) && s.datasets.contains(&dataset))
-            .cloned()
-            .collect();
+        let schedules: Vec<Schedule> = schedules_of(cat, rule, dataset).cloned().collect();
         let mut cols: Vec<usize> = Vec::new();
         let end = cat.episode_span().map(|(_, e)| e);
         for c in end.into_iter().chain(schedules.iter().flat_map(|s| {
@@ -78,6 +72,7 @@ impl FileCheck<'_> {
         rec: &(impl Record + ?Sized),
         client_key: Key,
         client: &str,
+        overdue: &[Option<Key>],
         line: u64,
     ) {
         let v = self.v;
@@ -100,12 +95,11 @@ impl FileCheck<'_> {
             }
         }
         for (i, b) in v.bound(RuleKind::Overdue).iter().enumerate() {
-            let Some(&ec) = b.cols.get(1) else { continue };
-            let episode = rec.field(ec);
-            if episode.is_empty() {
+            // The client and episode, hashed once a row with the other rules' keys.
+            let (Some(key), Some(&ec)) = (overdue[i], b.cols.get(1)) else {
                 continue;
-            }
-            let key = key_of_cols(rec, &b.cols[..2]);
+            };
+            let episode = rec.field(ec);
             let timed = &mut self.timed[i];
             let text = match timed.last {
                 Some((k, text)) if k == key => text,
@@ -140,24 +134,15 @@ impl FileCheck<'_> {
                     continue;
                 }
                 let first = runs[0];
+                let header = field.map_or("", |f| f.header.as_str());
                 let subs = [
-                    ("{field}", field.map_or("", |f| f.header.as_str())),
+                    ("{field}", header),
                     ("{label}", field.map_or("", |f| f.label.as_str())),
                     ("{detail}", v.dataset.code()),
                 ];
+                let client = self.arena.get(first.text);
                 found.push((
-                    Finding {
-                        rule: rule.id.clone(),
-                        severity: rule.severity,
-                        line: Some(first.line),
-                        client_id: self.arena.get(first.text).to_owned(),
-                        episode_id: String::new(),
-                        child_id: String::new(),
-                        field: field.map(|f| f.header.clone()).unwrap_or_default(),
-                        value: String::new(),
-                        message: render(&rule.message, &subs),
-                        fix: render(&rule.fix, &subs),
-                    },
+                    decided(rule, first.line, client, "", header, &subs),
                     first.row,
                 ));
             }
@@ -191,23 +176,38 @@ impl FileCheck<'_> {
                         ("{detail}", item.label.as_str()),
                         ("{value}", item.by.as_str()),
                     ];
+                    let (client, episode) =
+                        (self.arena.get(first.text), self.arena.get(first.text + 1));
                     found.push((
-                        Finding {
-                            rule: rule.id.clone(),
-                            severity: rule.severity,
-                            line: Some(first.line),
-                            client_id: self.arena.get(first.text).to_owned(),
-                            episode_id: self.arena.get(first.text + 1).to_owned(),
-                            child_id: String::new(),
-                            field: field.to_owned(),
-                            value: String::new(),
-                            message: render(&rule.message, &subs),
-                            fix: render(&rule.fix, &subs),
-                        },
+                        decided(rule, first.line, client, episode, field, &subs),
                         first.row,
                     ));
                 }
             }
         }
+    }
+}
+
+/// A finding about a whole client or episode, decided at the end: on the first row seen of
+/// it, its message and fix filled with `subs`.
+fn decided(
+    rule: &Rule,
+    line: u64,
+    client: &str,
+    episode: &str,
+    field: &str,
+    subs: &[(&str, &str)],
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        line: Some(line),
+        client_id: client.to_owned(),
+        episode_id: episode.to_owned(),
+        child_id: String::new(),
+        field: field.to_owned(),
+        value: String::new(),
+        message: render(&rule.message, subs),
+        fix: render(&rule.fix, subs),
     }
 }

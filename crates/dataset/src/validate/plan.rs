@@ -225,10 +225,7 @@ impl<'c> Validator<'c> {
         let col = |h: &str| cat.column(h);
         let mut by_kind: Vec<Vec<Bound>> = Vec::new();
         for (i, rule) in cat.rules.iter().enumerate() {
-            // A rule may apply in some datasets only (`datasets=AD|SA`).
-            if rule.params.contains_key("datasets")
-                && !rule.param_list("datasets").contains(&dataset.code())
-            {
+            if !rule.applies_in(dataset) {
                 continue;
             }
             let cols: Vec<usize> = rule.fields.iter().filter_map(|f| col(f)).collect();
